@@ -1,0 +1,591 @@
+"""Writes to organisations, people, seats, memberships and teams.
+
+Every change goes through one of these functions, whoever asks: views, the admin, imports,
+management commands and tasks. Each is atomic, checks the actor's scope, validates, saves,
+and leaves an audit entry.
+"""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+
+from . import selectors
+from .models import (
+    AuditEntry,
+    LeaderRole,
+    Membership,
+    Organization,
+    Person,
+    Region,
+    RoleAssignment,
+    Seat,
+    TeamMembership,
+    VolunteerTeam,
+    today,
+)
+from .scoping import forget_scope, scope_for, scoped
+from .validators import (
+    normalize_credit_code,
+    normalize_mobile,
+    normalize_resident_id,
+    resident_id_birth_date,
+    validate_credit_code_format,
+    validate_mobile,
+    validate_resident_id,
+)
+
+# Fields whose values never go into the audit trail; only the fact that they changed.
+PERSONAL_FIELDS = frozenset({"phone", "id_number", "birth_date", "email"})
+
+
+def audit_record(
+    *, actor, action: str, obj, summary: str = "", changes: dict[str, Any] | None = None
+) -> AuditEntry:
+    return AuditEntry.objects.create(
+        actor=actor if getattr(actor, "is_authenticated", False) else None,
+        action=action,
+        object_type=obj._meta.label_lower,
+        object_id=str(obj.pk),
+        summary=summary[:255],
+        changes=changes or {},
+    )
+
+
+def _changes(obj, data: dict[str, Any]) -> dict[str, Any]:
+    """Old and new values of the fields that differ; personal fields are named, not shown."""
+    diff: dict[str, Any] = {}
+    for name, new in data.items():
+        old = getattr(obj, name, None)
+        if hasattr(old, "all"):  # many-to-many manager
+            continue
+        if old != new:
+            if name in PERSONAL_FIELDS:
+                diff[name] = "***"
+            else:
+                diff[name] = [_plain(old), _plain(new)]
+    return diff
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    if hasattr(value, "pk"):
+        return value.pk
+    return value
+
+
+def _require(condition: bool) -> None:
+    if not condition:
+        raise PermissionDenied
+
+
+def _require_org_write(actor, organization: Organization) -> None:
+    _require(scoped(actor, Organization, write=True).filter(pk=organization.pk).exists())
+
+
+def _require_person_write(actor, person: Person) -> None:
+    _require(scoped(actor, Person, write=True).filter(pk=person.pk).exists())
+
+
+# --------------------------------------------------------------------------- people
+
+
+def person_clean_identifiers(
+    *, actor, phone: str, id_number: str, exclude_pk: int | None = None
+) -> dict[str, Any]:
+    """Normalise and validate phone and ID number and check them for duplicates.
+
+    Returns the cleaned values (plus the birth date read from the ID number). Raises a
+    ``ValidationError`` keyed by field. A duplicate names the existing record only when the
+    actor may see it; otherwise it says the number is already registered in the district."""
+    errors: dict[str, list[ValidationError]] = {}
+    cleaned: dict[str, Any] = {"phone": normalize_mobile(phone), "id_number": ""}
+    if cleaned["phone"]:
+        try:
+            validate_mobile(cleaned["phone"])
+        except ValidationError as error:
+            errors["phone"] = [error]
+    if id_number:
+        cleaned["id_number"] = normalize_resident_id(id_number)
+        try:
+            validate_resident_id(cleaned["id_number"], today=today())
+            cleaned["birth_date"] = resident_id_birth_date(cleaned["id_number"])
+        except ValidationError as error:
+            errors["id_number"] = [error]
+    for field, value in (("phone", cleaned["phone"]), ("id_number", cleaned["id_number"])):
+        if field in errors or not value:
+            continue
+        existing = selectors.person_duplicate(field=field, value=value, exclude_pk=exclude_pk)
+        if existing is not None:
+            errors[field] = [duplicate_error(actor=actor, field=field, existing=existing)]
+    if errors:
+        raise ValidationError(errors)
+    return cleaned
+
+
+def duplicate_error(*, actor, field: str, existing: Person) -> ValidationError:
+    label = _("手机号码") if field == "phone" else _("身份证号码")
+    if scoped(actor, Person).filter(pk=existing.pk).exists():
+        affiliations = selectors.person_affiliation_names(existing)
+        return ValidationError(
+            _("该%(label)s已登记给“%(name)s”（%(where)s，编号 %(pk)s），请勿重复登记。")
+            % {
+                "label": label,
+                "name": existing.name,
+                "where": affiliations or _("暂无所属组织"),
+                "pk": existing.pk,
+            },
+            code="duplicate_visible",
+        )
+    return ValidationError(
+        _(
+            "该%(label)s已被区内其他组织登记的人员使用。如确为同一人，"
+            "请联系区科协将其加入本组织，请勿重复登记。"
+        )
+        % {"label": label},
+        code="duplicate_hidden",
+    )
+
+
+PERSON_FIELDS = ("name", "gender", "employer", "title", "profession", "email", "notes")
+
+
+@transaction.atomic
+def person_register(
+    *,
+    actor,
+    organization: Organization,
+    name: str,
+    phone: str = "",
+    id_number: str = "",
+    gender: str = Person.Gender.UNKNOWN,
+    employer: str = "",
+    title: str = "",
+    profession: str = Person.Profession.OTHER,
+    email: str = "",
+    notes: str = "",
+    joined_on: datetime.date | None = None,
+    leader_kind: str = "",
+    leader_institution: str = "",
+) -> Person:
+    """Register a new person as a member of ``organization`` (and, optionally, as a leader)."""
+    _require_org_write(actor, organization)
+    cleaned = person_clean_identifiers(actor=actor, phone=phone, id_number=id_number)
+    person = Person(
+        name=name.strip(),
+        gender=gender,
+        employer=employer,
+        title=title,
+        profession=profession,
+        email=email,
+        notes=notes,
+        **cleaned,
+    )
+    if person.id_number and person.gender == Person.Gender.UNKNOWN:
+        person.gender = "male" if int(person.id_number[16]) % 2 else "female"
+    try:
+        with transaction.atomic():
+            person.save()
+    except IntegrityError:
+        # Another request registered the same number between the check and the insert.
+        raise ValidationError(
+            _("该手机号码或身份证号码刚刚已被登记，请刷新后核对。"), code="duplicate_race"
+        ) from None
+    Membership.objects.create(person=person, organization=organization, joined_on=joined_on or today())
+    if leader_kind:
+        LeaderRole.objects.create(person=person, kind=leader_kind, institution=leader_institution)
+    audit_record(
+        actor=actor,
+        action="person_register",
+        obj=person,
+        summary=f"{person.name} → {organization.name}",
+        changes={"organization": organization.pk, "leader_kind": leader_kind},
+    )
+    return person
+
+
+@transaction.atomic
+def person_update(*, actor, person: Person, data: dict[str, Any]) -> Person:
+    _require_person_write(actor, person)
+    data = dict(data)
+    cleaned = person_clean_identifiers(
+        actor=actor,
+        phone=data.pop("phone", person.phone),
+        id_number=data.pop("id_number", person.id_number),
+        exclude_pk=person.pk,
+    )
+    if not cleaned["id_number"]:
+        cleaned.setdefault("birth_date", data.pop("birth_date", person.birth_date))
+    data = {key: value for key, value in data.items() if key in PERSON_FIELDS}
+    data.update(cleaned)
+    changes = _changes(person, data)
+    for key, value in data.items():
+        setattr(person, key, value)
+    try:
+        with transaction.atomic():
+            person.save()
+    except IntegrityError:
+        raise ValidationError(
+            _("该手机号码或身份证号码刚刚已被登记，请刷新后核对。"), code="duplicate_race"
+        ) from None
+    if changes:
+        audit_record(actor=actor, action="person_update", obj=person, summary=person.name, changes=changes)
+    return person
+
+
+@transaction.atomic
+def leader_role_add(
+    *,
+    actor,
+    person: Person,
+    kind: str,
+    institution: str = "",
+    started_on: datetime.date | None = None,
+) -> LeaderRole:
+    _require_person_write(actor, person)
+    if person.leader_roles.filter(kind=kind, ended_on__isnull=True).exists():
+        raise ValidationError({"kind": _("此人已有该身份，无需重复添加。")}, code="duplicate_leader_role")
+    role = LeaderRole.objects.create(person=person, kind=kind, institution=institution, started_on=started_on)
+    audit_record(actor=actor, action="leader_role_add", obj=role, summary=str(role))
+    return role
+
+
+@transaction.atomic
+def leader_role_end(*, actor, role: LeaderRole, ended_on: datetime.date | None = None) -> LeaderRole:
+    _require_person_write(actor, role.person)
+    ended_on = ended_on or today()
+    if role.started_on and ended_on < role.started_on:
+        raise ValidationError({"ended_on": _("卸任日期不能早于任职日期。")})
+    role.ended_on = ended_on
+    role.save(update_fields=["ended_on"])
+    audit_record(actor=actor, action="leader_role_end", obj=role, summary=str(role))
+    return role
+
+
+# --------------------------------------------------------------------------- memberships
+
+
+@transaction.atomic
+def membership_add(
+    *, actor, person: Person, organization: Organization, joined_on: datetime.date | None = None
+) -> Membership:
+    _require_org_write(actor, organization)
+    if Membership.objects.filter(person=person, organization=organization, left_on__isnull=True).exists():
+        raise ValidationError({"organization": _("此人已是该组织的会员。")}, code="duplicate_membership")
+    membership = Membership.objects.create(
+        person=person, organization=organization, joined_on=joined_on or today()
+    )
+    audit_record(actor=actor, action="membership_add", obj=membership, summary=str(membership))
+    return membership
+
+
+@transaction.atomic
+def membership_end(*, actor, membership: Membership, left_on: datetime.date | None = None) -> Membership:
+    _require_org_write(actor, membership.organization)
+    left_on = left_on or today()
+    if membership.joined_on and left_on < membership.joined_on:
+        raise ValidationError({"left_on": _("退出日期不能早于入会日期。")})
+    membership.left_on = left_on
+    membership.save(update_fields=["left_on"])
+    audit_record(actor=actor, action="membership_end", obj=membership, summary=str(membership))
+    return membership
+
+
+# --------------------------------------------------------------------------- seats
+
+
+def _check_seat(*, term_start, term_end) -> None:
+    if term_end and term_start and term_end < term_start:
+        raise ValidationError({"term_end": _("任期结束日期不能早于开始日期。")})
+
+
+@transaction.atomic
+def seat_create(
+    *,
+    actor,
+    organization: Organization,
+    person: Person,
+    position: str,
+    term_start: datetime.date,
+    term_end: datetime.date | None = None,
+    notes: str = "",
+) -> Seat:
+    _require_org_write(actor, organization)
+    _require(scoped(actor, Person).filter(pk=person.pk).exists())
+    _check_seat(term_start=term_start, term_end=term_end)
+    if Seat.objects.filter(
+        organization=organization, person=person, position=position, term_start=term_start
+    ).exists():
+        raise ValidationError(_("该人员在此组织已有相同职务和任期的记录。"), code="duplicate_seat")
+    seat = Seat.objects.create(
+        organization=organization,
+        person=person,
+        position=position,
+        term_start=term_start,
+        term_end=term_end,
+        notes=notes,
+    )
+    # A seat holder belongs to the association; record the membership if it is missing.
+    if not Membership.objects.filter(person=person, organization=organization, left_on__isnull=True).exists():
+        Membership.objects.create(person=person, organization=organization, joined_on=term_start)
+    audit_record(actor=actor, action="seat_create", obj=seat, summary=str(seat))
+    return seat
+
+
+@transaction.atomic
+def seat_update(*, actor, seat: Seat, data: dict[str, Any]) -> Seat:
+    _require_org_write(actor, seat.organization)
+    allowed = {key: data[key] for key in ("position", "term_start", "term_end", "notes") if key in data}
+    _check_seat(
+        term_start=allowed.get("term_start", seat.term_start),
+        term_end=allowed.get("term_end", seat.term_end),
+    )
+    changes = _changes(seat, allowed)
+    for key, value in allowed.items():
+        setattr(seat, key, value)
+    try:
+        with transaction.atomic():
+            seat.save()
+    except IntegrityError:
+        raise ValidationError(_("该人员在此组织已有相同职务和任期的记录。")) from None
+    if changes:
+        audit_record(actor=actor, action="seat_update", obj=seat, summary=str(seat), changes=changes)
+    return seat
+
+
+# --------------------------------------------------------------------------- teams
+
+
+@transaction.atomic
+def team_create(
+    *,
+    actor,
+    organization: Organization,
+    name: str,
+    leader: Person | None = None,
+    founded_on: datetime.date | None = None,
+    service_area: str = "",
+) -> VolunteerTeam:
+    _require_org_write(actor, organization)
+    if leader is not None:
+        _require(scoped(actor, Person).filter(pk=leader.pk).exists())
+    if VolunteerTeam.objects.filter(organization=organization, name=name).exists():
+        raise ValidationError({"name": _("本组织已有同名的服务队。")}, code="duplicate_team")
+    team = VolunteerTeam.objects.create(
+        organization=organization,
+        name=name,
+        leader=leader,
+        founded_on=founded_on,
+        service_area=service_area,
+    )
+    if leader is not None:
+        TeamMembership.objects.create(team=team, person=leader, joined_on=founded_on or today())
+    audit_record(actor=actor, action="team_create", obj=team, summary=team.name)
+    return team
+
+
+@transaction.atomic
+def team_update(*, actor, team: VolunteerTeam, data: dict[str, Any]) -> VolunteerTeam:
+    _require_org_write(actor, team.organization)
+    allowed = {
+        key: data[key] for key in ("name", "leader", "founded_on", "service_area", "status") if key in data
+    }
+    if (
+        "name" in allowed
+        and VolunteerTeam.objects.filter(organization=team.organization, name=allowed["name"])
+        .exclude(pk=team.pk)
+        .exists()
+    ):
+        raise ValidationError({"name": _("本组织已有同名的服务队。")}, code="duplicate_team")
+    leader = allowed.get("leader")
+    if leader is not None:
+        _require(scoped(actor, Person).filter(pk=leader.pk).exists())
+    changes = _changes(team, allowed)
+    for key, value in allowed.items():
+        setattr(team, key, value)
+    team.save()
+    if leader is not None and not team.memberships.filter(person=leader, left_on__isnull=True).exists():
+        TeamMembership.objects.create(team=team, person=leader, joined_on=today())
+    if changes:
+        audit_record(actor=actor, action="team_update", obj=team, summary=team.name, changes=changes)
+    return team
+
+
+@transaction.atomic
+def team_volunteer_add(
+    *, actor, team: VolunteerTeam, person: Person, joined_on: datetime.date | None = None
+) -> TeamMembership:
+    _require_org_write(actor, team.organization)
+    _require(scoped(actor, Person).filter(pk=person.pk).exists())
+    if team.memberships.filter(person=person, left_on__isnull=True).exists():
+        raise ValidationError({"person": _("此人已在该服务队中。")}, code="duplicate_volunteer")
+    membership = TeamMembership.objects.create(team=team, person=person, joined_on=joined_on or today())
+    audit_record(actor=actor, action="team_volunteer_add", obj=membership, summary=str(membership))
+    return membership
+
+
+@transaction.atomic
+def team_volunteer_remove(
+    *, actor, membership: TeamMembership, left_on: datetime.date | None = None
+) -> TeamMembership:
+    _require_org_write(actor, membership.team.organization)
+    left_on = left_on or today()
+    if membership.joined_on and left_on < membership.joined_on:
+        raise ValidationError({"left_on": _("退出日期不能早于加入日期。")})
+    membership.left_on = left_on
+    membership.save(update_fields=["left_on"])
+    audit_record(actor=actor, action="team_volunteer_remove", obj=membership, summary=str(membership))
+    return membership
+
+
+# --------------------------------------------------------------------------- organisations
+
+ORGANIZATION_FIELDS = (
+    "code",
+    "name",
+    "kind",
+    "category",
+    "home_region",
+    "parent",
+    "status",
+    "founded_on",
+    "credit_code",
+    "contact_name",
+    "contact_phone",
+    "address",
+    "description",
+    "is_demo",
+)
+
+
+def _clean_organization(data: dict[str, Any], *, instance: Organization | None) -> dict[str, Any]:
+    errors: dict[str, Any] = {}
+    data = dict(data)
+    if data.get("credit_code"):
+        data["credit_code"] = normalize_credit_code(data["credit_code"])
+        try:
+            validate_credit_code_format(data["credit_code"])
+        except ValidationError as error:
+            errors["credit_code"] = [error]
+    kind = data.get("kind", instance.kind if instance else "")
+    category = data.get("category", instance.category if instance else "")
+    if kind == Organization.Kind.GRASSROOTS_ASSOCIATION and not category:
+        errors["category"] = [_("基层科普协会（三会）必须选择类别。")]
+    elif kind != Organization.Kind.GRASSROOTS_ASSOCIATION and category:
+        data["category"] = ""
+    parent = data.get("parent")
+    if parent is not None and instance is not None:
+        ancestor = parent
+        while ancestor is not None:
+            if ancestor.pk == instance.pk:
+                errors["parent"] = [_("上级组织不能是本组织或其下级组织。")]
+                break
+            ancestor = ancestor.parent
+    region = data.get("home_region", instance.home_region if instance else None)
+    status = data.get("status", instance.status if instance else Organization.Status.ACTIVE)
+    if kind == Organization.Kind.TOWN_ASSOCIATION and region and status != Organization.Status.DISSOLVED:
+        clash = Organization.objects.filter(
+            kind=Organization.Kind.TOWN_ASSOCIATION, home_region=region
+        ).exclude(status=Organization.Status.DISSOLVED)
+        if instance is not None:
+            clash = clash.exclude(pk=instance.pk)
+        if clash.exists():
+            errors["home_region"] = [_("该镇（街道）已有一个镇（街）科协。")]
+    code = data.get("code")
+    if code:
+        clash = Organization.objects.filter(code=code)
+        if instance is not None:
+            clash = clash.exclude(pk=instance.pk)
+        if clash.exists():
+            errors["code"] = [_("该组织编码已被使用。")]
+    if errors:
+        raise ValidationError(errors)
+    return data
+
+
+@transaction.atomic
+def organization_create(
+    *,
+    actor,
+    data: dict[str, Any],
+    served_regions: list[Region] | None = None,
+    partners: list[Organization] | None = None,
+) -> Organization:
+    scope = scope_for(actor)
+    parent = data.get("parent")
+    # District staff create any organisation; an org admin only below one they administer.
+    _require(scope.write_all or (parent is not None and parent.pk in scope.admin_org_ids))
+    data = _clean_organization(data, instance=None)
+    organization = Organization.objects.create(
+        **{key: value for key, value in data.items() if key in ORGANIZATION_FIELDS}
+    )
+    if served_regions:
+        organization.served_regions.set(served_regions)
+    if partners:
+        organization.partners.set(partners)
+    audit_record(actor=actor, action="organization_create", obj=organization, summary=organization.name)
+    forget_scope(actor)
+    return organization
+
+
+@transaction.atomic
+def organization_update(
+    *,
+    actor,
+    organization: Organization,
+    data: dict[str, Any],
+    served_regions: list[Region] | None = None,
+    partners: list[Organization] | None = None,
+) -> Organization:
+    _require_org_write(actor, organization)
+    scope = scope_for(actor)
+    if not scope.write_all:
+        # Kind, code, parent and status shape the district's figures: district staff decide them.
+        for key in ("kind", "code", "parent", "status", "home_region", "is_demo"):
+            data.pop(key, None)
+    data = _clean_organization(data, instance=organization)
+    allowed = {key: value for key, value in data.items() if key in ORGANIZATION_FIELDS}
+    changes = _changes(organization, allowed)
+    for key, value in allowed.items():
+        setattr(organization, key, value)
+    organization.save()
+    if served_regions is not None:
+        organization.served_regions.set(served_regions)
+    if partners is not None:
+        organization.partners.set(partners)
+    audit_record(
+        actor=actor,
+        action="organization_update",
+        obj=organization,
+        summary=organization.name,
+        changes=changes,
+    )
+    return organization
+
+
+# --------------------------------------------------------------------------- roles
+
+
+@transaction.atomic
+def role_assign(
+    *,
+    actor,
+    user,
+    role: str,
+    organization: Organization | None = None,
+    person: Person | None = None,
+) -> RoleAssignment:
+    """Give ``user`` a role. Only district staff hand out roles."""
+    _require(actor is None or scope_for(actor).write_all)
+    assignment, _created = RoleAssignment.objects.get_or_create(
+        user=user, role=role, organization=organization, person=person
+    )
+    forget_scope(user)
+    if actor is not None:
+        audit_record(actor=actor, action="role_assign", obj=assignment, summary=str(assignment))
+    return assignment

@@ -1,0 +1,158 @@
+"""List filters. Choice lists that name organisations are limited to what the user may see."""
+
+import django_filters
+from django import forms
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from .models import LeaderRole, Organization, Person, Region, Seat, VolunteerTeam, today
+from .scoping import scoped
+
+ENDING_SOON_DAYS = 90
+
+
+class ScopedFilterSet(django_filters.FilterSet):
+    """A filter set whose organisation choices come from the user's scope."""
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        if "organization" in self.filters:
+            self.filters["organization"].queryset = scoped(user, Organization).order_by("name")
+        for field in self.form.fields.values():
+            widget = field.widget
+            css = (
+                "form-select form-select-sm"
+                if isinstance(widget, forms.Select)
+                else "form-control form-control-sm"
+            )
+            widget.attrs.setdefault("class", css)
+
+
+def region_subtree_filter(queryset, name, value):
+    if not value:
+        return queryset
+    regions = Region.objects.subtree_of(value)
+    return queryset.filter(Q(home_region__in=regions) | Q(served_regions__in=regions)).distinct()
+
+
+class PersonFilter(ScopedFilterSet):
+    q = django_filters.CharFilter(label=_("搜索"), method="search")
+    organization = django_filters.ModelChoiceFilter(
+        label=_("组织"), queryset=Organization.objects.none(), method="in_organization"
+    )
+    profession = django_filters.ChoiceFilter(label=_("专业类别"), choices=Person.Profession.choices)
+    gender = django_filters.ChoiceFilter(label=_("性别"), choices=Person.Gender.choices)
+    leader_kind = django_filters.ChoiceFilter(
+        label=_("三长身份"), choices=LeaderRole.Kind.choices, method="with_leader_kind"
+    )
+    tier = django_filters.ChoiceFilter(
+        label=_("三长/泛三长"), choices=LeaderRole.Tier.choices, method="with_tier"
+    )
+
+    class Meta:
+        model = Person
+        fields = ["q", "organization", "profession", "gender", "leader_kind", "tier"]
+
+    def search(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        condition = Q(name__icontains=value) | Q(employer__icontains=value) | Q(title__icontains=value)
+        if value.isdigit() and len(value) >= 4:
+            condition |= Q(phone__contains=value)
+        return queryset.filter(condition)
+
+    def in_organization(self, queryset, name, value):
+        if not value:
+            return queryset
+        return queryset.filter(
+            Q(memberships__organization=value, memberships__left_on__isnull=True)
+            | Q(seats__organization=value)
+            | Q(team_memberships__team__organization=value)
+        ).distinct()
+
+    def with_leader_kind(self, queryset, name, value):
+        return queryset.filter(
+            pk__in=LeaderRole.objects.filter(kind=value, ended_on__isnull=True).values("person_id")
+        )
+
+    def with_tier(self, queryset, name, value):
+        kinds = LeaderRole.CORE_KINDS
+        roles = LeaderRole.objects.filter(ended_on__isnull=True)
+        roles = (
+            roles.filter(kind__in=kinds) if value == LeaderRole.Tier.CORE else roles.exclude(kind__in=kinds)
+        )
+        return queryset.filter(pk__in=roles.values("person_id"))
+
+
+class SeatFilter(ScopedFilterSet):
+    STATE_CHOICES = (
+        ("current", _("在任")),
+        ("ending", _("90天内到期")),
+        ("ended", _("已到期")),
+        ("future", _("尚未开始")),
+    )
+    HOLDER_CHOICES = (("leader", _("三长/泛三长")), ("other", _("其他人员")))
+
+    q = django_filters.CharFilter(label=_("姓名"), field_name="person__name", lookup_expr="icontains")
+    organization = django_filters.ModelChoiceFilter(label=_("组织"), queryset=Organization.objects.none())
+    position = django_filters.ChoiceFilter(label=_("职务"), choices=Seat.Position.choices)
+    state = django_filters.ChoiceFilter(label=_("任期状态"), choices=STATE_CHOICES, method="by_state")
+    holder = django_filters.ChoiceFilter(label=_("任职人"), choices=HOLDER_CHOICES, method="by_holder")
+
+    class Meta:
+        model = Seat
+        fields = ["q", "organization", "position", "state", "holder"]
+
+    def by_state(self, queryset, name, value):
+        on = today()
+        if value == "current":
+            return queryset.current(on)
+        if value == "ending":
+            return queryset.ending_within(ENDING_SOON_DAYS, on)
+        if value == "ended":
+            return queryset.filter(term_end__lt=on)
+        if value == "future":
+            return queryset.filter(term_start__gt=on)
+        return queryset
+
+    def by_holder(self, queryset, name, value):
+        led = queryset.held_by_leaders()
+        return led if value == "leader" else queryset.exclude(pk__in=led.values("pk"))
+
+
+class TeamFilter(ScopedFilterSet):
+    q = django_filters.CharFilter(label=_("队伍名称"), field_name="name", lookup_expr="icontains")
+    organization = django_filters.ModelChoiceFilter(label=_("组织"), queryset=Organization.objects.none())
+    status = django_filters.ChoiceFilter(label=_("状态"), choices=VolunteerTeam.Status.choices)
+
+    class Meta:
+        model = VolunteerTeam
+        fields = ["q", "organization", "status"]
+
+
+class OrganizationFilter(ScopedFilterSet):
+    q = django_filters.CharFilter(label=_("搜索"), method="search")
+    kind = django_filters.ChoiceFilter(label=_("组织类型"), choices=Organization.Kind.choices)
+    category = django_filters.ChoiceFilter(label=_("三会类别"), choices=Organization.Category.choices)
+    region = django_filters.ModelChoiceFilter(
+        label=_("区域"),
+        queryset=Region.objects.order_by("path"),
+        method=region_subtree_filter,
+    )
+    status = django_filters.ChoiceFilter(label=_("状态"), choices=Organization.Status.choices)
+    is_demo = django_filters.BooleanFilter(
+        label=_("示例数据"),
+        widget=forms.Select(choices=(("", "---------"), ("true", _("是")), ("false", _("否")))),
+    )
+
+    class Meta:
+        model = Organization
+        fields = ["q", "kind", "category", "region", "status", "is_demo"]
+
+    def search(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        return queryset.filter(Q(name__icontains=value) | Q(code__icontains=value))

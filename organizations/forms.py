@@ -1,0 +1,230 @@
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Column, Layout, Row
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from .models import LeaderRole, Organization, Person, Region, Seat, VolunteerTeam
+from .scoping import scoped
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs=attrs, format="%Y-%m-%d")
+
+
+class PortalForm(forms.Form):
+    """A crispy form with a submit button labelled for the page."""
+
+    submit_label = _("保存")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.label_class = "fw-semibold"
+
+
+class PersonFields(PortalForm):
+    name = forms.CharField(label=_("姓名"), max_length=32)
+    gender = forms.ChoiceField(label=_("性别"), choices=Person.Gender.choices, initial="unknown")
+    phone = forms.CharField(
+        label=_("手机号码"),
+        max_length=20,
+        required=False,
+        help_text=_("11位中国大陆手机号码，用于活动通知和签到"),
+        widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "off"}),
+    )
+    id_number = forms.CharField(
+        label=_("身份证号码"),
+        max_length=20,
+        required=False,
+        help_text=_("选填。仅在确有需要时采集（如评奖推荐），末位X大小写均可"),
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
+    employer = forms.CharField(label=_("工作单位"), max_length=128, required=False)
+    title = forms.CharField(label=_("职务/职称"), max_length=64, required=False)
+    profession = forms.ChoiceField(label=_("专业类别"), choices=Person.Profession.choices, initial="other")
+    email = forms.EmailField(label=_("电子邮箱"), required=False)
+    notes = forms.CharField(label=_("备注"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class PersonRegisterForm(PersonFields):
+    organization = forms.ModelChoiceField(label=_("所属组织"), queryset=Organization.objects.none())
+    joined_on = forms.DateField(label=_("入会日期"), required=False, widget=DateInput())
+    leader_kind = forms.ChoiceField(
+        label=_("三长/泛三长身份"),
+        required=False,
+        choices=[("", _("无")), *LeaderRole.Kind.choices],
+    )
+    leader_institution = forms.CharField(
+        label=_("任职单位"), max_length=128, required=False, help_text=_("例如：姜山镇卫生院")
+    )
+    submit_label = _("登记")
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        orgs = scoped(user, Organization, write=True).exclude(status=Organization.Status.DISSOLVED)
+        self.fields["organization"].queryset = orgs
+        if orgs.count() == 1:
+            self.fields["organization"].initial = orgs.first()
+        self.order_fields(["organization", "name", "gender", "phone", "id_number"])
+        self.helper.layout = Layout(
+            "organization",
+            Row(Column("name", css_class="col-md-6"), Column("gender", css_class="col-md-6")),
+            Row(Column("phone", css_class="col-md-6"), Column("id_number", css_class="col-md-6")),
+            Row(Column("employer", css_class="col-md-6"), Column("title", css_class="col-md-6")),
+            Row(Column("profession", css_class="col-md-6"), Column("email", css_class="col-md-6")),
+            Row(
+                Column("leader_kind", css_class="col-md-4"),
+                Column("leader_institution", css_class="col-md-4"),
+                Column("joined_on", css_class="col-md-4"),
+            ),
+            "notes",
+        )
+
+
+class PersonEditForm(PersonFields):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper.layout = Layout(
+            Row(Column("name", css_class="col-md-6"), Column("gender", css_class="col-md-6")),
+            Row(Column("phone", css_class="col-md-6"), Column("id_number", css_class="col-md-6")),
+            Row(Column("employer", css_class="col-md-6"), Column("title", css_class="col-md-6")),
+            Row(Column("profession", css_class="col-md-6"), Column("email", css_class="col-md-6")),
+            "notes",
+        )
+
+
+class LeaderRoleForm(PortalForm):
+    kind = forms.ChoiceField(label=_("身份"), choices=LeaderRole.Kind.choices)
+    institution = forms.CharField(label=_("任职单位"), max_length=128, required=False)
+    started_on = forms.DateField(label=_("任职日期"), required=False, widget=DateInput())
+    submit_label = _("添加身份")
+
+
+class MembershipAddForm(PortalForm):
+    organization = forms.ModelChoiceField(label=_("组织"), queryset=Organization.objects.none())
+    joined_on = forms.DateField(label=_("入会日期"), required=False, widget=DateInput())
+    submit_label = _("加入组织")
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organization"].queryset = scoped(user, Organization, write=True)
+
+
+class EndDateForm(PortalForm):
+    ended_on = forms.DateField(label=_("结束日期"), widget=DateInput())
+    submit_label = _("确认")
+
+
+class SeatForm(PortalForm):
+    organization = forms.ModelChoiceField(label=_("组织"), queryset=Organization.objects.none())
+    person = forms.ModelChoiceField(label=_("人员"), queryset=Person.objects.none())
+    position = forms.ChoiceField(label=_("职务"), choices=Seat.Position.choices)
+    term_start = forms.DateField(label=_("任期开始"), widget=DateInput())
+    term_end = forms.DateField(
+        label=_("任期结束"), required=False, widget=DateInput(), help_text=_("留空表示任期未定")
+    )
+    notes = forms.CharField(label=_("备注"), max_length=200, required=False)
+
+    def __init__(self, *args, user, seat: Seat | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if seat is not None:
+            # The holder and the organisation of a seat are fixed; a new term is a new seat.
+            del self.fields["organization"]
+            del self.fields["person"]
+        else:
+            self.fields["organization"].queryset = scoped(user, Organization, write=True)
+            self.fields["person"].queryset = scoped(user, Person).order_by("name")
+        self.helper.layout = Layout(
+            *(["organization", "person"] if seat is None else []),
+            "position",
+            Row(Column("term_start", css_class="col-md-6"), Column("term_end", css_class="col-md-6")),
+            "notes",
+        )
+
+
+class TeamForm(PortalForm):
+    organization = forms.ModelChoiceField(label=_("所属组织"), queryset=Organization.objects.none())
+    name = forms.CharField(label=_("队伍名称"), max_length=128)
+    leader = forms.ModelChoiceField(label=_("队长"), queryset=Person.objects.none(), required=False)
+    founded_on = forms.DateField(label=_("成立日期"), required=False, widget=DateInput())
+    service_area = forms.CharField(label=_("服务领域"), max_length=128, required=False)
+    status = forms.ChoiceField(label=_("状态"), choices=VolunteerTeam.Status.choices, initial="active")
+
+    def __init__(self, *args, user, team: VolunteerTeam | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["leader"].queryset = scoped(user, Person).order_by("name")
+        if team is not None:
+            del self.fields["organization"]
+        else:
+            self.fields["organization"].queryset = scoped(user, Organization, write=True)
+
+
+class TeamVolunteerForm(PortalForm):
+    person = forms.ModelChoiceField(label=_("志愿者"), queryset=Person.objects.none())
+    joined_on = forms.DateField(label=_("加入日期"), required=False, widget=DateInput())
+    submit_label = _("加入服务队")
+
+    def __init__(self, *args, user, team: VolunteerTeam, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["person"].queryset = (
+            scoped(user, Person)
+            .exclude(team_memberships__team=team, team_memberships__left_on__isnull=True)
+            .order_by("name")
+        )
+
+
+class OrganizationForm(forms.ModelForm):
+    class Meta:
+        model = Organization
+        fields = [
+            "code",
+            "name",
+            "kind",
+            "category",
+            "home_region",
+            "served_regions",
+            "parent",
+            "partners",
+            "status",
+            "founded_on",
+            "credit_code",
+            "contact_name",
+            "contact_phone",
+            "address",
+            "description",
+            "is_demo",
+        ]
+        widgets = {
+            "founded_on": DateInput(),
+            "description": forms.Textarea(attrs={"rows": 3}),
+            "served_regions": forms.SelectMultiple(attrs={"size": 8}),
+            "partners": forms.SelectMultiple(attrs={"size": 8}),
+        }
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.fields["credit_code"].help_text = _("18位，选填。校验位不符时仍可保存，但会提示核对。")
+        regions = Region.objects.order_by("path")
+        self.fields["home_region"].queryset = regions
+        self.fields["served_regions"].queryset = regions
+        orgs = scoped(user, Organization).order_by("name")
+        if self.instance.pk:
+            orgs = orgs.exclude(pk=self.instance.pk)
+        self.fields["parent"].queryset = orgs
+        self.fields["partners"].queryset = Organization.objects.exclude(pk=self.instance.pk).order_by("name")
+        from .scoping import scope_for
+
+        if not scope_for(user).write_all:
+            for name in ("code", "kind", "parent", "status", "home_region", "is_demo"):
+                self.fields[name].disabled = True
+
+    def _post_clean(self):
+        # Validation and saving belong to the organisation actions; skip the model's
+        # full_clean here so that its messages do not duplicate the action's.
+        pass

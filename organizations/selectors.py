@@ -1,0 +1,130 @@
+"""Reads of organisations and people that views, commands and reports share."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+
+from .models import (
+    LeaderRole,
+    Membership,
+    Organization,
+    Person,
+    Seat,
+    TeamMembership,
+    VolunteerTeam,
+    today,
+)
+from .scoping import scoped
+
+
+def person_duplicate(*, field: str, value: str, exclude_pk: int | None = None) -> Person | None:
+    """The person already registered anywhere in the district with this phone or ID number.
+
+    Deliberately unscoped: duplicates must be caught across organisations. Callers decide
+    what of the result the actor may be told."""
+    qs = Person.objects.filter(**{field: value})
+    if exclude_pk is not None:
+        qs = qs.exclude(pk=exclude_pk)
+    return qs.first()
+
+
+def person_affiliation_names(person: Person) -> str:
+    names = (
+        Membership.objects.filter(person=person, left_on__isnull=True)
+        .values_list("organization__name", flat=True)
+        .order_by("organization__name")
+    )
+    return "、".join(names[:3])
+
+
+def _open_leader_role_exists() -> Exists:
+    return Exists(LeaderRole.objects.filter(person=OuterRef("pk"), ended_on__isnull=True))
+
+
+def people_list(*, user, leaders_only: bool = False) -> QuerySet[Person]:
+    """People the user may see, with their open leader roles and current memberships
+    prefetched so that a page of any size costs a fixed number of queries."""
+    qs = scoped(user, Person).annotate(is_leader=_open_leader_role_exists())
+    if leaders_only:
+        qs = qs.filter(is_leader=True)
+    visible_orgs = scoped(user, Organization)
+    return qs.prefetch_related(
+        Prefetch(
+            "leader_roles",
+            queryset=LeaderRole.objects.filter(ended_on__isnull=True),
+            to_attr="open_leader_roles",
+        ),
+        Prefetch(
+            "memberships",
+            queryset=Membership.objects.filter(left_on__isnull=True, organization__in=visible_orgs)
+            .select_related("organization")
+            .order_by("organization__name"),
+            to_attr="visible_memberships",
+        ),
+    )
+
+
+def seat_list(*, user) -> QuerySet[Seat]:
+    holder_is_leader = Exists(LeaderRole.objects.filter(person=OuterRef("person_id"), ended_on__isnull=True))
+    return (
+        scoped(user, Seat)
+        .select_related("organization", "person")
+        .annotate(holder_is_leader=holder_is_leader)
+        .order_by("organization__name", "position", "-term_start")
+    )
+
+
+def team_list(*, user) -> QuerySet[VolunteerTeam]:
+    return (
+        scoped(user, VolunteerTeam)
+        .select_related("organization", "leader")
+        .annotate(
+            volunteer_count=Count("memberships", filter=Q(memberships__left_on__isnull=True), distinct=True)
+        )
+        .order_by("organization__name", "name")
+    )
+
+
+def organization_list(*, user) -> QuerySet[Organization]:
+    on = today()
+    current = Q(seats__term_start__lte=on) & (Q(seats__term_end__isnull=True) | Q(seats__term_end__gte=on))
+    return (
+        scoped(user, Organization)
+        .select_related("home_region", "parent")
+        .annotate(
+            member_count=Count("memberships", filter=Q(memberships__left_on__isnull=True), distinct=True),
+            seat_count=Count("seats", filter=current, distinct=True),
+            team_count=Count("teams", distinct=True),
+        )
+    )
+
+
+def organization_seat_summary(
+    organization: Organization, on: datetime.date | None = None
+) -> dict[str, int | float | None]:
+    """Current seats, those held by 三长/泛三长, and the share, computed in the database."""
+    seats = Seat.objects.filter(organization=organization).current(on)
+    total = seats.count()
+    led = seats.held_by_leaders(on).count()
+    return {"total": total, "led": led, "share": (led / total) if total else None}
+
+
+def person_detail_context(*, user, person: Person) -> dict:
+    """Everything a person's page shows, limited to the organisations the viewer may see."""
+    visible_orgs = scoped(user, Organization)
+    return {
+        "leader_roles": person.leader_roles.order_by("ended_on", "kind"),
+        "open_roles": person.leader_roles.filter(ended_on__isnull=True),
+        "memberships": person.memberships.filter(organization__in=visible_orgs)
+        .select_related("organization")
+        .order_by("left_on", "organization__name"),
+        "seats": person.seats.filter(organization__in=visible_orgs)
+        .select_related("organization")
+        .order_by("-term_start"),
+        "team_memberships": TeamMembership.objects.filter(person=person, team__organization__in=visible_orgs)
+        .select_related("team", "team__organization")
+        .order_by("left_on", "team__name"),
+        "led_teams": person.led_teams.filter(organization__in=visible_orgs).select_related("organization"),
+    }

@@ -1,0 +1,564 @@
+"""Pages for organisations, people, seats, memberships and volunteer teams.
+
+Each view: scoped lookup → form → action → redirect. Lists start from the scoping helper,
+object lookups use ``get_for_user`` (404 outside the scope, 403 when read-only).
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db import connection
+from django.db.models import Count, Q
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from . import actions, selectors
+from .filters import OrganizationFilter, PersonFilter, SeatFilter, TeamFilter
+from .forms import (
+    EndDateForm,
+    LeaderRoleForm,
+    MembershipAddForm,
+    OrganizationForm,
+    PersonEditForm,
+    PersonRegisterForm,
+    SeatForm,
+    TeamForm,
+    TeamVolunteerForm,
+)
+from .models import (
+    LeaderRole,
+    Membership,
+    Organization,
+    Person,
+    Seat,
+    TeamMembership,
+    VolunteerTeam,
+    today,
+)
+from .scoping import get_for_user, scope_for, scoped
+
+PAGE_SIZE = 50
+
+
+def _page(request: HttpRequest, queryset):
+    return Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+
+
+def _query_without_page(request: HttpRequest) -> str:
+    params = request.GET.copy()
+    params.pop("page", None)
+    return params.urlencode()
+
+
+def _apply_action_errors(form, error: ValidationError) -> None:
+    """Put an action's ValidationError on the form: field errors by field, others on top."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+def _require_manager(request: HttpRequest) -> None:
+    if not scope_for(request.user).can_manage_people:
+        raise PermissionDenied
+
+
+# --------------------------------------------------------------------------- home
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    scope = scope_for(request.user)
+    organizations = scoped(request.user, Organization)
+    counts = organizations.aggregate(
+        total=Count("pk"),
+        active=Count("pk", filter=Q(status=Organization.Status.ACTIVE)),
+        grassroots=Count(
+            "pk",
+            filter=Q(kind=Organization.Kind.GRASSROOTS_ASSOCIATION, status=Organization.Status.ACTIVE),
+        ),
+    )
+    seats = scoped(request.user, Seat).current()
+    seat_total = seats.count()
+    seat_led = seats.held_by_leaders().count()
+    context = {
+        "counts": counts,
+        "people_count": scoped(request.user, Person).count(),
+        "leader_count": scoped(request.user, Person).leaders().count(),
+        "team_count": scoped(request.user, VolunteerTeam).filter(status="active").count(),
+        "seat_total": seat_total,
+        "seat_led": seat_led,
+        "seat_share": (seat_led / seat_total) if seat_total else None,
+        "ending_seats": selectors.seat_list(user=request.user).ending_within(90)[:10],
+        "my_organizations": organizations.filter(pk__in=scope.admin_org_ids).order_by("name")
+        if scope.admin_org_ids
+        else [],
+        "my_people": Person.objects.filter(pk__in=scope.person_ids),
+    }
+    return render(request, "organizations/home.html", context)
+
+
+@login_not_required
+def healthz(request: HttpRequest) -> JsonResponse:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+    return JsonResponse({"status": "ok"})
+
+
+# --------------------------------------------------------------------------- people
+
+
+def person_list(request: HttpRequest, *, leaders_only: bool = False) -> HttpResponse:
+    queryset = selectors.people_list(user=request.user, leaders_only=leaders_only)
+    filterset = PersonFilter(request.GET, queryset=queryset, user=request.user)
+    page = _page(request, filterset.qs.order_by("name", "pk"))
+    return render(
+        request,
+        "organizations/person_list.html",
+        {
+            "filter": filterset,
+            "page": page,
+            "leaders_only": leaders_only,
+            "query": _query_without_page(request),
+        },
+    )
+
+
+def leader_list(request: HttpRequest) -> HttpResponse:
+    return person_list(request, leaders_only=True)
+
+
+def person_add(request: HttpRequest) -> HttpResponse:
+    _require_manager(request)
+    form = PersonRegisterForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            person = actions.person_register(
+                actor=request.user,
+                organization=data["organization"],
+                name=data["name"],
+                phone=data["phone"],
+                id_number=data["id_number"],
+                gender=data["gender"],
+                employer=data["employer"],
+                title=data["title"],
+                profession=data["profession"],
+                email=data["email"],
+                notes=data["notes"],
+                joined_on=data["joined_on"],
+                leader_kind=data["leader_kind"],
+                leader_institution=data["leader_institution"],
+            )
+        except ValidationError as error:
+            _apply_action_errors(form, error)
+        else:
+            messages.success(request, _("已登记 %(name)s。") % {"name": person.name})
+            return redirect("organizations:person_list")
+    return render(
+        request,
+        "organizations/form.html",
+        {"form": form, "title": _("登记会员"), "cancel_url": "organizations:person_list"},
+    )
+
+
+def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    person = get_for_user(request.user, Person, pk)
+    scope = scope_for(request.user)
+    can_edit = scoped(request.user, Person, write=True).filter(pk=person.pk).exists()
+    context = {
+        "person": person,
+        "can_edit": can_edit,
+        "show_full": can_edit and scope.can_see_full_personal_data(),
+        **selectors.person_detail_context(user=request.user, person=person),
+    }
+    return render(request, "organizations/person_detail.html", context)
+
+
+def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    person = get_for_user(request.user, Person, pk, write=True)
+    initial = {
+        "name": person.name,
+        "gender": person.gender,
+        "phone": person.phone,
+        "id_number": person.id_number,
+        "employer": person.employer,
+        "title": person.title,
+        "profession": person.profession,
+        "email": person.email,
+        "notes": person.notes,
+    }
+    form = PersonEditForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.person_update(actor=request.user, person=person, data=form.cleaned_data)
+        except ValidationError as error:
+            _apply_action_errors(form, error)
+        else:
+            messages.success(request, _("已保存。"))
+            return redirect(person)
+    return render(
+        request,
+        "organizations/form.html",
+        {"form": form, "title": _("编辑人员：%(name)s") % {"name": person.name}, "back": person},
+    )
+
+
+def leader_role_add(request: HttpRequest, pk: int) -> HttpResponse:
+    person = get_for_user(request.user, Person, pk, write=True)
+    form = LeaderRoleForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.leader_role_add(actor=request.user, person=person, **form.cleaned_data)
+        except ValidationError as error:
+            _apply_action_errors(form, error)
+        else:
+            messages.success(request, _("已添加身份。"))
+            return redirect(person)
+    return render(
+        request,
+        "organizations/form.html",
+        {"form": form, "title": _("添加三长/泛三长身份：%(name)s") % {"name": person.name}, "back": person},
+    )
+
+
+def leader_role_end(request: HttpRequest, pk: int) -> HttpResponse:
+    role = get_for_user(request.user, LeaderRole, pk, write=True)
+    form = EndDateForm(request.POST or None, initial={"ended_on": today()})
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.leader_role_end(actor=request.user, role=role, ended_on=form.cleaned_data["ended_on"])
+        except ValidationError as error:
+            _apply_action_errors(form, error)
+        else:
+            messages.success(request, _("已记录卸任。"))
+            return redirect(role.person)
+    return render(
+        request,
+        "organizations/form.html",
+        {"form": form, "title": _("卸任：%(role)s") % {"role": role}, "back": role.person},
+    )
+
+
+def membership_add(request: HttpRequest, pk: int) -> HttpResponse:
+    person = get_for_user(request.user, Person, pk, write=True)
+    form = MembershipAddForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.membership_add(actor=request.user, person=person, **form.cleaned_data)
+        except ValidationError as error:
+            _apply_action_errors(form, error)
+        else:
+            messages.success(request, _("已加入组织。"))
+            return redirect(person)
+    return render(
+        request,
+        "organizations/form.html",
+        {"form": form, "title": _("加入组织：%(name)s") % {"name": person.name}, "back": person},
+    )
+
+
+def membership_end(request: HttpRequest, pk: int) -> HttpResponse:
+    membership = get_for_user(request.user, Membership, pk, write=True)
+    form = EndDateForm(request.POST or None, initial={"ended_on": today()})
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.membership_end(
+                actor=request.user, membership=membership, left_on=form.cleaned_data["ended_on"]
+            )
+        except ValidationError as error:
+            _apply_action_errors(form, error)
+        else:
+            messages.success(request, _("已记录退出。"))
+            return redirect(membership.person)
+    return render(
+        request,
+        "organizations/form.html",
+        {"form": form, "title": _("退出组织：%(m)s") % {"m": membership}, "back": membership.person},
+    )
+
+
+# --------------------------------------------------------------------------- seats
+
+
+def seat_list(request: HttpRequest) -> HttpResponse:
+    filterset = SeatFilter(request.GET, queryset=selectors.seat_list(user=request.user), user=request.user)
+    return render(
+        request,
+        "organizations/seat_list.html",
+        {
+            "filter": filterset,
+            "page": _page(request, filterset.qs),
+            "query": _query_without_page(request),
+            "today": today(),
+        },
+    )
+
+
+def seat_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    seat = get_for_user(request.user, Seat, pk, base=Seat.objects.select_related("organization", "person"))
+    can_edit = scoped(request.user, Seat, write=True).filter(pk=seat.pk).exists()
+    roles = seat.person.leader_roles.filter(ended_on__isnull=True)
+    return render(
+        request, "organizations/seat_detail.html", {"seat": seat, "can_edit": can_edit, "roles": roles}
+    )
+
+
+def seat_add(request: HttpRequest) -> HttpResponse:
+    _require_manager(request)
+    initial = {"term_start": today()}
+    if person_pk := request.GET.get("person"):
+        initial["person"] = person_pk
+    if org_pk := request.GET.get("organization"):
+        initial["organization"] = org_pk
+    form = SeatForm(request.POST or None, user=request.user, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            seat = actions.seat_create(actor=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            _apply_action_errors(form, error)
+        else:
+            messages.success(request, _("已添加职务。"))
+            return redirect(seat)
+    return render(
+        request,
+        "organizations/form.html",
+        {"form": form, "title": _("添加领导机构职务"), "cancel_url": "organizations:seat_list"},
+    )
+
+
+def seat_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    seat = get_for_user(request.user, Seat, pk, write=True)
+    initial = {
+        "position": seat.position,
+        "term_start": seat.term_start,
+        "term_end": seat.term_end,
+        "notes": seat.notes,
+    }
+    form = SeatForm(request.POST or None, user=request.user, seat=seat, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.seat_update(actor=request.user, seat=seat, data=form.cleaned_data)
+        except ValidationError as error:
+            _apply_action_errors(form, error)
+        else:
+            messages.success(request, _("已保存。"))
+            return redirect(seat)
+    return render(
+        request,
+        "organizations/form.html",
+        {"form": form, "title": _("编辑职务：%(seat)s") % {"seat": seat}, "back": seat},
+    )
+
+
+# --------------------------------------------------------------------------- teams
+
+
+def team_list(request: HttpRequest) -> HttpResponse:
+    filterset = TeamFilter(request.GET, queryset=selectors.team_list(user=request.user), user=request.user)
+    return render(
+        request,
+        "organizations/team_list.html",
+        {"filter": filterset, "page": _page(request, filterset.qs), "query": _query_without_page(request)},
+    )
+
+
+def team_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    team = get_for_user(
+        request.user, VolunteerTeam, pk, base=VolunteerTeam.objects.select_related("organization", "leader")
+    )
+    can_edit = scoped(request.user, VolunteerTeam, write=True).filter(pk=team.pk).exists()
+    volunteers = team.memberships.select_related("person").order_by("left_on", "person__name")
+    return render(
+        request,
+        "organizations/team_detail.html",
+        {
+            "team": team,
+            "can_edit": can_edit,
+            "volunteers": volunteers,
+            "active_count": team.memberships.filter(left_on__isnull=True).count(),
+        },
+    )
+
+
+def team_add(request: HttpRequest) -> HttpResponse:
+    _require_manager(request)
+    form = TeamForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        data.pop("status", None)
+        try:
+            team = actions.team_create(actor=request.user, **data)
+        except ValidationError as error:
+            _apply_action_errors(form, error)
+        else:
+            messages.success(request, _("已创建服务队。"))
+            return redirect(team)
+    return render(
+        request,
+        "organizations/form.html",
+        {"form": form, "title": _("新建科技志愿服务队"), "cancel_url": "organizations:team_list"},
+    )
+
+
+def team_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    team = get_for_user(request.user, VolunteerTeam, pk, write=True)
+    initial = {
+        "name": team.name,
+        "leader": team.leader_id,
+        "founded_on": team.founded_on,
+        "service_area": team.service_area,
+        "status": team.status,
+    }
+    form = TeamForm(request.POST or None, user=request.user, team=team, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.team_update(actor=request.user, team=team, data=form.cleaned_data)
+        except ValidationError as error:
+            _apply_action_errors(form, error)
+        else:
+            messages.success(request, _("已保存。"))
+            return redirect(team)
+    return render(
+        request,
+        "organizations/form.html",
+        {"form": form, "title": _("编辑服务队：%(name)s") % {"name": team.name}, "back": team},
+    )
+
+
+def team_volunteer_add(request: HttpRequest, pk: int) -> HttpResponse:
+    team = get_for_user(request.user, VolunteerTeam, pk, write=True)
+    form = TeamVolunteerForm(request.POST or None, user=request.user, team=team)
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.team_volunteer_add(actor=request.user, team=team, **form.cleaned_data)
+        except ValidationError as error:
+            _apply_action_errors(form, error)
+        else:
+            messages.success(request, _("已加入服务队。"))
+            return redirect(team)
+    return render(
+        request,
+        "organizations/form.html",
+        {"form": form, "title": _("添加志愿者：%(name)s") % {"name": team.name}, "back": team},
+    )
+
+
+@require_POST
+def team_volunteer_remove(request: HttpRequest, pk: int) -> HttpResponse:
+    membership = get_for_user(request.user, TeamMembership, pk, write=True)
+    try:
+        actions.team_volunteer_remove(actor=request.user, membership=membership)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("已将 %(name)s 移出服务队。") % {"name": membership.person.name})
+    return redirect(membership.team)
+
+
+# --------------------------------------------------------------------------- organisations
+
+
+def organization_list(request: HttpRequest) -> HttpResponse:
+    filterset = OrganizationFilter(
+        request.GET, queryset=selectors.organization_list(user=request.user), user=request.user
+    )
+    queryset = filterset.qs.order_by("kind", "home_region__sort_order", "name")
+    return render(
+        request,
+        "organizations/organization_list.html",
+        {"filter": filterset, "page": _page(request, queryset), "query": _query_without_page(request)},
+    )
+
+
+def organization_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    organization = get_for_user(
+        request.user,
+        Organization,
+        pk,
+        base=Organization.objects.select_related("home_region", "parent"),
+    )
+    on = today()
+    can_edit = scoped(request.user, Organization, write=True).filter(pk=organization.pk).exists()
+    seats = selectors.seat_list(user=request.user).filter(organization=organization)
+    context = {
+        "organization": organization,
+        "can_edit": can_edit,
+        "current_seats": seats.current(on),
+        "past_seat_count": seats.filter(term_end__lt=on).count(),
+        "seat_summary": selectors.organization_seat_summary(organization, on),
+        "members": scoped(request.user, Membership)
+        .filter(organization=organization, left_on__isnull=True)
+        .select_related("person")
+        .order_by("person__name")[:200],
+        "member_count": organization.memberships.filter(left_on__isnull=True).count(),
+        "teams": selectors.team_list(user=request.user).filter(organization=organization),
+        "children": scoped(request.user, Organization).filter(parent=organization).order_by("kind", "name"),
+        "served_regions": organization.served_regions.order_by("path"),
+        "partners": organization.partners.order_by("name"),
+    }
+    return render(request, "organizations/organization_detail.html", context)
+
+
+def _organization_form_view(request: HttpRequest, organization: Organization | None) -> HttpResponse:
+    form = OrganizationForm(request.POST or None, instance=organization, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        data = {
+            key: value
+            for key, value in form.cleaned_data.items()
+            if key not in ("served_regions", "partners")
+        }
+        try:
+            if organization is None:
+                saved = actions.organization_create(
+                    actor=request.user,
+                    data=data,
+                    served_regions=list(form.cleaned_data["served_regions"]),
+                    partners=list(form.cleaned_data["partners"]),
+                )
+            else:
+                saved = actions.organization_update(
+                    actor=request.user,
+                    organization=organization,
+                    data=data,
+                    served_regions=list(form.cleaned_data["served_regions"]),
+                    partners=list(form.cleaned_data["partners"]),
+                )
+        except ValidationError as error:
+            _apply_action_errors(form, error)
+        else:
+            messages.success(request, _("已保存。"))
+            if saved.credit_code_warning:
+                messages.warning(
+                    request,
+                    _("统一社会信用代码 %(code)s 的校验位不符合 GB 32100，请核对。")
+                    % {"code": saved.credit_code},
+                )
+            return redirect(saved)
+    title = _("新建组织") if organization is None else _("编辑组织：%(name)s") % {"name": organization.name}
+    return render(
+        request,
+        "organizations/form.html",
+        {
+            "form": form,
+            "title": title,
+            "back": organization,
+            "cancel_url": "organizations:organization_list",
+        },
+    )
+
+
+def organization_add(request: HttpRequest) -> HttpResponse:
+    if not scope_for(request.user).write_all:
+        raise PermissionDenied
+    return _organization_form_view(request, None)
+
+
+def organization_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    organization = get_for_user(request.user, Organization, pk, write=True)
+    return _organization_form_view(request, organization)

@@ -1,0 +1,1 @@
+"""Models of the services app; built out by the issues that own it."""
