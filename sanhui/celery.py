@@ -13,3 +13,9 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "sanhui.settings")
 app = Celery("sanhui")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+
+@app.task(name="sanhui.ping", ignore_result=False)
+def ping() -> str:
+    """Answer "pong": lets monitoring (and CI) check that a worker consumes the queue."""
+    return "pong"

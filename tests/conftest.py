@@ -1,0 +1,107 @@
+"""Personas and a small two-town world shared by the test suite.
+
+Personas (STYLE.md): district staff, the 姜山镇 admin, the 五乡镇 admin, a leader in 姜山镇,
+a supervisor, and the anonymous public.
+"""
+
+import datetime
+from dataclasses import dataclass
+
+import pytest
+from django.utils import timezone
+
+from organizations.models import LeaderRole, Organization, RoleAssignment, Seat
+from tests import factories as f
+
+
+@pytest.fixture(autouse=True)
+def _plain_static_storage(settings):
+    # Templates call {% static %}; the manifest storage needs collectstatic, which tests skip.
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+    settings.LANGUAGE_CODE = "zh-hans"
+
+
+@dataclass
+class Town:
+    association: Organization
+    member: object
+    leader: object
+    seat: Seat
+    leader_seat: Seat
+    team: object
+    volunteer_membership: object
+    membership: object
+
+
+def _town(name: str, code: str, prefix: str) -> Town:
+    association = f.OrganizationFactory(
+        code=code,
+        name=f"{name}科协",
+        kind=Organization.Kind.TOWN_ASSOCIATION,
+        home_region=f.region(name),
+    )
+    member = f.PersonFactory(name=f"{prefix}会员")
+    membership = f.MembershipFactory(person=member, organization=association)
+    leader = f.PersonFactory(name=f"{prefix}院长")
+    f.MembershipFactory(person=leader, organization=association)
+    f.LeaderRoleFactory(person=leader, kind=LeaderRole.Kind.HOSPITAL_DIRECTOR, institution=f"{name}卫生院")
+    seat = f.SeatFactory(organization=association, person=member, position=Seat.Position.MEMBER)
+    leader_seat = f.SeatFactory(
+        organization=association, person=leader, position=Seat.Position.VICE_CHAIR_PARTTIME
+    )
+    team = f.VolunteerTeamFactory(organization=association, name=f"{name}科技志愿服务队", leader=leader)
+    volunteer_membership = f.TeamMembershipFactory(team=team, person=member)
+    return Town(association, member, leader, seat, leader_seat, team, volunteer_membership, membership)
+
+
+@pytest.fixture
+def jiangshan(db) -> Town:
+    return _town("姜山镇", "TA-JS", "姜山")
+
+
+@pytest.fixture
+def wuxiang(db) -> Town:
+    return _town("五乡镇", "TA-WX", "五乡")
+
+
+@pytest.fixture
+def district_user(db):
+    user = f.UserFactory(username="district")
+    f.assign(user, RoleAssignment.Role.DISTRICT_STAFF)
+    return user
+
+
+@pytest.fixture
+def jiangshan_admin(jiangshan):
+    user = f.UserFactory(username="jiangshan")
+    f.assign(user, RoleAssignment.Role.ORG_ADMIN, organization=jiangshan.association)
+    return user
+
+
+@pytest.fixture
+def wuxiang_admin(wuxiang):
+    user = f.UserFactory(username="wuxiang")
+    f.assign(user, RoleAssignment.Role.ORG_ADMIN, organization=wuxiang.association)
+    return user
+
+
+@pytest.fixture
+def leader_user(jiangshan):
+    user = f.UserFactory(username="leader")
+    f.assign(user, RoleAssignment.Role.LEADER, person=jiangshan.leader)
+    return user
+
+
+@pytest.fixture
+def supervisor_user(db):
+    user = f.UserFactory(username="supervisor")
+    f.assign(user, RoleAssignment.Role.SUPERVISOR)
+    return user
+
+
+@pytest.fixture
+def today() -> datetime.date:
+    return timezone.localdate()
