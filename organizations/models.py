@@ -77,15 +77,21 @@ class Region(models.Model):
         verbose_name_plural = _("区域")
         ordering = ["sort_order", "code", "name"]
         constraints = [
-            models.UniqueConstraint(fields=["parent", "name"], name="region_unique_name_in_parent"),
+            models.UniqueConstraint(
+                fields=["parent", "name"],
+                name="region_unique_name_in_parent",
+                violation_error_message=_("同一上级区域下已有同名区域。"),
+            ),
             models.UniqueConstraint(
                 fields=["code_set", "code"],
                 condition=~Q(code=""),
                 name="region_unique_code_in_code_set",
+                violation_error_message=_("该代码集中已有相同的区划代码。"),
             ),
             models.CheckConstraint(
                 condition=Q(parent__isnull=False) | Q(kind="district"),
                 name="region_only_district_is_root",
+                violation_error_message=_("只有区可以没有上级区域。"),
             ),
         ]
 
@@ -210,13 +216,19 @@ class Organization(models.Model):
                 condition=(Q(kind="grassroots_association") & ~Q(category=""))
                 | (~Q(kind="grassroots_association") & Q(category="")),
                 name="organization_category_only_for_grassroots",
+                violation_error_message=_("基层科普协会（三会）必须选择类别，其他组织不填类别。"),
             ),
             models.UniqueConstraint(
                 fields=["home_region"],
                 condition=Q(kind="town_association") & ~Q(status="dissolved"),
                 name="organization_one_town_association_per_region",
+                violation_error_message=_("该镇（街道）已有一个镇（街）科协。"),
             ),
-            models.CheckConstraint(condition=~Q(parent=F("pk")), name="organization_not_own_parent"),
+            models.CheckConstraint(
+                condition=~Q(parent=F("pk")),
+                name="organization_not_own_parent",
+                violation_error_message=_("上级组织不能是本组织。"),
+            ),
         ]
         indexes = [models.Index(fields=["kind", "status"])]
 
@@ -288,9 +300,17 @@ class Person(models.Model):
         verbose_name_plural = _("人员")
         ordering = ["name", "pk"]
         constraints = [
-            models.UniqueConstraint(fields=["phone"], condition=~Q(phone=""), name="person_unique_phone"),
             models.UniqueConstraint(
-                fields=["id_number"], condition=~Q(id_number=""), name="person_unique_id_number"
+                fields=["phone"],
+                condition=~Q(phone=""),
+                name="person_unique_phone",
+                violation_error_message=_("该手机号码已被登记。"),
+            ),
+            models.UniqueConstraint(
+                fields=["id_number"],
+                condition=~Q(id_number=""),
+                name="person_unique_id_number",
+                violation_error_message=_("该身份证号码已被登记。"),
             ),
         ]
 
@@ -345,12 +365,14 @@ class LeaderRole(models.Model):
                 fields=["person", "kind"],
                 condition=Q(ended_on__isnull=True),
                 name="leaderrole_one_open_role_per_kind",
+                violation_error_message=_("此人已有该身份。"),
             ),
             models.CheckConstraint(
                 condition=Q(ended_on__isnull=True)
                 | Q(started_on__isnull=True)
                 | Q(ended_on__gte=F("started_on")),
                 name="leaderrole_ends_after_start",
+                violation_error_message=_("卸任日期不能早于任职日期。"),
             ),
         ]
 
@@ -426,10 +448,12 @@ class Seat(models.Model):
             models.CheckConstraint(
                 condition=Q(term_end__isnull=True) | Q(term_end__gte=F("term_start")),
                 name="seat_term_ends_after_start",
+                violation_error_message=_("任期结束日期不能早于开始日期。"),
             ),
             models.UniqueConstraint(
                 fields=["organization", "person", "position", "term_start"],
                 name="seat_unique_term",
+                violation_error_message=_("该人员在此组织已有相同职务和任期的记录。"),
             ),
         ]
         indexes = [models.Index(fields=["term_start", "term_end"])]
@@ -478,12 +502,14 @@ class Membership(models.Model):
                 fields=["person", "organization"],
                 condition=Q(left_on__isnull=True),
                 name="membership_one_open_per_org",
+                violation_error_message=_("此人已是该组织的会员。"),
             ),
             models.CheckConstraint(
                 condition=Q(left_on__isnull=True)
                 | Q(joined_on__isnull=True)
                 | Q(left_on__gte=F("joined_on")),
                 name="membership_leaves_after_join",
+                violation_error_message=_("退出日期不能早于入会日期。"),
             ),
         ]
 
@@ -544,7 +570,11 @@ class VolunteerTeam(models.Model):
         verbose_name_plural = _("科技志愿服务队")
         ordering = ["organization__name", "name"]
         constraints = [
-            models.UniqueConstraint(fields=["organization", "name"], name="team_unique_name_in_org")
+            models.UniqueConstraint(
+                fields=["organization", "name"],
+                name="team_unique_name_in_org",
+                violation_error_message=_("本组织已有同名的服务队。"),
+            )
         ]
 
     def __str__(self) -> str:
@@ -573,12 +603,14 @@ class TeamMembership(models.Model):
                 fields=["team", "person"],
                 condition=Q(left_on__isnull=True),
                 name="teammembership_one_open_per_team",
+                violation_error_message=_("此人已在该服务队中。"),
             ),
             models.CheckConstraint(
                 condition=Q(left_on__isnull=True)
                 | Q(joined_on__isnull=True)
                 | Q(left_on__gte=F("joined_on")),
                 name="teammembership_leaves_after_join",
+                violation_error_message=_("退出日期不能早于加入日期。"),
             ),
         ]
 
