@@ -73,13 +73,11 @@ class PersonFilter(ScopedFilterSet):
         ).distinct()
 
     def with_leader_kind(self, queryset, name, value):
-        return queryset.filter(
-            pk__in=LeaderRole.objects.filter(kind=value, ended_on__isnull=True).values("person_id")
-        )
+        return queryset.filter(pk__in=LeaderRole.objects.open_on().filter(kind=value).values("person_id"))
 
     def with_tier(self, queryset, name, value):
         kinds = LeaderRole.CORE_KINDS
-        roles = LeaderRole.objects.filter(ended_on__isnull=True)
+        roles = LeaderRole.objects.open_on()
         roles = (
             roles.filter(kind__in=kinds) if value == LeaderRole.Tier.CORE else roles.exclude(kind__in=kinds)
         )

@@ -11,6 +11,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from . import validators
@@ -74,7 +75,7 @@ class Region(models.Model):
 
     class Meta:
         verbose_name = _("区域")
-        verbose_name_plural = _("区域")
+        verbose_name_plural = pgettext_lazy("plural", "区域")
         ordering = ["sort_order", "code", "name"]
         constraints = [
             models.UniqueConstraint(
@@ -96,6 +97,9 @@ class Region(models.Model):
         ]
 
     def __str__(self) -> str:
+        # Region names are proper nouns: English users see the romanised name where one exists.
+        if self.name_en and (get_language() or "").startswith("en"):
+            return self.name_en
         return self.name
 
     def save(self, *args, **kwargs) -> None:
@@ -209,8 +213,8 @@ class Organization(models.Model):
 
     class Meta:
         verbose_name = _("组织")
-        verbose_name_plural = _("组织")
-        ordering = ["kind", "home_region__sort_order", "name"]
+        verbose_name_plural = pgettext_lazy("plural", "组织")
+        ordering = ["kind", "name"]
         constraints = [
             models.CheckConstraint(
                 condition=(Q(kind="grassroots_association") & ~Q(category=""))
@@ -258,8 +262,9 @@ class PersonQuerySet(models.QuerySet):
 
         return scope_for(user).people(self, write=True)
 
-    def leaders(self) -> "PersonQuerySet":
-        return self.filter(pk__in=LeaderRole.objects.filter(ended_on__isnull=True).values("person_id"))
+    def leaders(self, on: datetime.date | None = None) -> "PersonQuerySet":
+        """People holding a 三长/泛三长 role on the given day."""
+        return self.filter(pk__in=LeaderRole.objects.open_on(on).values("person_id"))
 
 
 class Person(models.Model):
@@ -297,7 +302,7 @@ class Person(models.Model):
 
     class Meta:
         verbose_name = _("人员")
-        verbose_name_plural = _("人员")
+        verbose_name_plural = pgettext_lazy("plural", "人员")
         ordering = ["name", "pk"]
         constraints = [
             models.UniqueConstraint(
@@ -329,6 +334,17 @@ class Person(models.Model):
         return validators.mask_resident_id(self.id_number)
 
 
+class LeaderRoleQuerySet(models.QuerySet):
+    def open_on(self, on: datetime.date | None = None) -> "LeaderRoleQuerySet":
+        """Roles held on the given day (today in Asia/Shanghai by default). The last day of
+        a role is ``ended_on`` itself."""
+        on = on or today()
+        return self.filter(
+            Q(started_on__isnull=True) | Q(started_on__lte=on),
+            Q(ended_on__isnull=True) | Q(ended_on__gte=on),
+        )
+
+
 class LeaderRole(models.Model):
     """A person's standing as one of the 三长 or 泛三长."""
 
@@ -356,10 +372,12 @@ class LeaderRole(models.Model):
     started_on = models.DateField(_("任职日期"), null=True, blank=True)
     ended_on = models.DateField(_("卸任日期"), null=True, blank=True)
 
+    objects = LeaderRoleQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("三长身份")
-        verbose_name_plural = _("三长身份")
-        ordering = ["person__name", "kind"]
+        verbose_name_plural = pgettext_lazy("plural", "三长身份")
+        ordering = ["kind", "pk"]
         constraints = [
             models.UniqueConstraint(
                 fields=["person", "kind"],
@@ -393,18 +411,27 @@ class SeatQuerySet(models.QuerySet):
         on = on or today()
         return self.filter(term_start__lte=on).filter(Q(term_end__isnull=True) | Q(term_end__gte=on))
 
+    def overlapping(self, start: datetime.date, end: datetime.date | None) -> "SeatQuerySet":
+        """Seats whose term shares at least one day with [start, end] (end None: open)."""
+        qs = self.filter(Q(term_end__isnull=True) | Q(term_end__gte=start))
+        return qs if end is None else qs.filter(term_start__lte=end)
+
+    def by_rank(self) -> "SeatQuerySet":
+        """Ordered by organisation, then by precedence of position, then newest term."""
+        rank = models.Case(
+            *(models.When(position=position, then=index) for index, position in enumerate(Seat.RANK)),
+            default=len(Seat.RANK),
+            output_field=models.IntegerField(),
+        )
+        return self.alias(position_rank=rank).order_by("organization__name", "position_rank", "-term_start")
+
     def ending_within(self, days: int, on: datetime.date | None = None) -> "SeatQuerySet":
         on = on or today()
         return self.current(on).filter(term_end__lte=on + datetime.timedelta(days=days))
 
     def held_by_leaders(self, on: datetime.date | None = None) -> "SeatQuerySet":
         """Seats whose holder is a 三长 or 泛三长 (with a leader role open on that day)."""
-        on = on or today()
-        open_roles = LeaderRole.objects.filter(
-            Q(started_on__isnull=True) | Q(started_on__lte=on),
-            Q(ended_on__isnull=True) | Q(ended_on__gte=on),
-        )
-        return self.filter(person_id__in=open_roles.values("person_id"))
+        return self.filter(person_id__in=LeaderRole.objects.open_on(on).values("person_id"))
 
     def visible_to(self, user) -> "SeatQuerySet":
         from .scoping import scope_for
@@ -428,6 +455,18 @@ class Seat(models.Model):
         MEMBER = "member", _("委员")
         SECRETARY_GENERAL = "secretary_general", _("秘书长")
 
+    # Order of precedence in a leadership body, for listings.
+    RANK = (
+        Position.CHAIR,
+        Position.VICE_CHAIR_PARTTIME,
+        Position.VICE_CHAIR_SECONDED,
+        Position.SECRETARY_GENERAL,
+        Position.STANDING_MEMBER,
+        Position.MEMBER,
+    )
+    # Positions that one person holds at a time in an association.
+    SINGLE_HOLDER = (Position.CHAIR, Position.SECRETARY_GENERAL)
+
     organization = models.ForeignKey(
         Organization, verbose_name=_("组织"), on_delete=models.CASCADE, related_name="seats"
     )
@@ -442,8 +481,8 @@ class Seat(models.Model):
 
     class Meta:
         verbose_name = _("领导机构职务")
-        verbose_name_plural = _("领导机构职务")
-        ordering = ["organization__name", "position", "term_start"]
+        verbose_name_plural = pgettext_lazy("plural", "领导机构职务")
+        ordering = ["-term_start", "pk"]
         constraints = [
             models.CheckConstraint(
                 condition=Q(term_end__isnull=True) | Q(term_end__gte=F("term_start")),
@@ -495,8 +534,8 @@ class Membership(models.Model):
 
     class Meta:
         verbose_name = _("会员关系")
-        verbose_name_plural = _("会员关系")
-        ordering = ["organization__name", "person__name"]
+        verbose_name_plural = pgettext_lazy("plural", "会员关系")
+        ordering = ["-joined_on", "pk"]
         constraints = [
             models.UniqueConstraint(
                 fields=["person", "organization"],
@@ -567,8 +606,8 @@ class VolunteerTeam(models.Model):
 
     class Meta:
         verbose_name = _("科技志愿服务队")
-        verbose_name_plural = _("科技志愿服务队")
-        ordering = ["organization__name", "name"]
+        verbose_name_plural = pgettext_lazy("plural", "科技志愿服务队")
+        ordering = ["name", "pk"]
         constraints = [
             models.UniqueConstraint(
                 fields=["organization", "name"],
@@ -596,8 +635,8 @@ class TeamMembership(models.Model):
 
     class Meta:
         verbose_name = _("志愿者")
-        verbose_name_plural = _("志愿者")
-        ordering = ["team__name", "person__name"]
+        verbose_name_plural = pgettext_lazy("plural", "志愿者")
+        ordering = ["-joined_on", "pk"]
         constraints = [
             models.UniqueConstraint(
                 fields=["team", "person"],
@@ -657,7 +696,7 @@ class RoleAssignment(models.Model):
 
     class Meta:
         verbose_name = _("角色分配")
-        verbose_name_plural = _("角色分配")
+        verbose_name_plural = pgettext_lazy("plural", "角色分配")
         constraints = [
             models.CheckConstraint(
                 condition=(Q(role="org_admin") & Q(organization__isnull=False) & Q(person__isnull=True))
@@ -712,7 +751,7 @@ class AuditEntry(models.Model):
 
     class Meta:
         verbose_name = _("操作记录")
-        verbose_name_plural = _("操作记录")
+        verbose_name_plural = pgettext_lazy("plural", "操作记录")
         ordering = ["-created_at", "-pk"]
         indexes = [models.Index(fields=["object_type", "object_id"])]
 

@@ -40,7 +40,7 @@ def person_affiliation_names(person: Person) -> str:
 
 
 def _open_leader_role_exists() -> Exists:
-    return Exists(LeaderRole.objects.filter(person=OuterRef("pk"), ended_on__isnull=True))
+    return Exists(LeaderRole.objects.open_on().filter(person=OuterRef("pk")))
 
 
 def people_list(*, user, leaders_only: bool = False) -> QuerySet[Person]:
@@ -53,7 +53,7 @@ def people_list(*, user, leaders_only: bool = False) -> QuerySet[Person]:
     return qs.prefetch_related(
         Prefetch(
             "leader_roles",
-            queryset=LeaderRole.objects.filter(ended_on__isnull=True),
+            queryset=LeaderRole.objects.open_on(),
             to_attr="open_leader_roles",
         ),
         Prefetch(
@@ -67,12 +67,12 @@ def people_list(*, user, leaders_only: bool = False) -> QuerySet[Person]:
 
 
 def seat_list(*, user) -> QuerySet[Seat]:
-    holder_is_leader = Exists(LeaderRole.objects.filter(person=OuterRef("person_id"), ended_on__isnull=True))
+    holder_is_leader = Exists(LeaderRole.objects.open_on().filter(person=OuterRef("person_id")))
     return (
         scoped(user, Seat)
         .select_related("organization", "person")
         .annotate(holder_is_leader=holder_is_leader)
-        .order_by("organization__name", "position", "-term_start")
+        .by_rank()
     )
 
 
@@ -116,7 +116,7 @@ def person_detail_context(*, user, person: Person) -> dict:
     visible_orgs = scoped(user, Organization)
     return {
         "leader_roles": person.leader_roles.order_by("ended_on", "kind"),
-        "open_roles": person.leader_roles.filter(ended_on__isnull=True),
+        "open_roles": person.leader_roles.open_on(),
         "memberships": person.memberships.filter(organization__in=visible_orgs)
         .select_related("organization")
         .order_by("left_on", "organization__name"),

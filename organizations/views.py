@@ -94,7 +94,7 @@ def home(request: HttpRequest) -> HttpResponse:
         "seat_total": seat_total,
         "seat_led": seat_led,
         "seat_share": (seat_led / seat_total) if seat_total else None,
-        "ending_seats": selectors.seat_list(user=request.user).ending_within(90)[:10],
+        "ending_seats": selectors.seat_list(user=request.user).ending_within(90).order_by("term_end")[:10],
         "my_organizations": organizations.filter(pk__in=scope.admin_org_ids).order_by("name")
         if scope.admin_org_ids
         else [],
@@ -303,7 +303,7 @@ def seat_list(request: HttpRequest) -> HttpResponse:
 def seat_detail(request: HttpRequest, pk: int) -> HttpResponse:
     seat = get_for_user(request.user, Seat, pk, base=Seat.objects.select_related("organization", "person"))
     can_edit = scoped(request.user, Seat, write=True).filter(pk=seat.pk).exists()
-    roles = seat.person.leader_roles.filter(ended_on__isnull=True)
+    roles = seat.person.leader_roles.open_on()
     return render(
         request, "organizations/seat_detail.html", {"seat": seat, "can_edit": can_edit, "roles": roles}
     )

@@ -51,6 +51,16 @@ def browser():
         browser.close()
 
 
+@pytest.fixture(autouse=True)
+def reference_regions(transactional_db):
+    """Browser tests run in transactions that end with a flush, which also empties the
+    regions a data migration loaded; put them back before each test."""
+    from organizations.models import Region
+    from organizations.reference import load_regions
+
+    load_regions(Region)
+
+
 @pytest.fixture
 def page(browser, live_server):
     context = browser.new_context(

@@ -5,9 +5,8 @@ import pytest
 from organizations.models import Membership, Person
 from tests.e2e.conftest import login, screenshot
 
-# Transactional so that the live server thread sees the data; serialized rollback restores the
-# regions that a data migration loaded after each test's flush.
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+# Transactional so that the live server thread sees the data.
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def fill_member_form(page, *, name: str, phone: str) -> None:

@@ -185,3 +185,22 @@ def test_phones_are_masked_for_readers_and_full_for_managers(
     # Lists show masked numbers to everyone.
     listing = client.get(reverse("organizations:person_list")).content.decode()
     assert masked in listing and phone not in listing
+
+
+def test_only_district_staff_hand_out_roles(jiangshan_admin, district_user, jiangshan):
+    from django.core.exceptions import PermissionDenied
+
+    from organizations import actions
+    from organizations.models import RoleAssignment
+    from tests.factories import UserFactory
+
+    newcomer = UserFactory(username="newcomer")
+    for actor in (jiangshan_admin, None):
+        with pytest.raises(PermissionDenied):
+            actions.role_assign(
+                actor=actor, user=newcomer, role="org_admin", organization=jiangshan.association
+            )
+    actions.role_assign(
+        actor=district_user, user=newcomer, role="org_admin", organization=jiangshan.association
+    )
+    assert RoleAssignment.objects.filter(user=newcomer).count() == 1

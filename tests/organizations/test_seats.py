@@ -139,3 +139,42 @@ def test_seat_update_validates(jiangshan_admin, jiangshan):
         actions.seat_update(
             actor=jiangshan_admin, seat=jiangshan.seat, data={"term_end": datetime.date(2000, 1, 1)}
         )
+
+
+def test_one_chair_at_a_time(jiangshan_admin, jiangshan):
+    chair = {"actor": jiangshan_admin, "organization": jiangshan.association, "position": Seat.Position.CHAIR}
+    actions.seat_create(
+        person=jiangshan.member,
+        term_start=datetime.date(2022, 1, 1),
+        term_end=datetime.date(2026, 12, 31),
+        **chair,
+    )
+    with pytest.raises(ValidationError) as excinfo:
+        actions.seat_create(person=jiangshan.leader, term_start=datetime.date(2026, 6, 1), **chair)
+    assert "已由姜山会员担任" in str(excinfo.value)
+    # The next term, after the first one ends, is fine.
+    actions.seat_create(person=jiangshan.leader, term_start=datetime.date(2027, 1, 1), **chair)
+    # Vice chairs may be several.
+    for person in (jiangshan.member, jiangshan.leader):
+        actions.seat_create(
+            actor=jiangshan_admin, organization=jiangshan.association, person=person,
+            position=Seat.Position.VICE_CHAIR_SECONDED, term_start=datetime.date(2024, 1, 1),
+        )  # fmt: skip
+
+
+def test_seats_list_in_order_of_precedence(district_user, jiangshan):
+    f.SeatFactory(organization=jiangshan.association, position=Seat.Position.CHAIR)
+    f.SeatFactory(organization=jiangshan.association, position=Seat.Position.SECRETARY_GENERAL)
+    positions = [seat.position for seat in selectors.seat_list(user=district_user)]
+    assert positions == ["chair", "vice_chair_parttime", "secretary_general", "member"]
+
+
+def test_a_leader_role_counts_only_while_it_is_held(jiangshan):
+    from organizations.models import Person
+
+    role = LeaderRole.objects.get(person=jiangshan.leader)
+    role.started_on, role.ended_on = datetime.date(2020, 1, 1), datetime.date(2024, 6, 30)
+    role.save()
+    assert jiangshan.leader in Person.objects.leaders(DAY)
+    assert jiangshan.leader not in Person.objects.leaders(DAY + datetime.timedelta(days=1))
+    assert Seat.objects.held_by_leaders(DAY + datetime.timedelta(days=1)).count() == 0

@@ -1,0 +1,72 @@
+import time
+import unicodedata
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from organizations.demo import DemoDataError, build_demo
+
+ADDRESS = "http://127.0.0.1:8000/"
+
+LABELS = (
+    ("organizations", "组织", "个"),
+    ("people", "人员", "人"),
+    ("leader_roles", "三长/泛三长身份", "个"),
+    ("seats", "领导机构职务", "个"),
+    ("memberships", "会员关系", "条"),
+    ("teams", "科技志愿服务队", "支"),
+    ("team_memberships", "服务队志愿者", "人次"),
+    ("users", "演示账号", "个"),
+)
+
+
+def _width(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(char) in "WF" else 1 for char in text)
+
+
+def _pad(text: str, width: int) -> str:
+    # Chinese characters take two columns in a terminal; str.ljust counts them as one.
+    return text + " " * max(width - _width(text), 0)
+
+
+class Command(BaseCommand):
+    help = (
+        "生成鄞州区“三长带三会”演示数据：区科协、25个镇（街）科协、19家示例区级学会、"
+        "基层科普协会（三会）、人员、三长、领导机构职务、科技志愿服务队和5个演示账号。"
+        "可重复运行，不会产生重复数据。"
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--password",
+            default=None,
+            help="演示账号的密码（默认取 settings.DEMO_PASSWORD）",
+        )
+
+    def handle(self, *args, password: str | None = None, **options) -> None:
+        password = password or settings.DEMO_PASSWORD
+        started = time.monotonic()
+        try:
+            summary = build_demo(password=password)
+        except DemoDataError as error:
+            raise CommandError(str(error)) from error
+        elapsed = time.monotonic() - started
+
+        self.stdout.write(self.style.SUCCESS(f"鄞州区“三长带三会”演示数据已就绪（用时 {elapsed:.1f} 秒）。"))
+        for key, label, unit in LABELS:
+            count, created = summary.counts[key], summary.created.get(key, 0)
+            self.stdout.write(f"  {_pad(label, 16)}{count:>5} {unit}（本次新建 {created}）")
+        self.stdout.write(
+            f"  现任职务 {summary.current_seats} 个，其中 90 天内任期届满 {summary.seats_ending_soon} 个"
+        )
+        self.stdout.write("")
+        self.stdout.write("演示账号：")
+        rows = [("用户名", "角色", "密码")] + [
+            (login.username, f"{login.role} · {login.target}" if login.target else login.role, password)
+            for login in summary.logins
+        ]
+        widths = [max(_width(row[column]) for row in rows) + 2 for column in range(2)]
+        for username, role, secret in rows:
+            self.stdout.write(f"  {_pad(username, widths[0])}{_pad(role, widths[1])}{secret}")
+        self.stdout.write("")
+        self.stdout.write(f"请用浏览器打开 {ADDRESS} 登录（先运行 python manage.py runserver）。")
