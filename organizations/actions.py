@@ -96,7 +96,7 @@ def _require_person_write(actor, person: Person) -> None:
 
 
 def person_clean_identifiers(
-    *, actor, phone: str, id_number: str, exclude_pk: int | None = None
+    *, actor, phone: str, id_number: str, exclude_pk: int | None = None, name: str = ""
 ) -> dict[str, Any]:
     """Normalise and validate phone and ID number and check them for duplicates.
 
@@ -122,13 +122,13 @@ def person_clean_identifiers(
             continue
         existing = selectors.person_duplicate(field=field, value=value, exclude_pk=exclude_pk)
         if existing is not None:
-            errors[field] = [duplicate_error(actor=actor, field=field, existing=existing)]
+            errors[field] = [duplicate_error(actor=actor, field=field, existing=existing, name=name)]
     if errors:
         raise ValidationError(errors)
     return cleaned
 
 
-def duplicate_error(*, actor, field: str, existing: Person) -> ValidationError:
+def duplicate_error(*, actor, field: str, existing: Person, name: str = "") -> ValidationError:
     label = _("手机号码") if field == "phone" else _("身份证号码")
     if scoped(actor, Person).filter(pk=existing.pk).exists():
         affiliations = selectors.person_affiliation_names(existing)
@@ -141,6 +141,17 @@ def duplicate_error(*, actor, field: str, existing: Person) -> ValidationError:
                 "pk": existing.pk,
             },
             code="duplicate_visible",
+        )
+    if name and existing.name == name.strip():
+        # The actor already knows both the name and the number: they may add that person to
+        # their organisation, which reveals nothing they did not type themselves.
+        return ValidationError(
+            _(
+                "该%(label)s已由区内其他组织登记，姓名也相同。如确为同一人，请勾选"
+                "“此人已在区内登记时，将其加入本组织”后再次提交，不会重复登记。"
+            )
+            % {"label": label},
+            code="duplicate_same_name",
         )
     return ValidationError(
         _(
@@ -172,10 +183,27 @@ def person_register(
     joined_on: datetime.date | None = None,
     leader_kind: str = "",
     leader_institution: str = "",
+    link_existing: bool = False,
 ) -> Person:
-    """Register a new person as a member of ``organization`` (and, optionally, as a leader)."""
+    """Register a new person as a member of ``organization`` (and, optionally, as a leader).
+
+    With ``link_existing``, a person already registered in the district under exactly this
+    name and this phone or ID number joins the organisation instead of being registered twice."""
     _require_org_write(actor, organization)
-    cleaned = person_clean_identifiers(actor=actor, phone=phone, id_number=id_number)
+    if link_existing:
+        existing = selectors.person_matching(
+            name=name, phone=normalize_mobile(phone), id_number=normalize_resident_id(id_number)
+        )
+        if existing is not None:
+            return _person_link(
+                actor=actor,
+                person=existing,
+                organization=organization,
+                joined_on=joined_on,
+                leader_kind=leader_kind,
+                leader_institution=leader_institution,
+            )
+    cleaned = person_clean_identifiers(actor=actor, phone=phone, id_number=id_number, name=name)
     person = Person(
         name=name.strip(),
         gender=gender,
@@ -202,6 +230,30 @@ def person_register(
     audit_record(
         actor=actor,
         action="person_register",
+        obj=person,
+        summary=f"{person.name} → {organization.name}",
+        changes={"organization": organization.pk, "leader_kind": leader_kind},
+    )
+    return person
+
+
+def _person_link(
+    *,
+    actor,
+    person: Person,
+    organization: Organization,
+    joined_on: datetime.date | None,
+    leader_kind: str,
+    leader_institution: str,
+) -> Person:
+    if Membership.objects.filter(person=person, organization=organization, left_on__isnull=True).exists():
+        raise ValidationError(_("此人已是该组织的会员。"), code="duplicate_membership")
+    Membership.objects.create(person=person, organization=organization, joined_on=joined_on or today())
+    if leader_kind and not person.leader_roles.open_on().filter(kind=leader_kind).exists():
+        LeaderRole.objects.create(person=person, kind=leader_kind, institution=leader_institution)
+    audit_record(
+        actor=actor,
+        action="person_link",
         obj=person,
         summary=f"{person.name} → {organization.name}",
         changes={"organization": organization.pk, "leader_kind": leader_kind},

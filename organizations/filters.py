@@ -5,7 +5,17 @@ from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from .models import LeaderRole, Organization, Person, Region, Seat, VolunteerTeam, today
+from .models import (
+    LeaderRole,
+    Membership,
+    Organization,
+    Person,
+    Region,
+    Seat,
+    TeamMembership,
+    VolunteerTeam,
+    today,
+)
 from .scoping import scoped
 
 ENDING_SOON_DAYS = 90
@@ -32,8 +42,10 @@ class ScopedFilterSet(django_filters.FilterSet):
 def region_subtree_filter(queryset, name, value):
     if not value:
         return queryset
+    """Organisations based in, or serving, the region or anywhere below it."""
     regions = Region.objects.subtree_of(value)
-    return queryset.filter(Q(home_region__in=regions) | Q(served_regions__in=regions)).distinct()
+    serving = Organization.served_regions.through.objects.filter(region__in=regions)
+    return queryset.filter(Q(home_region__in=regions) | Q(pk__in=serving.values("organization_id")))
 
 
 class PersonFilter(ScopedFilterSet):
@@ -67,10 +79,10 @@ class PersonFilter(ScopedFilterSet):
         if not value:
             return queryset
         return queryset.filter(
-            Q(memberships__organization=value, memberships__left_on__isnull=True)
-            | Q(seats__organization=value)
-            | Q(team_memberships__team__organization=value)
-        ).distinct()
+            Q(pk__in=Membership.objects.filter(organization=value, left_on__isnull=True).values("person_id"))
+            | Q(pk__in=Seat.objects.filter(organization=value).values("person_id"))
+            | Q(pk__in=TeamMembership.objects.filter(team__organization=value).values("person_id"))
+        )
 
     def with_leader_kind(self, queryset, name, value):
         return queryset.filter(pk__in=LeaderRole.objects.open_on().filter(kind=value).values("person_id"))

@@ -61,6 +61,11 @@ class PersonRegisterForm(PersonFields):
     leader_institution = forms.CharField(
         label=_("任职单位"), max_length=128, required=False, help_text=_("例如：姜山镇卫生院")
     )
+    link_existing = forms.BooleanField(
+        label=_("此人已在区内登记时，将其加入本组织"),
+        required=False,
+        help_text=_("需姓名与手机号码或身份证号码完全一致；不会重复登记，也不会显示其他组织的信息"),
+    )
     submit_label = _("登记")
 
     def __init__(self, *args, user, **kwargs):
@@ -82,6 +87,7 @@ class PersonRegisterForm(PersonFields):
                 Column("joined_on", css_class="col-md-4"),
             ),
             "notes",
+            "link_existing",
         )
 
 

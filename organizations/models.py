@@ -141,6 +141,16 @@ class OrganizationQuerySet(models.QuerySet):
     def active(self) -> "OrganizationQuerySet":
         return self.filter(status=Organization.Status.ACTIVE)
 
+    def by_kind(self) -> "OrganizationQuerySet":
+        """The district association first, then town associations in the district's order,
+        the three associations, societies and the rest."""
+        rank = models.Case(
+            *(models.When(kind=kind, then=index) for index, kind in enumerate(Organization.KIND_ORDER)),
+            default=len(Organization.KIND_ORDER),
+            output_field=models.IntegerField(),
+        )
+        return self.alias(kind_rank=rank).order_by("kind_rank", "home_region__sort_order", "category", "name")
+
 
 class Organization(models.Model):
     class Kind(models.TextChoices):
@@ -162,6 +172,17 @@ class Organization(models.Model):
         PREPARING = "preparing", _("筹备中")
         ACTIVE = "active", _("正常运行")
         DISSOLVED = "dissolved", _("已撤销")
+
+    KIND_ORDER = (
+        Kind.DISTRICT_ASSOCIATION,
+        Kind.TOWN_ASSOCIATION,
+        Kind.GRASSROOTS_ASSOCIATION,
+        Kind.DISTRICT_SOCIETY,
+        Kind.ENTERPRISE_ASSOCIATION,
+        Kind.UNIVERSITY_ASSOCIATION,
+        Kind.POPULARIZATION_BASE,
+        Kind.LECTURER_GROUP,
+    )
 
     code = models.SlugField(
         _("组织编码"),

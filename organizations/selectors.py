@@ -30,6 +30,18 @@ def person_duplicate(*, field: str, value: str, exclude_pk: int | None = None) -
     return qs.first()
 
 
+def person_matching(*, name: str, phone: str = "", id_number: str = "") -> Person | None:
+    """The registered person with exactly this name and this phone or ID number, if any."""
+    identifiers = Q()
+    if phone:
+        identifiers |= Q(phone=phone)
+    if id_number:
+        identifiers |= Q(id_number=id_number)
+    if not identifiers:
+        return None
+    return Person.objects.filter(identifiers, name=name.strip()).first()
+
+
 def person_affiliation_names(person: Person) -> str:
     names = (
         Membership.objects.filter(person=person, left_on__isnull=True)

@@ -154,6 +154,7 @@ def person_add(request: HttpRequest) -> HttpResponse:
                 joined_on=data["joined_on"],
                 leader_kind=data["leader_kind"],
                 leader_institution=data["leader_institution"],
+                link_existing=data["link_existing"],
             )
         except ValidationError as error:
             _apply_action_errors(form, error)
@@ -468,7 +469,7 @@ def organization_list(request: HttpRequest) -> HttpResponse:
     filterset = OrganizationFilter(
         request.GET, queryset=selectors.organization_list(user=request.user), user=request.user
     )
-    queryset = filterset.qs.order_by("kind", "home_region__sort_order", "name")
+    queryset = filterset.qs.by_kind()
     return render(
         request,
         "organizations/organization_list.html",

@@ -157,3 +157,29 @@ def test_editing_keeps_the_own_phone_and_checks_others(client, jiangshan_admin, 
     assert "已登记给“姜山院长”" in body
     entry = AuditEntry.objects.get(action="person_update")
     assert entry.changes == {"employer": ["测试单位", "新单位"]}
+
+
+def test_a_known_person_from_another_town_can_join_by_name_and_phone(
+    client, jiangshan_admin, jiangshan, wuxiang
+):
+    client.force_login(jiangshan_admin)
+    url = reverse("organizations:person_add")
+    data = form_data(jiangshan.association, name="五乡会员", phone=wuxiang.member.phone)
+    body = client.post(url, data).content.decode()
+    assert "姓名也相同" in body and "五乡镇科协" not in body
+    response = client.post(url, {**data, "link_existing": "on"})
+    assert response.status_code == 302
+    assert Person.objects.filter(phone=wuxiang.member.phone).count() == 1
+    assert Membership.objects.filter(person=wuxiang.member, organization=jiangshan.association).exists()
+    assert AuditEntry.objects.filter(action="person_link", object_id=str(wuxiang.member.pk)).exists()
+    # Now the 姜山镇 admin sees the person, but not the 五乡镇 membership.
+    detail = client.get(reverse("organizations:person_detail", args=[wuxiang.member.pk])).content.decode()
+    assert "姜山镇科协" in detail and "五乡镇科协" not in detail
+
+
+def test_linking_needs_the_exact_name(client, jiangshan_admin, jiangshan, wuxiang):
+    client.force_login(jiangshan_admin)
+    data = form_data(jiangshan.association, name="别人", phone=wuxiang.member.phone, link_existing="on")
+    body = client.post(reverse("organizations:person_add"), data).content.decode()
+    assert "已被区内其他组织登记的人员使用" in body
+    assert not Membership.objects.filter(person=wuxiang.member, organization=jiangshan.association).exists()
