@@ -4,7 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from .models import LeaderRole, Organization, Person, Region, Seat, VolunteerTeam
-from .scoping import scoped
+from .scoping import scope_for, scoped
 
 
 class DateInput(forms.DateInput):
@@ -71,9 +71,11 @@ class PersonRegisterForm(PersonFields):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         orgs = scoped(user, Organization, write=True).exclude(status=Organization.Status.DISSOLVED)
-        self.fields["organization"].queryset = orgs
-        if orgs.count() == 1:
-            self.fields["organization"].initial = orgs.first()
+        self.fields["organization"].queryset = orgs.by_kind()
+        assigned = scope_for(user).assigned_org_ids
+        if len(assigned) == 1:
+            # A town secretary registers into the town association unless they choose otherwise.
+            self.fields["organization"].initial = next(iter(assigned))
         self.order_fields(["organization", "name", "gender", "phone", "id_number"])
         self.helper.layout = Layout(
             "organization",
@@ -224,8 +226,6 @@ class OrganizationForm(forms.ModelForm):
             orgs = orgs.exclude(pk=self.instance.pk)
         self.fields["parent"].queryset = orgs
         self.fields["partners"].queryset = Organization.objects.exclude(pk=self.instance.pk).order_by("name")
-        from .scoping import scope_for
-
         if not scope_for(user).write_all:
             for name in ("code", "kind", "parent", "status", "home_region", "is_demo"):
                 self.fields[name].disabled = True

@@ -33,6 +33,8 @@ class Scope:
     read_all: bool = False
     write_all: bool = False
     admin_org_ids: frozenset[int] = field(default_factory=frozenset)
+    # The organisations named in the user's assignments, without those below them.
+    assigned_org_ids: frozenset[int] = field(default_factory=frozenset)
     person_ids: frozenset[int] = field(default_factory=frozenset)
     roles: frozenset[str] = field(default_factory=frozenset)
 
@@ -194,6 +196,7 @@ def build_scope(user) -> Scope:
         read_all=read_all,
         write_all=write_all,
         admin_org_ids=frozenset(_descendant_org_ids(org_ids)) if org_ids else frozenset(),
+        assigned_org_ids=frozenset(org_ids),
         person_ids=frozenset(person_ids),
         roles=frozenset(roles),
     )
