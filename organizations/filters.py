@@ -148,7 +148,7 @@ class OrganizationFilter(ScopedFilterSet):
     category = django_filters.ChoiceFilter(label=_("三会类别"), choices=Organization.Category.choices)
     region = django_filters.ModelChoiceFilter(
         label=_("区域"),
-        queryset=Region.objects.order_by("path"),
+        queryset=Region.objects.all(),
         method=region_subtree_filter,
     )
     status = django_filters.ChoiceFilter(label=_("状态"), choices=Organization.Status.choices)

@@ -209,7 +209,7 @@ class OrganizationForm(forms.ModelForm):
         widgets = {
             "founded_on": DateInput(),
             "description": forms.Textarea(attrs={"rows": 3}),
-            "served_regions": forms.SelectMultiple(attrs={"size": 8}),
+            "served_regions": forms.CheckboxSelectMultiple(attrs={"class": "region-checks"}),
             "partners": forms.SelectMultiple(attrs={"size": 8}),
         }
 
@@ -217,8 +217,27 @@ class OrganizationForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.helper = FormHelper()
         self.helper.form_tag = False
+        self.helper.layout = Layout(
+            Row(Column("name", css_class="col-md-8"), Column("code", css_class="col-md-4")),
+            Row(
+                Column("kind", css_class="col-md-4"),
+                Column("category", css_class="col-md-4"),
+                Column("status", css_class="col-md-4"),
+            ),
+            Row(Column("home_region", css_class="col-md-6"), Column("parent", css_class="col-md-6")),
+            "served_regions",
+            "partners",
+            Row(Column("founded_on", css_class="col-md-4"), Column("credit_code", css_class="col-md-8")),
+            Row(
+                Column("contact_name", css_class="col-md-4"),
+                Column("contact_phone", css_class="col-md-4"),
+                Column("address", css_class="col-md-4"),
+            ),
+            "description",
+            "is_demo",
+        )
         self.fields["credit_code"].help_text = _("18位，选填。校验位不符时仍可保存，但会提示核对。")
-        regions = Region.objects.order_by("path")
+        regions = Region.objects.all()
         self.fields["home_region"].queryset = regions
         self.fields["served_regions"].queryset = regions
         orgs = scoped(user, Organization).order_by("name")

@@ -500,7 +500,7 @@ def organization_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "member_count": organization.memberships.filter(left_on__isnull=True).count(),
         "teams": selectors.team_list(user=request.user).filter(organization=organization),
         "children": scoped(request.user, Organization).filter(parent=organization).order_by("kind", "name"),
-        "served_regions": organization.served_regions.order_by("path"),
+        "served_regions": organization.served_regions.all(),
         "partners": organization.partners.order_by("name"),
     }
     return render(request, "organizations/organization_detail.html", context)
