@@ -164,7 +164,10 @@ CELERY_TASK_SOFT_TIME_LIMIT = 300
 CELERY_TASK_TIME_LIMIT = 360
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Every periodic job of the portal is declared here, in one place.
-CELERY_BEAT_SCHEDULE: dict = {}
+CELERY_BEAT_SCHEDULE: dict = {
+    # -- services and outreach
+    # -- rollout
+}
 
 if not DEBUG:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
@@ -184,3 +187,7 @@ LOGGING = {
 SANHUI_DISTRICT_NAME = _("鄞州区")
 # The demo login password; make run prints it.
 DEMO_PASSWORD = os.environ.get("DEMO_PASSWORD", "sanhui-demo-2026")
+
+# -- services and outreach settings
+
+# -- rollout settings

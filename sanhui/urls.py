@@ -11,5 +11,8 @@ urlpatterns = [
     path("accounts/", include("organizations.account_urls")),
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("", include("organizations.urls")),
+    path("services/", include("services.urls")),
+    path("outreach/", include("outreach.urls")),
+    path("rollout/", include("rollout.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -1,6 +1,9 @@
+import importlib
+import importlib.util
 import time
 import unicodedata
 
+from django.apps import apps
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
@@ -43,6 +46,22 @@ class Command(BaseCommand):
             help="演示账号的密码（默认取 settings.DEMO_PASSWORD）",
         )
 
+    def _other_apps(self) -> list[tuple[str, int, str, int]]:
+        """Demo data of the apps that build on the organisations, in INSTALLED_APPS order.
+
+        Each such app may have a ``demo`` module with ``build_demo()``, idempotent and
+        deterministic like this one, returning rows of (label, count, unit, created). They are
+        found by name so that this app imports none of the apps that depend on it."""
+        rows: list[tuple[str, int, str, int]] = []
+        for app_config in apps.get_app_configs():
+            if app_config.name == "organizations":
+                continue
+            module_name = f"{app_config.name}.demo"
+            if importlib.util.find_spec(module_name) is None:
+                continue
+            rows.extend(importlib.import_module(module_name).build_demo())
+        return rows
+
     def handle(self, *args, password: str | None = None, **options) -> None:
         password = password or settings.DEMO_PASSWORD
         started = time.monotonic()
@@ -59,6 +78,8 @@ class Command(BaseCommand):
         self.stdout.write(
             f"  现任职务 {summary.current_seats} 个，其中 90 天内任期届满 {summary.seats_ending_soon} 个"
         )
+        for label, count, unit, created in self._other_apps():
+            self.stdout.write(f"  {_pad(label, 16)}{count:>5} {unit}（本次新建 {created}）")
         self.stdout.write("")
         self.stdout.write("演示账号：")
         rows = [("用户名", "角色", "密码")] + [
@@ -69,4 +90,4 @@ class Command(BaseCommand):
         for username, role, secret in rows:
             self.stdout.write(f"  {_pad(username, widths[0])}{_pad(role, widths[1])}{secret}")
         self.stdout.write("")
-        self.stdout.write(f"请用浏览器打开 {ADDRESS} 登录（先运行 python manage.py runserver）。")
+        self.stdout.write(f"门户地址：{ADDRESS}（make run 启动后用以上账号登录）")
