@@ -18,9 +18,10 @@ not, and 403 for objects the user may read but not change.
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ImproperlyConfigured, PermissionDenied
 from django.db import models
 from django.db.models import Q
 from django.http import Http404
@@ -221,15 +222,26 @@ def forget_scope(user) -> None:
         delattr(user, SCOPE_CACHE_ATTR)
 
 
-_SCOPED_QUERYSETS = {
-    "organization": Scope.organizations,
-    "person": Scope.people,
-    "seat": Scope.seats,
-    "membership": Scope.memberships,
-    "volunteerteam": Scope.teams,
-    "teammembership": Scope.team_memberships,
-    "leaderrole": Scope.leader_roles,
+ScopeRule = Callable[[Scope, models.QuerySet, bool], models.QuerySet]
+
+# One rule per model, keyed by "app_label.modelname". Apps that build on the organisations
+# (services, outreach, rollout) register rules for their own models with ``register`` in their
+# AppConfig.ready(), so that every list and lookup in the portal goes through ``scoped``.
+_RULES: dict[str, ScopeRule] = {
+    "organizations.organization": lambda scope, qs, write: scope.organizations(qs, write=write),
+    "organizations.person": lambda scope, qs, write: scope.people(qs, write=write),
+    "organizations.seat": lambda scope, qs, write: scope.seats(qs, write=write),
+    "organizations.membership": lambda scope, qs, write: scope.memberships(qs, write=write),
+    "organizations.volunteerteam": lambda scope, qs, write: scope.teams(qs, write=write),
+    "organizations.teammembership": lambda scope, qs, write: scope.team_memberships(qs, write=write),
+    "organizations.leaderrole": lambda scope, qs, write: scope.leader_roles(qs, write=write),
 }
+
+
+def register(model: type[models.Model], rule: ScopeRule) -> None:
+    """Declare who may read and change ``model``: ``rule(scope, queryset, write)`` returns the
+    part of ``queryset`` the scope may read (or change, when ``write`` is true)."""
+    _RULES[model._meta.label_lower] = rule
 
 
 def scoped(
@@ -238,8 +250,11 @@ def scoped(
     """The queryset of ``model`` that ``user`` may read (or change, with ``write``).
 
     ``base`` narrows or decorates the starting queryset (``select_related`` and the like)."""
-    method = _SCOPED_QUERYSETS[model._meta.model_name]
-    return method(scope_for(user), model._default_manager.all() if base is None else base, write=write)
+    try:
+        rule = _RULES[model._meta.label_lower]
+    except KeyError:
+        raise ImproperlyConfigured(f"No scoping rule registered for {model._meta.label}") from None
+    return rule(scope_for(user), model._default_manager.all() if base is None else base, write)
 
 
 def get_for_user(

@@ -138,6 +138,9 @@ STORAGES = {
 # Uploaded evidence lives outside the static tree and is served only through views.
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
 MEDIA_URL = "/media/"
+# Largest evidence file (photo, sign-in sheet, PDF) accepted, in MB.
+SANHUI_MAX_UPLOAD_MB = int(os.environ.get("SANHUI_MAX_UPLOAD_MB", "10"))
+DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 FILTERS_EMPTY_CHOICE_LABEL = _("全部")
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"

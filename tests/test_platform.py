@@ -69,33 +69,11 @@ def test_healthz_is_public(client):
     assert client.get(reverse("healthz")).json() == {"status": "ok"}
 
 
-@pytest.fixture
-def redis_url() -> str:
-    """A real Redis: required in CI, skipped with a note on a machine that has none."""
-    import redis
-
-    url = os.environ.get("SANHUI_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
-    try:
-        redis.Redis.from_url(url, socket_connect_timeout=2).ping()
-    except redis.exceptions.ConnectionError:
-        if IN_CI:
-            pytest.fail(f"Redis is not reachable at {url}")
-        pytest.skip(f"Redis is not reachable at {url}")
-    return url
-
-
-def test_a_real_celery_worker_consumes_the_queue(redis_url):
+def test_a_real_celery_worker_consumes_the_queue(celery_worker):
     """A worker thread on the real Redis broker runs a task sent through the queue."""
-    from celery.contrib.testing.worker import start_worker
+    from sanhui.celery import ping
 
-    from sanhui.celery import app, ping
-
-    app.conf.update(broker_url=redis_url, result_backend=redis_url, task_always_eager=False)
-    try:
-        with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
-            assert ping.delay().get(timeout=20) == "pong"
-    finally:
-        app.conf.update(task_always_eager=settings.CELERY_TASK_ALWAYS_EAGER)
+    assert ping.delay().get(timeout=20) == "pong"
 
 
 @pytest.mark.django_db
