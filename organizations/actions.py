@@ -663,3 +663,20 @@ def role_assign(
     if actor is not None:
         audit_record(actor=actor, action="role_assign", obj=assignment, summary=str(assignment))
     return assignment
+
+
+def people_export_record(*, actor, reason: str, count: int, filters: str) -> AuditEntry:
+    """Full phone and ID numbers leave the portal only with a stated reason, on the record."""
+    if not scope_for(actor).can_see_full_personal_data():
+        raise PermissionDenied
+    reason = reason.strip()
+    if len(reason) < 4:
+        raise ValidationError({"reason": _("请写明导出完整个人信息的用途（至少4个字）。")})
+    return AuditEntry.objects.create(
+        actor=actor,
+        action="people_export_full",
+        object_type="organizations.person",
+        object_id="*",
+        summary=reason[:255],
+        changes={"count": count, "filters": filters},
+    )
