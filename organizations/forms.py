@@ -1,3 +1,5 @@
+import itertools
+
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Column, Layout, Row
 from django import forms
@@ -12,6 +14,37 @@ class DateInput(forms.DateInput):
 
     def __init__(self, attrs=None):
         super().__init__(attrs=attrs, format="%Y-%m-%d")
+
+
+class PersonSearchSelect(forms.Select):
+    """A person picker for districts with thousands of people: a search box fetches matching
+    options (htmx, scoped on the server) and the list itself shows only the first hundred
+    people plus the current choice, so the page stays small however many people there are."""
+
+    template_name = "organizations/widgets/person_search_select.html"
+    max_options = 100
+
+    def optgroups(self, name, value, attrs=None):
+        selected = {str(item) for item in value if item not in (None, "")}
+        choices = list(itertools.islice(self.choices, self.max_options + 1))
+        shown = {str(option_value) for option_value, _label in choices}
+        missing = selected - shown
+        if missing and hasattr(self.choices, "queryset"):
+            choices += [self.choices.choice(obj) for obj in self.choices.queryset.filter(pk__in=missing)]
+        groups = []
+        for index, (option_value, label) in enumerate(choices):
+            is_selected = str(option_value) in selected
+            option = self.create_option(name, option_value, label, is_selected, index, attrs=attrs)
+            groups.append((None, [option], index))
+        return groups
+
+
+class PersonChoiceField(forms.ModelChoiceField):
+    widget = PersonSearchSelect
+
+    def label_from_instance(self, obj: Person) -> str:
+        # Two people may share a name; the employer tells them apart without exposing numbers.
+        return f"{obj.name} · {obj.employer}" if obj.employer else obj.name
 
 
 class PortalForm(forms.Form):
@@ -129,7 +162,7 @@ class EndDateForm(PortalForm):
 
 class SeatForm(PortalForm):
     organization = forms.ModelChoiceField(label=_("组织"), queryset=Organization.objects.none())
-    person = forms.ModelChoiceField(label=_("人员"), queryset=Person.objects.none())
+    person = PersonChoiceField(label=_("人员"), queryset=Person.objects.none())
     position = forms.ChoiceField(label=_("职务"), choices=Seat.Position.choices)
     term_start = forms.DateField(label=_("任期开始"), widget=DateInput())
     term_end = forms.DateField(
@@ -157,7 +190,7 @@ class SeatForm(PortalForm):
 class TeamForm(PortalForm):
     organization = forms.ModelChoiceField(label=_("所属组织"), queryset=Organization.objects.none())
     name = forms.CharField(label=_("队伍名称"), max_length=128)
-    leader = forms.ModelChoiceField(label=_("队长"), queryset=Person.objects.none(), required=False)
+    leader = PersonChoiceField(label=_("队长"), queryset=Person.objects.none(), required=False)
     founded_on = forms.DateField(label=_("成立日期"), required=False, widget=DateInput())
     service_area = forms.CharField(label=_("服务领域"), max_length=128, required=False)
     status = forms.ChoiceField(label=_("状态"), choices=VolunteerTeam.Status.choices, initial="active")
@@ -172,7 +205,7 @@ class TeamForm(PortalForm):
 
 
 class TeamVolunteerForm(PortalForm):
-    person = forms.ModelChoiceField(label=_("志愿者"), queryset=Person.objects.none())
+    person = PersonChoiceField(label=_("志愿者"), queryset=Person.objects.none())
     joined_on = forms.DateField(label=_("加入日期"), required=False, widget=DateInput())
     submit_label = _("加入服务队")
 

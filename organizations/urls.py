@@ -8,6 +8,7 @@ urlpatterns = [
     path("people/", views.person_list, name="person_list"),
     path("people/add/", views.person_add, name="person_add"),
     path("people/export/", views.person_export, name="person_export"),
+    path("people/options/", views.person_options, name="person_options"),
     path("people/<int:pk>/", views.person_detail, name="person_detail"),
     path("people/<int:pk>/edit/", views.person_edit, name="person_edit"),
     path("people/<int:pk>/leader-roles/add/", views.leader_role_add, name="leader_role_add"),

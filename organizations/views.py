@@ -138,6 +138,23 @@ def leader_list(request: HttpRequest) -> HttpResponse:
     return person_list(request, leaders_only=True)
 
 
+def person_options(request: HttpRequest) -> HttpResponse:
+    """Options for the person picker: people the user may see, matching the search."""
+    query = request.GET.get("q", "").strip()
+    people = scoped(request.user, Person).order_by("name", "pk")
+    if query:
+        condition = Q(name__icontains=query) | Q(employer__icontains=query)
+        if query.isdigit() and len(query) >= 4:
+            condition |= Q(phone__contains=query)
+        people = people.filter(condition)
+    found = list(people[:51])
+    return render(
+        request,
+        "organizations/includes/person_options.html",
+        {"people": found[:50], "truncated": len(found) > 50},
+    )
+
+
 class _Echo:
     """A file-like object whose write returns the line, for streaming csv.writer output."""
 
