@@ -307,16 +307,25 @@ def leader_role_add(
     return role
 
 
+def _close(obj, *, actor, action: str, end_field: str, start_field: str, on, message: str, form_field: str):
+    """End a dated relation (a role, a membership, a place in a team) on the given day."""
+    on = on or today()
+    started = getattr(obj, start_field)
+    if started and on < started:
+        raise ValidationError({form_field: message})
+    setattr(obj, end_field, on)
+    obj.save(update_fields=[end_field])
+    audit_record(actor=actor, action=action, obj=obj, summary=str(obj))
+    return obj
+
+
 @transaction.atomic
 def leader_role_end(*, actor, role: LeaderRole, ended_on: datetime.date | None = None) -> LeaderRole:
     _require_person_write(actor, role.person)
-    ended_on = ended_on or today()
-    if role.started_on and ended_on < role.started_on:
-        raise ValidationError({"ended_on": _("卸任日期不能早于任职日期。")})
-    role.ended_on = ended_on
-    role.save(update_fields=["ended_on"])
-    audit_record(actor=actor, action="leader_role_end", obj=role, summary=str(role))
-    return role
+    return _close(
+        role, actor=actor, action="leader_role_end", end_field="ended_on", start_field="started_on",
+        on=ended_on, message=_("卸任日期不能早于任职日期。"), form_field="ended_on",
+    )  # fmt: skip
 
 
 # --------------------------------------------------------------------------- memberships
@@ -339,13 +348,10 @@ def membership_add(
 @transaction.atomic
 def membership_end(*, actor, membership: Membership, left_on: datetime.date | None = None) -> Membership:
     _require_org_write(actor, membership.organization)
-    left_on = left_on or today()
-    if membership.joined_on and left_on < membership.joined_on:
-        raise ValidationError({"left_on": _("退出日期不能早于入会日期。")})
-    membership.left_on = left_on
-    membership.save(update_fields=["left_on"])
-    audit_record(actor=actor, action="membership_end", obj=membership, summary=str(membership))
-    return membership
+    return _close(
+        membership, actor=actor, action="membership_end", end_field="left_on", start_field="joined_on",
+        on=left_on, message=_("退出日期不能早于入会日期。"), form_field="ended_on",
+    )  # fmt: skip
 
 
 # --------------------------------------------------------------------------- seats
@@ -506,13 +512,10 @@ def team_volunteer_remove(
     *, actor, membership: TeamMembership, left_on: datetime.date | None = None
 ) -> TeamMembership:
     _require_org_write(actor, membership.team.organization)
-    left_on = left_on or today()
-    if membership.joined_on and left_on < membership.joined_on:
-        raise ValidationError({"left_on": _("退出日期不能早于加入日期。")})
-    membership.left_on = left_on
-    membership.save(update_fields=["left_on"])
-    audit_record(actor=actor, action="team_volunteer_remove", obj=membership, summary=str(membership))
-    return membership
+    return _close(
+        membership, actor=actor, action="team_volunteer_remove", end_field="left_on", start_field="joined_on",
+        on=left_on, message=_("退出日期不能早于加入日期。"), form_field="left_on",
+    )  # fmt: skip
 
 
 # --------------------------------------------------------------------------- organisations
