@@ -40,9 +40,9 @@ class ScopedFilterSet(django_filters.FilterSet):
 
 
 def region_subtree_filter(queryset, name, value):
+    """Organisations based in, or serving, the region or anywhere below it."""
     if not value:
         return queryset
-    """Organisations based in, or serving, the region or anywhere below it."""
     regions = Region.objects.subtree_of(value)
     serving = Organization.served_regions.through.objects.filter(region__in=regions)
     return queryset.filter(Q(home_region__in=regions) | Q(pk__in=serving.values("organization_id")))

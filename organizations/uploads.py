@@ -16,6 +16,7 @@ from pathlib import PurePath
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.http import FileResponse
+from django.utils.deconstruct import deconstructible
 from django.utils.translation import gettext as _
 
 # Extension → (content type, leading bytes that content of that type starts with).
@@ -55,16 +56,28 @@ def validate_evidence_file(upload) -> None:
         raise ValidationError(_("文件内容与扩展名不符，或文件已损坏，请重新选择。"), code="evidence_content")
 
 
-def evidence_upload_to(prefix: str):
-    """An ``upload_to`` callable: ``<prefix>/<yyyy>/<mm>/<random>.<ext>`` (no user-chosen names)."""
+@deconstructible
+class EvidenceUploadTo:
+    """An ``upload_to`` callable: ``<prefix>/<yyyy>/<mm>/<random>.<ext>`` (no user-chosen names).
+    Deconstructible, so that migrations can refer to it."""
 
-    def upload_to(instance, filename: str) -> str:
+    def __init__(self, prefix: str):
+        self.prefix = prefix
+
+    def __call__(self, instance, filename: str) -> str:
         extension = PurePath(filename).suffix.lower()
         today = datetime.date.today()
-        return f"{prefix}/{today:%Y/%m}/{uuid.uuid4().hex}{extension}"
+        return f"{self.prefix}/{today:%Y/%m}/{uuid.uuid4().hex}{extension}"
 
-    upload_to.__qualname__ = f"evidence_upload_to.<{prefix}>"
-    return upload_to
+    def __eq__(self, other) -> bool:
+        return isinstance(other, EvidenceUploadTo) and other.prefix == self.prefix
+
+    def __hash__(self) -> int:
+        return hash(self.prefix)
+
+
+def evidence_upload_to(prefix: str) -> EvidenceUploadTo:
+    return EvidenceUploadTo(prefix)
 
 
 def file_response(field_file, *, download_name: str | None = None) -> FileResponse:

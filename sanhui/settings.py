@@ -169,7 +169,17 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Every periodic job of the portal is declared here, in one place.
 CELERY_BEAT_SCHEDULE: dict = {
     # -- services and outreach
+    # Daily at 08:00: remind organisations of themed days coming up with nothing registered.
+    "outreach-themed-day-reminders": {
+        "task": "outreach.tasks.send_themed_day_reminders",
+        "schedule": __import__("celery.schedules", fromlist=["crontab"]).crontab(hour=8, minute=0),
+    },
     # -- rollout
+    # Daily at 07:30: remind organisation admins of leadership terms ending soon (换届提醒).
+    "rollout-term-reminders": {
+        "task": "rollout.tasks.send_term_reminders",
+        "schedule": __import__("celery.schedules", fromlist=["crontab"]).crontab(hour=7, minute=30),
+    },
 }
 
 if not DEBUG:
@@ -192,5 +202,42 @@ SANHUI_DISTRICT_NAME = _("鄞州区")
 DEMO_PASSWORD = os.environ.get("DEMO_PASSWORD", "sanhui-demo-2026")
 
 # -- services and outreach settings
+# The public QR check-in page opens this many hours before an activity starts and closes this
+# many hours after it ends.
+SANHUI_CHECKIN_OPEN_HOURS_BEFORE = int(os.environ.get("SANHUI_CHECKIN_OPEN_HOURS_BEFORE", "2"))
+SANHUI_CHECKIN_CLOSE_HOURS = int(os.environ.get("SANHUI_CHECKIN_CLOSE_HOURS", "3"))
+# Check-in submissions accepted from one client address for one activity per window (seconds).
+# Generous on purpose: a whole audience on the venue's Wi-Fi shares one address.
+SANHUI_CHECKIN_RATE_LIMIT = int(os.environ.get("SANHUI_CHECKIN_RATE_LIMIT", "60"))
+SANHUI_CHECKIN_RATE_WINDOW = int(os.environ.get("SANHUI_CHECKIN_RATE_WINDOW", "300"))
+# Request header that carries the client address behind a reverse proxy, e.g. HTTP_X_REAL_IP or
+# HTTP_X_FORWARDED_FOR (its last entry is used); empty: the socket address (REMOTE_ADDR).
+SANHUI_CLIENT_IP_HEADER = os.environ.get("SANHUI_CLIENT_IP_HEADER", "")
+# Address printed in QR codes and posters, e.g. https://sanhui.example.gov.cn; empty: the
+# address the poster page was opened at.
+SANHUI_PUBLIC_BASE_URL = os.environ.get("SANHUI_PUBLIC_BASE_URL", "").rstrip("/")
+# Themed-day reminders go out this many days before the day.
+SANHUI_THEMED_DAY_REMINDER_DAYS = int(os.environ.get("SANHUI_THEMED_DAY_REMINDER_DAYS", "14"))
+# How far ahead the public event calendar and its iCalendar feed look, in days.
+SANHUI_PUBLIC_CALENDAR_DAYS = int(os.environ.get("SANHUI_PUBLIC_CALENDAR_DAYS", "120"))
+# Rate limits and other short-lived counters must be shared by every web host: Redis when
+# CACHE_URL (or a Redis broker) is configured, memory of the single process otherwise.
+_CACHE_URL = os.environ.get("CACHE_URL", "") or CELERY_BROKER_URL
+CACHES = {
+    "default": (
+        {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": _CACHE_URL,
+            "KEY_PREFIX": "sanhui",
+        }
+        if _CACHE_URL.startswith(("redis://", "rediss://", "unix://"))
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "sanhui"}
+    )
+}
 
 # -- rollout settings
+# Seats whose term ends within this many days are listed for district staff, and the admins of
+# their organisation are mailed once per seat and term end (换届提醒).
+SANHUI_TERM_REMINDER_DAYS = int(os.environ.get("SANHUI_TERM_REMINDER_DAYS", "90"))
+# Address of the portal used in links of mail sent without a request (term reminders).
+SANHUI_SITE_URL = os.environ.get("SANHUI_SITE_URL", "http://127.0.0.1:8000").rstrip("/")

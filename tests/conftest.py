@@ -16,13 +16,20 @@ from tests import factories as f
 
 
 @pytest.fixture(autouse=True)
-def _plain_static_storage(settings):
+def _test_settings(settings, tmp_path):
     # Templates call {% static %}; the manifest storage needs collectstatic, which tests skip.
     settings.STORAGES = {
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
     settings.LANGUAGE_CODE = "zh-hans"
+    # Counters (rate limits) must not leak between tests, nor into a Redis shared with CI runs.
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    from django.core.cache import cache
+
+    cache.clear()
+    # Uploaded files of a test stay in its own temporary folder.
+    settings.MEDIA_ROOT = tmp_path / "media"
 
 
 @dataclass
@@ -123,8 +130,20 @@ def redis_url() -> str:
     return url
 
 
+def _reset_broker_connections(app) -> None:
+    # Producers and connections made earlier in this process keep their old transport options
+    # (or were closed with an earlier worker); drop them all, kombu's shared pools included.
+    from kombu import pools
+
+    if app._pool is not None:
+        app._pool.force_close_all()
+        app._pool = None
+    app.amqp._producer_pool = None
+    pools.reset()
+
+
 @pytest.fixture
-def celery_worker(redis_url, transactional_db):
+def celery_worker(redis_url, transactional_db, worker_id):
     """A real Celery worker (a thread with the solo pool) consuming the Redis broker.
 
     Tasks sent with ``.delay()`` during the test travel through Redis to this worker, which
@@ -135,9 +154,22 @@ def celery_worker(redis_url, transactional_db):
 
     from sanhui.celery import app
 
-    app.conf.update(broker_url=redis_url, result_backend=redis_url, task_always_eager=False)
+    # Parallel test processes (pytest-xdist) share one Redis: each gets its own key prefix, so
+    # that one process's worker never takes another's tasks and runs them against the wrong
+    # test database.
+    previous = app.conf.broker_transport_options
+    app.conf.update(
+        broker_url=redis_url,
+        result_backend=redis_url,
+        task_always_eager=False,
+        broker_transport_options={**(previous or {}), "global_keyprefix": f"sanhui-test-{worker_id}:"},
+    )
+    _reset_broker_connections(app)
     try:
         with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10) as worker:
             yield worker
     finally:
-        app.conf.update(task_always_eager=settings.CELERY_TASK_ALWAYS_EAGER)
+        app.conf.update(
+            task_always_eager=settings.CELERY_TASK_ALWAYS_EAGER, broker_transport_options=previous
+        )
+        _reset_broker_connections(app)

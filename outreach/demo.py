@@ -1,0 +1,292 @@
+"""Demo outreach for ``manage.py seed_demo``: campaigns of the programme year 2022, themed-day
+activities on the days the calendar computes, channel posts with reach figures, and themed-day
+events coming up in the next months on the public calendar.
+
+Runs after ``services.demo`` (apps run in INSTALLED_APPS order) and writes its themed-day
+activities through the same ``write_activities``. Deterministic and idempotent: campaigns are
+keyed by (name, start), posts by (url, activity or campaign), activities by ``source_key``.
+"""
+
+from __future__ import annotations
+
+import datetime
+import random
+import zlib
+
+from django.db import transaction
+from django.utils import timezone
+
+from organizations.models import Organization
+from services.demo import DEMO_NOTE, YEAR, OrgInfo, Planner, write_activities
+from services.models import Activity, ActivityKind
+
+from .models import Campaign, ChannelPost, ThemedDay
+
+SEED = 20220919
+DEMO_URL = "https://example.com/sanhui-demo"
+CAMPUS_FESTIVAL_KEY = f"demo:campaign:{YEAR}:jiangshan-campus-festival"
+
+CAMPAIGNS = (
+    # (name, start, end, description, owner code prefix or None)
+    (
+        "2022年科普惠民行动",
+        datetime.date(YEAR, 3, 1),
+        datetime.date(YEAR, 12, 31),
+        "面向基层群众的全年科普惠民系列活动。",
+        None,
+    ),
+    (
+        "2022年鄞州区青少年科技节",
+        datetime.date(YEAR, 5, 1),
+        datetime.date(YEAR, 6, 30),
+        "全区中小学生科技创新体验与科学实验秀。",
+        None,
+    ),
+    (
+        "老年人智能手机操作技能培训工程",
+        datetime.date(YEAR, 3, 1),
+        datetime.date(YEAR, 12, 31),
+        "帮助老年人跨越“数字鸿沟”。",
+        None,
+    ),
+    (
+        "新冠肺炎科学防控科普",
+        datetime.date(YEAR, 1, 1),
+        datetime.date(YEAR, 12, 31),
+        "科学防控知识进村入户。",
+        None,
+    ),
+    (
+        "2022年姜山镇校园科技节",
+        datetime.date(YEAR, 10, 1),
+        datetime.date(YEAR, 11, 30),
+        "姜山镇各中小学校园科技节。",
+        "姜山镇",
+    ),
+)
+# Themed day → the kind of activity organisations hold for it.
+THEMED_KINDS = {
+    "全国爱耳日": ActivityKind.FREE_CLINIC,
+    "全国爱眼日": ActivityKind.FREE_CLINIC,
+    "全国爱牙日": ActivityKind.FREE_CLINIC,
+    "全国肿瘤防治宣传周": ActivityKind.EXPERT_REPORT,
+    "全国助残日": ActivityKind.POPULAR_LECTURE,
+    "世界艾滋病日": ActivityKind.POPULAR_LECTURE,
+    "中国农民丰收节": ActivityKind.CONSULTATION,
+    "重阳节（敬老日）": ActivityKind.FREE_CLINIC,
+}
+CHANNELS = (
+    (ChannelPost.Channel.WECHAT, "鄞州科协微信公众号", (300, 3000)),
+    (ChannelPost.Channel.KEPU_CHINA, "科普中国", (1000, 20000)),
+    (ChannelPost.Channel.KEPU_ESTATION, "科普e站", (100, 1500)),
+    (ChannelPost.Channel.MEDIA, "鄞州日报", (2000, 30000)),
+)
+
+
+def _organizers_for(themed_day: ThemedDay, planner: Planner) -> list[OrgInfo]:
+    """Organisations likely to hold the day: grassroots associations of its suggested category
+    and the pilot towns' associations."""
+    infos = list(planner.infos.values())
+    chosen = [
+        info
+        for info in infos
+        if info.org.kind == Organization.Kind.GRASSROOTS_ASSOCIATION
+        and (not themed_day.suggested_category or info.org.category == themed_day.suggested_category)
+    ]
+    towns = [
+        info
+        for info in infos
+        if info.org.kind == Organization.Kind.TOWN_ASSOCIATION
+        and info.org.home_region.name in ("姜山镇", "五乡镇")
+    ]
+    return chosen[:6] + towns
+
+
+def _themed_specs(planner: Planner, today: datetime.date) -> tuple[list, dict[str, list[str]]]:
+    """Activities held on each themed day of 2022, and planned ones for the themed days of the
+    next three months (published to the public calendar)."""
+    specs = []
+    tags: dict[str, list[str]] = {}
+    for themed_day in ThemedDay.objects.filter(is_active=True).order_by("sort_order"):
+        rng = random.Random(SEED + zlib.crc32(themed_day.name.encode()))  # noqa: S311 (demo data, not secrets)
+        kind = THEMED_KINDS.get(themed_day.name, ActivityKind.THEMED_DAY)
+        organizers = _organizers_for(themed_day, planner)
+        start, _end = themed_day.occurrence(YEAR)
+        for info in organizers[: rng.randint(2, 4)]:
+            key = f"demo:themed:{YEAR}:{themed_day.sort_order:02d}:{info.org.code}"
+            roll = rng.random()
+            status = Activity.Status.VERIFIED if roll < 0.85 else Activity.Status.HELD
+            title = f"{themed_day.name}主题活动"
+            specs.append(
+                planner.spec(rng, key=key, info=info, kind=kind, day=start, status=status, title=title)
+            )
+            tags.setdefault(themed_day.name, []).append(key)
+        upcoming, _ = themed_day.next_occurrence(today)
+        if (upcoming - today).days <= 90:
+            for info in organizers[:2]:
+                key = f"demo:themed:next:{themed_day.sort_order:02d}:{info.org.code}"
+                specs.append(
+                    planner.spec(
+                        rng,
+                        key=key,
+                        info=info,
+                        kind=kind,
+                        day=upcoming,
+                        status=Activity.Status.PLANNED,
+                        published=True,
+                        title=f"{themed_day.name}主题活动",
+                    )
+                )
+                tags.setdefault(themed_day.name, []).append(key)
+    # The 姜山 campus science festival: a school event in each of three weeks of October.
+    jiangshan = [
+        info
+        for info in planner.infos.values()
+        if info.org.kind == Organization.Kind.TOWN_ASSOCIATION and info.org.home_region.name == "姜山镇"
+    ]
+    for n, info in enumerate(jiangshan * 3, start=1):
+        rng = random.Random(SEED + n)  # noqa: S311 (demo data, not secrets)
+        day = datetime.date(YEAR, 10, 7 * n + 4)
+        specs.append(
+            planner.spec(
+                rng,
+                key=f"{CAMPUS_FESTIVAL_KEY}:{n}",
+                info=info,
+                kind=ActivityKind.FESTIVAL,
+                day=day,
+                status=Activity.Status.VERIFIED,
+                title=("姜山镇中心小学科技节", "姜山镇实验中学科学实验秀", "姜山镇校园创客嘉年华")[n - 1],
+            )
+        )
+    return specs, tags
+
+
+def _campaigns() -> tuple[dict[str, Campaign], int]:
+    created = 0
+    campaigns = {}
+    for name, start, end, description, owner_town in CAMPAIGNS:
+        owner = (
+            Organization.objects.filter(
+                kind=Organization.Kind.TOWN_ASSOCIATION, home_region__name=owner_town
+            ).first()
+            if owner_town
+            else None
+        )
+        campaign, was_created = Campaign.objects.update_or_create(
+            name=name,
+            starts_on=start,
+            defaults={"ends_on": end, "description": f"{description}{DEMO_NOTE}", "owner": owner},
+        )
+        created += was_created
+        campaigns[name] = campaign
+    return campaigns, created
+
+
+def _campaign_members(campaigns: dict[str, Campaign]) -> None:
+    """Put the 2022 activities into the campaigns that fit them (add only: staff may have
+    added more)."""
+    activities = Activity.objects.filter(source_key__startswith=f"demo:{YEAR}:").exclude(
+        status=Activity.Status.CANCELLED
+    )
+    through = Campaign.activities.through
+    rows = []
+    for pk, kind, title, stream, starts_at, region in activities.values_list(
+        "pk", "kind", "title", "stream", "starts_at", "region__name"
+    ):
+        day = timezone.localtime(starts_at).date()
+        names = []
+        if stream == "popularization":
+            names.append("2022年科普惠民行动")
+        if "智能手机" in title:
+            names.append("老年人智能手机操作技能培训工程")
+        if kind == ActivityKind.FESTIVAL and datetime.date(YEAR, 5, 1) <= day <= datetime.date(YEAR, 6, 30):
+            names.append("2022年鄞州区青少年科技节")
+        if kind == ActivityKind.FESTIVAL and region == "姜山镇" and day.month in (10, 11):
+            names.append("2022年姜山镇校园科技节")
+        if kind in (ActivityKind.POPULAR_LECTURE, ActivityKind.CONSULTATION) and "健康" in title:
+            names.append("新冠肺炎科学防控科普")
+        for name in names:
+            campaign = campaigns[name]
+            if campaign.starts_on <= day <= campaign.ends_on:
+                rows.append(through(campaign_id=campaign.pk, activity_id=pk))
+    festival = campaigns["2022年姜山镇校园科技节"]
+    for pk in Activity.objects.filter(source_key__startswith=CAMPUS_FESTIVAL_KEY).values_list(
+        "pk", flat=True
+    ):
+        rows.append(through(campaign_id=festival.pk, activity_id=pk))
+    through.objects.bulk_create(rows, ignore_conflicts=True, batch_size=1000)
+
+
+def _posts(campaigns: dict[str, Campaign]) -> tuple[int, int]:
+    rng = random.Random(SEED)  # noqa: S311 (demo data, not secrets)
+    wanted = []
+    verified = (
+        Activity.objects.filter(
+            source_key__startswith="demo:", stream="popularization", status=Activity.Status.VERIFIED
+        )
+        .order_by("source_key")
+        .values_list("pk", "source_key", "title", "ends_at")
+    )
+    for pk, key, title, ends_at in verified:
+        if rng.random() > 0.35:
+            continue
+        channel, outlet, (low, high) = CHANNELS[zlib.crc32(key.encode()) % len(CHANNELS)]
+        wanted.append(
+            ChannelPost(
+                channel=channel,
+                outlet=outlet,
+                title=f"{title}圆满举行",
+                url=f"{DEMO_URL}/{channel}/{zlib.crc32(key.encode()):08x}",
+                published_on=timezone.localtime(ends_at).date() + datetime.timedelta(days=1),
+                reach=rng.randint(low, high),
+                activity_id=pk,
+            )
+        )
+    for name, campaign in sorted(campaigns.items()):
+        for channel, outlet, (low, high) in CHANNELS[:2]:
+            wanted.append(
+                ChannelPost(
+                    channel=channel,
+                    outlet=outlet,
+                    title=f"{name}启动",
+                    url=f"{DEMO_URL}/{channel}/campaign-{zlib.crc32(name.encode()):08x}",
+                    published_on=campaign.starts_on,
+                    reach=rng.randint(low, high),
+                    campaign_id=campaign.pk,
+                )
+            )
+    before = ChannelPost.objects.count()
+    existing = set(ChannelPost.objects.values_list("url", "activity_id", "campaign_id"))
+    ChannelPost.objects.bulk_create(
+        [post for post in wanted if (post.url, post.activity_id, post.campaign_id) not in existing],
+        batch_size=500,
+    )
+    return ChannelPost.objects.count(), ChannelPost.objects.count() - before
+
+
+@transaction.atomic
+def build_demo(*, today: datetime.date | None = None) -> list[tuple[str, int, str, int]]:
+    today = today or timezone.localdate()
+    if not Organization.objects.filter(code__startswith="TA-").exists():
+        return []
+    planner = Planner(today=today)
+    specs, tags = _themed_specs(planner, today)
+    themed = write_activities(specs)
+    ids = dict(Activity.objects.filter(source_key__in=[s.key for s in specs]).values_list("source_key", "pk"))
+    days = dict(ThemedDay.objects.values_list("name", "pk"))
+    ThemedDay.activities.through.objects.bulk_create(
+        [
+            ThemedDay.activities.through(themedday_id=days[name], activity_id=ids[key])
+            for name, keys in tags.items()
+            for key in keys
+        ],
+        ignore_conflicts=True,
+    )
+    campaigns, campaigns_created = _campaigns()
+    _campaign_members(campaigns)
+    posts, posts_created = _posts(campaigns)
+    return [
+        ("系列活动", len(campaigns), "个", campaigns_created),
+        ("主题日与校园科技节活动", themed["activities"][0], "项", themed["activities"][1]),
+        ("宣传发布", posts, "篇", posts_created),
+    ]

@@ -1,0 +1,315 @@
+"""Reads of the service ledger that views, exports, other apps and reports share."""
+
+from __future__ import annotations
+
+import calendar
+import datetime
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import (
+    Count,
+    DecimalField,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+)
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from organizations.models import Membership, Organization, Person, Seat, VolunteerTeam, today
+from organizations.scoping import scope_for, scoped
+from organizations.validators import mask_phone
+
+from .models import Activity, Attendance, VolunteerService
+
+# National recognition thresholds for science and technology volunteers (DESIGN.md): a
+# volunteer with at least 10 activities and 20 hours in a year; a team with at least 20
+# volunteers, 50 activities and 100 hours.
+VOLUNTEER_THRESHOLDS = {"activities": 10, "hours": Decimal(20)}
+TEAM_THRESHOLDS = {"volunteers": 20, "activities": 50, "hours": Decimal(100)}
+
+
+def _count_of(model, **filters) -> Coalesce:
+    rows = (
+        model.objects.filter(activity=OuterRef("pk"), **filters)
+        .order_by()
+        .values("activity")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(rows, output_field=IntegerField()), Value(0))
+
+
+def checkin_count() -> Coalesce:
+    """Attendees who checked in by QR code, as a subquery (safe to combine with other joins)."""
+    return _count_of(Attendance)
+
+
+def volunteer_hours_total() -> Coalesce:
+    rows = (
+        VolunteerService.objects.filter(activity=OuterRef("pk"), hours__isnull=False)
+        .order_by()
+        .values("activity")
+        .annotate(total=Sum("hours"))
+        .values("total")
+    )
+    return Coalesce(
+        Subquery(rows, output_field=DecimalField(max_digits=9, decimal_places=2)),
+        Value(Decimal(0)),
+        output_field=DecimalField(max_digits=9, decimal_places=2),
+    )
+
+
+def activity_list(*, user) -> QuerySet[Activity]:
+    """Activities the user may see, with what a list row shows, in a fixed number of queries."""
+    return (
+        scoped(user, Activity)
+        .select_related("organizer", "region")
+        .annotate(checkin_count=checkin_count())
+        .prefetch_related(Prefetch("leaders", queryset=Person.objects.only("pk", "name").order_by("name")))
+    )
+
+
+def leader_organization_ids(person_ids) -> QuerySet:
+    """Organisations a leader belongs to now: current memberships and current seats."""
+    on = today()
+    memberships = Membership.objects.current(on).filter(person_id__in=person_ids).values("organization_id")
+    seats = Seat.objects.current(on).filter(person_id__in=person_ids).values("organization_id")
+    return Organization.objects.filter(Q(pk__in=memberships) | Q(pk__in=seats)).values("pk")
+
+
+def organizer_choices(*, user) -> QuerySet[Organization]:
+    """Organisations the user may log an activity for: those they administer, and for a leader
+    the organisations they belong to (membership or seat)."""
+    scope = scope_for(user)
+    orgs = Organization.objects.exclude(status=Organization.Status.DISSOLVED)
+    if scope.write_all:
+        return orgs.by_kind()
+    condition = Q(pk__in=scope.admin_org_ids)
+    if scope.person_ids:
+        condition |= Q(pk__in=leader_organization_ids(scope.person_ids))
+    return orgs.filter(condition).by_kind()
+
+
+def eligible_teams(activity: Activity) -> QuerySet[VolunteerTeam]:
+    """Teams whose volunteers may check in at the activity: those of the organiser and the
+    co-organisers, and any team named on the activity."""
+    organizations = [activity.organizer_id, *activity.co_organizers.values_list("pk", flat=True)]
+    return VolunteerTeam.objects.filter(
+        Q(organization_id__in=organizations) | Q(pk__in=activity.teams.values("pk"))
+    )
+
+
+def activity_detail_context(*, user, activity: Activity) -> dict:
+    scope = scope_for(user)
+    attendances = activity.attendances.all()
+    services = (
+        activity.volunteer_services.select_related("person", "team")
+        .order_by("person__name")
+        .prefetch_related("changes")
+    )
+    totals = activity.volunteer_services.aggregate(
+        hours_total=Coalesce(
+            Sum("hours"), Decimal(0), output_field=DecimalField(max_digits=9, decimal_places=2)
+        ),
+        volunteers=Count("pk"),
+        open=Count("pk", filter=Q(checked_out_at__isnull=True, hours__isnull=True)),
+    )
+    return {
+        "co_organizers": activity.co_organizers.order_by("name"),
+        "leaders": activity.leaders.order_by("name"),
+        "teams": activity.teams.select_related("organization").order_by("name"),
+        "checkin_count": attendances.count(),
+        "recent_attendances": attendances.order_by("-checked_in_at", "-pk")[:10],
+        "services": services,
+        "service_totals": totals,
+        "transitions": activity.transitions.select_related("actor").order_by("created_at", "pk"),
+        "evidence": activity.evidence.order_by("uploaded_at", "pk"),
+        "is_admin": scope.write_all or activity.organizer_id in scope.admin_org_ids,
+    }
+
+
+# --------------------------------------------------------------------------- calendar
+
+
+@dataclass
+class CalendarDay:
+    date: datetime.date
+    in_month: bool
+    activities: list[Activity] = field(default_factory=list)
+
+
+def month_bounds(year: int, month: int) -> tuple[datetime.datetime, datetime.datetime]:
+    start = timezone.make_aware(datetime.datetime(year, month, 1))
+    end = timezone.make_aware(datetime.datetime(year + month // 12, month % 12 + 1, 1))
+    return start, end
+
+
+def month_calendar(activities: QuerySet[Activity], year: int, month: int) -> list[list[CalendarDay]]:
+    """Weeks (Monday first) of the month with each day's activities, from one query."""
+    weeks = calendar.Calendar(firstweekday=0).monthdatescalendar(year, month)
+    days = {day: CalendarDay(day, day.month == month) for week in weeks for day in week}
+    start = timezone.make_aware(datetime.datetime.combine(weeks[0][0], datetime.time.min))
+    end = timezone.make_aware(datetime.datetime.combine(weeks[-1][-1], datetime.time.max))
+    for activity in activities.filter(starts_at__gte=start, starts_at__lte=end).order_by("starts_at", "pk"):
+        day = timezone.localtime(activity.starts_at).date()
+        if day in days:
+            days[day].activities.append(activity)
+    return [[days[day] for day in week] for week in weeks]
+
+
+# --------------------------------------------------------------------------- volunteers
+
+
+def _hours_sum() -> Coalesce:
+    return Coalesce(Sum("hours"), Decimal(0), output_field=DecimalField(max_digits=9, decimal_places=2))
+
+
+def _progress(value, threshold) -> int:
+    return min(int(value * 100 / threshold), 100) if threshold else 100
+
+
+def volunteer_year_summary(*, user, person: Person, year: int) -> dict:
+    """A volunteer's activities and hours in a year, against the national thresholds."""
+    services = scoped(user, VolunteerService).filter(person=person).in_year(year)
+    totals = services.counted().aggregate(hours=_hours_sum(), activities=Count("activity", distinct=True))
+    return {
+        "services": services.select_related("activity", "activity__organizer", "team").order_by(
+            "activity__starts_at", "pk"
+        ),
+        "hours": totals["hours"],
+        "activities": totals["activities"],
+        "thresholds": VOLUNTEER_THRESHOLDS,
+        "progress": {
+            "activities": _progress(totals["activities"], VOLUNTEER_THRESHOLDS["activities"]),
+            "hours": _progress(totals["hours"], VOLUNTEER_THRESHOLDS["hours"]),
+        },
+        "recognised": totals["activities"] >= VOLUNTEER_THRESHOLDS["activities"]
+        and totals["hours"] >= VOLUNTEER_THRESHOLDS["hours"],
+    }
+
+
+def volunteer_years(person: Person) -> list[int]:
+    years = {
+        timezone.localtime(d).year
+        for d in person.volunteer_services.values_list("activity__starts_at", flat=True)
+    }
+    years.add(today().year)
+    return sorted(years, reverse=True)
+
+
+def team_year_summary(*, team: VolunteerTeam, year: int) -> dict:
+    """A team's volunteers, activities and hours in a year, with per-volunteer totals."""
+    services = VolunteerService.objects.filter(team=team).in_year(year).counted()
+    totals = services.aggregate(
+        hours=_hours_sum(),
+        activities=Count("activity", distinct=True),
+        volunteers=Count("person", distinct=True),
+    )
+    per_volunteer = (
+        services.values("person_id", "person__name", "person__phone")
+        .annotate(total_hours=_hours_sum(), activities=Count("activity", distinct=True))
+        .order_by("-total_hours", "person__name")
+    )
+    rows = []
+    for row in per_volunteer:
+        row["recognised"] = (
+            row["activities"] >= VOLUNTEER_THRESHOLDS["activities"]
+            and row["total_hours"] >= VOLUNTEER_THRESHOLDS["hours"]
+        )
+        row["hours_progress"] = _progress(row["total_hours"], VOLUNTEER_THRESHOLDS["hours"])
+        row["masked_phone"] = mask_phone(row.pop("person__phone"))
+        rows.append(row)
+    return {
+        **totals,
+        "rows": rows,
+        "thresholds": TEAM_THRESHOLDS,
+        "progress": {key: _progress(totals[key], TEAM_THRESHOLDS[key]) for key in TEAM_THRESHOLDS},
+        "recognised": all(totals[key] >= TEAM_THRESHOLDS[key] for key in TEAM_THRESHOLDS),
+        "member_count": team.memberships.filter(left_on__isnull=True).count(),
+    }
+
+
+def team_service_rows(*, team: VolunteerTeam, year: int) -> QuerySet[VolunteerService]:
+    """The rows of the national-platform export: one per volunteer per activity with hours."""
+    return (
+        VolunteerService.objects.filter(team=team)
+        .in_year(year)
+        .counted()
+        .select_related("person", "activity", "activity__region", "team")
+        .order_by("activity__starts_at", "person__name", "pk")
+    )
+
+
+def leader_record(*, user) -> dict:
+    """A leader's own page: the activities they led and their own volunteer service."""
+    scope = scope_for(user)
+    led = (
+        activity_list(user=user).filter(leaders__in=scope.person_ids).distinct().order_by("-starts_at", "-pk")
+    )
+    services = (
+        VolunteerService.objects.filter(person_id__in=scope.person_ids)
+        .select_related("activity", "team", "person")
+        .order_by("-activity__starts_at", "-pk")
+    )
+    year = today().year
+    year_totals = (
+        services.in_year(year)
+        .counted()
+        .aggregate(hours=_hours_sum(), activities=Count("activity", distinct=True))
+    )
+    status_counts = dict(
+        scoped(user, Activity)
+        .filter(leaders__in=scope.person_ids)
+        .order_by()
+        .values_list("status")
+        .annotate(n=Count("pk", distinct=True))
+    )
+    return {
+        "led": led,
+        "services": services[:100],
+        "year": year,
+        "year_totals": year_totals,
+        "status_counts": status_counts,
+        "people": Person.objects.filter(pk__in=scope.person_ids).order_by("name"),
+    }
+
+
+def activity_by_checkin_token(token: str) -> Activity | None:
+    """The activity a public check-in link points at. Deliberately unscoped: the random token
+    is what admits the (anonymous) caller; a wrong token finds nothing."""
+    if not token or len(token) > 32:
+        return None
+    return Activity.objects.select_related("organizer", "region").filter(checkin_token=token).first()
+
+
+def team_hours_list(*, user, year: int) -> QuerySet[VolunteerTeam]:
+    """The teams the user may see with their volunteers, activities and hours in ``year``."""
+    services = (
+        VolunteerService.objects.filter(team=OuterRef("pk")).in_year(year).counted().order_by().values("team")
+    )
+
+    def sub(expression, field):
+        return Coalesce(Subquery(services.annotate(v=expression).values("v"), output_field=field), Value(0))
+
+    decimal = DecimalField(max_digits=9, decimal_places=2)
+    return (
+        scoped(user, VolunteerTeam)
+        .select_related("organization")
+        .annotate(
+            year_hours=Coalesce(
+                Subquery(services.annotate(v=Sum("hours")).values("v"), output_field=decimal),
+                Value(Decimal(0)),
+                output_field=decimal,
+            ),
+            year_activities=sub(Count("activity", distinct=True), IntegerField()),
+            year_volunteers=sub(Count("person", distinct=True), IntegerField()),
+        )
+        .order_by("-year_hours", "name")
+    )
