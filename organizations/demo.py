@@ -1265,6 +1265,9 @@ def _write(plan: DemoPlan, regions: dict[str, Region], password: str) -> dict[st
         user, was_created = user_model._default_manager.get_or_create(username=login.username)
         created["users"] += was_created
         user.first_name = login.first_name
+        # Reserved example domain: reminder mails of the demo go nowhere real (the console in
+        # development), but there is an address to send them to.
+        user.email = f"{login.username}@example.org"
         user.is_staff = login.is_staff
         user.is_superuser = False
         user.is_active = True
