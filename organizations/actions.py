@@ -8,6 +8,7 @@ and leaves an audit entry.
 from __future__ import annotations
 
 import datetime
+from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -72,6 +73,8 @@ def _changes(obj, data: dict[str, Any]) -> dict[str, Any]:
 
 
 def _plain(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return str(value)
     if isinstance(value, datetime.date):
         return value.isoformat()
     if hasattr(value, "pk"):

@@ -8,7 +8,6 @@ accepted, recognised by their content as well as their name, up to ``SANHUI_MAX_
 
 from __future__ import annotations
 
-import datetime
 import mimetypes
 import uuid
 from pathlib import PurePath
@@ -16,6 +15,7 @@ from pathlib import PurePath
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.http import FileResponse
+from django.utils import timezone
 from django.utils.deconstruct import deconstructible
 from django.utils.translation import gettext as _
 
@@ -66,7 +66,7 @@ class EvidenceUploadTo:
 
     def __call__(self, instance, filename: str) -> str:
         extension = PurePath(filename).suffix.lower()
-        today = datetime.date.today()
+        today = timezone.localdate()
         return f"{self.prefix}/{today:%Y/%m}/{uuid.uuid4().hex}{extension}"
 
     def __eq__(self, other) -> bool:

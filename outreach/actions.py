@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from organizations.actions import audit_record
+from organizations.links import absolute_url
 from organizations.models import Organization
 from organizations.scoping import scope_for, scoped
 from services.models import Activity
@@ -314,7 +315,7 @@ def themed_day_reminder_send(
     except IntegrityError:
         return None  # already reminded, by an earlier run or a concurrent worker
     path = reverse("outreach:themed_day_detail", args=[themed_day.pk, year])
-    link = f"{settings.SANHUI_PUBLIC_BASE_URL}{path}" if settings.SANHUI_PUBLIC_BASE_URL else path
+    link = absolute_url(path)
     days_left = (start - timezone.localdate()).days
     subject = _("【三长带三会】%(name)s（%(date)s）即将到来，请登记主题活动") % {
         "name": themed_day.name,

@@ -1,5 +1,55 @@
-from django.urls import path  # noqa: F401
+from django.urls import path, re_path
+
+from . import views
 
 app_name = "rollout"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.overview, name="overview"),
+    path("phases/<int:pk>/edit/", views.phase_edit, name="phase_edit"),
+    path("stages/<int:pk>/edit/", views.stage_edit, name="stage_edit"),
+    path("milestones/add/", views.milestone_add, name="milestone_add"),
+    path("milestones/<int:pk>/edit/", views.milestone_edit, name="milestone_edit"),
+    path("tasks/", views.task_list, name="task_list"),
+    path("tasks/add/", views.task_add, name="task_add"),
+    path("tasks/<int:pk>/", views.task_detail, name="task_detail"),
+    path("tasks/<int:pk>/progress/", views.task_progress, name="task_progress"),
+    path("tasks/<int:pk>/edit/", views.task_edit, name="task_edit"),
+    path("pilots/add/", views.pilot_add, name="pilot_add"),
+    path("pilots/<int:pk>/", views.pilot_detail, name="pilot_detail"),
+    path("pilots/<int:pk>/edit/", views.pilot_edit, name="pilot_edit"),
+    path("steering-group/", views.steering_group, name="steering_group"),
+    path("steering-group/add/", views.steering_member_add, name="steering_member_add"),
+    path("steering-group/<int:pk>/edit/", views.steering_member_edit, name="steering_member_edit"),
+    path("supervision/", views.supervision, name="supervision"),
+    path("inspections/", views.inspection_list, name="inspection_list"),
+    path("inspections/add/", views.inspection_add, name="inspection_add"),
+    path("inspections/<int:pk>/", views.inspection_detail, name="inspection_detail"),
+    path("inspections/<int:pk>/edit/", views.inspection_edit, name="inspection_edit"),
+    path(
+        "inspections/<int:pk>/rectifications/add/",
+        views.rectification_add,
+        name="rectification_add",
+    ),
+    path("rectifications/", views.rectification_list, name="rectification_list"),
+    path("rectifications/<int:pk>/", views.rectification_detail, name="rectification_detail"),
+    path("rectifications/<int:pk>/progress/", views.rectification_progress, name="rectification_progress"),
+    path("rectifications/<int:pk>/edit/", views.rectification_edit, name="rectification_edit"),
+    path("rectifications/<int:pk>/reopen/", views.rectification_reopen, name="rectification_reopen"),
+    path("evidence/<int:pk>/", views.evidence_file, name="evidence_file"),
+    path("showcase/", views.showcase_public, name="showcase_public"),
+    path("showcase/<int:pk>/", views.showcase_item, name="showcase_item"),
+    path("showcase/manage/", views.showcase_manage, name="showcase_manage"),
+    path("showcase/add/", views.showcase_add, name="showcase_add"),
+    path("showcase/<int:pk>/edit/", views.showcase_edit, name="showcase_edit"),
+    re_path(
+        r"^showcase/(?P<pk>[0-9]+)/(?P<step>approve|publish|unpublish|reject|renominate)/$",
+        views.showcase_advance,
+        name="showcase_advance",
+    ),
+    path("incentives/", views.incentive_list, name="incentive_list"),
+    path("incentives/add/", views.incentive_add, name="incentive_add"),
+    path("incentives/<int:pk>/edit/", views.incentive_edit, name="incentive_edit"),
+    path("terms/", views.term_list, name="term_list"),
+    path("terms/send/", views.term_send, name="term_send"),
+]

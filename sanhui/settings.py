@@ -9,6 +9,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -172,13 +173,13 @@ CELERY_BEAT_SCHEDULE: dict = {
     # Daily at 08:00: remind organisations of themed days coming up with nothing registered.
     "outreach-themed-day-reminders": {
         "task": "outreach.tasks.send_themed_day_reminders",
-        "schedule": __import__("celery.schedules", fromlist=["crontab"]).crontab(hour=8, minute=0),
+        "schedule": crontab(hour=8, minute=0),
     },
     # -- rollout
     # Daily at 07:30: remind organisation admins of leadership terms ending soon (换届提醒).
     "rollout-term-reminders": {
         "task": "rollout.tasks.send_term_reminders",
-        "schedule": __import__("celery.schedules", fromlist=["crontab"]).crontab(hour=7, minute=30),
+        "schedule": crontab(hour=7, minute=30),
     },
 }
 
@@ -198,6 +199,10 @@ LOGGING = {
 
 # Portal settings.
 SANHUI_DISTRICT_NAME = _("鄞州区")
+# The portal's address as its users reach it, e.g. https://sanhui.example.gov.cn: used in QR
+# codes, posters and links in mail. Empty: pages use the address they were opened at, and mail
+# the development server's.
+SANHUI_SITE_URL = os.environ.get("SANHUI_SITE_URL", "").rstrip("/")
 # The demo login password; make run prints it.
 DEMO_PASSWORD = os.environ.get("DEMO_PASSWORD", "sanhui-demo-2026")
 
@@ -213,9 +218,6 @@ SANHUI_CHECKIN_RATE_WINDOW = int(os.environ.get("SANHUI_CHECKIN_RATE_WINDOW", "3
 # Request header that carries the client address behind a reverse proxy, e.g. HTTP_X_REAL_IP or
 # HTTP_X_FORWARDED_FOR (its last entry is used); empty: the socket address (REMOTE_ADDR).
 SANHUI_CLIENT_IP_HEADER = os.environ.get("SANHUI_CLIENT_IP_HEADER", "")
-# Address printed in QR codes and posters, e.g. https://sanhui.example.gov.cn; empty: the
-# address the poster page was opened at.
-SANHUI_PUBLIC_BASE_URL = os.environ.get("SANHUI_PUBLIC_BASE_URL", "").rstrip("/")
 # Themed-day reminders go out this many days before the day.
 SANHUI_THEMED_DAY_REMINDER_DAYS = int(os.environ.get("SANHUI_THEMED_DAY_REMINDER_DAYS", "14"))
 # How far ahead the public event calendar and its iCalendar feed look, in days.
@@ -239,5 +241,3 @@ CACHES = {
 # Seats whose term ends within this many days are listed for district staff, and the admins of
 # their organisation are mailed once per seat and term end (换届提醒).
 SANHUI_TERM_REMINDER_DAYS = int(os.environ.get("SANHUI_TERM_REMINDER_DAYS", "90"))
-# Address of the portal used in links of mail sent without a request (term reminders).
-SANHUI_SITE_URL = os.environ.get("SANHUI_SITE_URL", "http://127.0.0.1:8000").rstrip("/")

@@ -4,15 +4,14 @@ from __future__ import annotations
 
 import qrcode
 import qrcode.image.svg
-from django.conf import settings
 from django.utils.safestring import SafeString, mark_safe
+
+from organizations.links import absolute_url
 
 
 def public_url(request, path: str) -> str:
-    """The address the public reaches ``path`` at: ``SANHUI_PUBLIC_BASE_URL`` when set (posters
-    printed from an intranet address must still work on a phone), else this request's host."""
-    base = settings.SANHUI_PUBLIC_BASE_URL
-    return f"{base}{path}" if base else request.build_absolute_uri(path)
+    """The address the public reaches ``path`` at (see ``organizations.links``)."""
+    return absolute_url(path, request)
 
 
 def qr_svg(data: str) -> SafeString:

@@ -140,6 +140,10 @@ def _reset_broker_connections(app) -> None:
         app._pool = None
     app.amqp._producer_pool = None
     pools.reset()
+    # The result backend is cached per app and per thread; an eager task run earlier may have
+    # cached one without a backend URL.
+    app._backend_cache = None
+    app._local.__dict__.pop("backend", None)
 
 
 @pytest.fixture

@@ -102,7 +102,7 @@ def test_a_category_day_skips_grassroots_associations_of_other_categories(eye_da
 
 
 def test_the_mail_goes_to_the_admins_once_a_year(eye_day, admins, jiangshan, wuxiang, settings):
-    settings.SANHUI_PUBLIC_BASE_URL = "https://sanhui.example.gov.cn"
+    settings.SANHUI_SITE_URL = "https://sanhui.example.gov.cn"
     second = f.UserFactory(username="js2", email="js2@example.org")
     f.assign(second, "org_admin", organization=jiangshan.association)
     f.assign(f.UserFactory(username="js3", email=""), "org_admin", organization=jiangshan.association)

@@ -30,7 +30,7 @@ def test_the_poster_shows_the_activity_the_code_and_the_address(client, jiangsha
 
 
 def test_the_poster_uses_the_public_address_when_configured(client, settings, jiangshan_admin, js_activity):
-    settings.SANHUI_PUBLIC_BASE_URL = "https://sanhui.example.gov.cn"
+    settings.SANHUI_SITE_URL = "https://sanhui.example.gov.cn"
     client.force_login(jiangshan_admin)
     body = client.get(
         reverse("services:activity_poster", args=[js_activity.pk]), {"for": "volunteer"}

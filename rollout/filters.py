@@ -1,0 +1,93 @@
+"""List filters of the rollout pages. Organisation choices come from the user's scope, so a
+town admin can neither pick nor guess another town's records."""
+
+import django_filters
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from organizations.filters import ScopedFilterSet
+from organizations.models import Organization
+
+from .models import Inspection, Phase, Rectification, ShowcaseItem, Stage, Task, today
+
+
+class TaskFilter(ScopedFilterSet):
+    STATE_CHOICES = (
+        ("open", _("未完成")),
+        ("overdue", _("已逾期")),
+        ("closed", _("已完成或已取消")),
+    )
+
+    q = django_filters.CharFilter(label=_("搜索"), method="search")
+    phase = django_filters.ModelChoiceFilter(label=_("阶段"), queryset=Phase.objects.all())
+    stage = django_filters.ModelChoiceFilter(label=_("子阶段"), queryset=Stage.objects.all())
+    organization = django_filters.ModelChoiceFilter(label=_("责任单位"), queryset=Organization.objects.none())
+    status = django_filters.ChoiceFilter(label=_("状态"), choices=Task.Status.choices)
+    state = django_filters.ChoiceFilter(label=_("进度"), choices=STATE_CHOICES, method="by_state")
+
+    class Meta:
+        model = Task
+        fields = ["q", "phase", "stage", "organization", "status", "state"]
+
+    def search(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        return queryset.filter(Q(title__icontains=value) | Q(organization__name__icontains=value))
+
+    def by_state(self, queryset, name, value):
+        if value == "open":
+            return queryset.open()
+        if value == "overdue":
+            return queryset.overdue(today())
+        if value == "closed":
+            return queryset.filter(status__in=Task.CLOSED_STATUSES)
+        return queryset
+
+
+class RectificationFilter(ScopedFilterSet):
+    STATE_CHOICES = (("open", _("未销号")), ("overdue", _("已逾期")), ("closed", _("已销号")))
+
+    q = django_filters.CharFilter(label=_("搜索"), method="search")
+    organization = django_filters.ModelChoiceFilter(label=_("整改单位"), queryset=Organization.objects.none())
+    status = django_filters.ChoiceFilter(label=_("状态"), choices=Rectification.Status.choices)
+    state = django_filters.ChoiceFilter(label=_("进度"), choices=STATE_CHOICES, method="by_state")
+
+    class Meta:
+        model = Rectification
+        fields = ["q", "organization", "status", "state"]
+
+    def search(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        return queryset.filter(Q(title__icontains=value) | Q(organization__name__icontains=value))
+
+    def by_state(self, queryset, name, value):
+        if value == "open":
+            return queryset.open()
+        if value == "overdue":
+            return queryset.overdue(today())
+        if value == "closed":
+            return queryset.filter(status=Rectification.Status.CLOSED)
+        return queryset
+
+
+class InspectionFilter(ScopedFilterSet):
+    organization = django_filters.ModelChoiceFilter(
+        label=_("被督查单位"), queryset=Organization.objects.none()
+    )
+    year = django_filters.NumberFilter(label=_("年度"), field_name="inspected_on", lookup_expr="year")
+
+    class Meta:
+        model = Inspection
+        fields = ["organization", "year"]
+
+
+class ShowcaseFilter(ScopedFilterSet):
+    kind = django_filters.ChoiceFilter(label=_("类型"), choices=ShowcaseItem.Kind.choices)
+    status = django_filters.ChoiceFilter(label=_("状态"), choices=ShowcaseItem.Status.choices)
+
+    class Meta:
+        model = ShowcaseItem
+        fields = ["kind", "status"]

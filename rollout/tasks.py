@@ -1,0 +1,50 @@
+"""Celery tasks of the rollout: thin wrappers that take ids and call an action.
+
+``send_term_reminders`` runs daily from Celery beat (CELERY_BEAT_SCHEDULE in settings) and
+fans out one ``send_term_reminder`` per organisation, so that a failing mail server delays one
+organisation's reminder, retried with backoff, without holding up the others; the action keeps
+a record per seat and term end, so a retry or a second run never mails the same seat twice.
+"""
+
+from __future__ import annotations
+
+import smtplib
+
+from celery import shared_task
+from django.db import transaction
+
+from . import actions, selectors
+from .models import today
+
+RETRY_ON = (smtplib.SMTPException, ConnectionError, TimeoutError, OSError)
+
+
+@shared_task(
+    acks_late=True,
+    soft_time_limit=120,
+    time_limit=180,
+    autoretry_for=RETRY_ON,
+    retry_backoff=60,
+    retry_kwargs={"max_retries": 5},
+)
+def send_term_reminders() -> int:
+    """Queue a reminder for every organisation with seats due one; return how many."""
+    organization_ids = selectors.organizations_due_term_reminder(
+        on=today(), days=actions.term_reminder_days()
+    )
+    for organization_id in organization_ids:
+        transaction.on_commit(lambda pk=organization_id: send_term_reminder.delay(pk))
+    return len(organization_ids)
+
+
+@shared_task(
+    acks_late=True,
+    soft_time_limit=60,
+    time_limit=90,
+    autoretry_for=RETRY_ON,
+    retry_backoff=60,
+    retry_kwargs={"max_retries": 8},
+)
+def send_term_reminder(organization_id: int) -> int:
+    """Mail one organisation's admins about its seats whose term ends soon."""
+    return actions.term_reminder_send(organization_id=organization_id)

@@ -1,0 +1,68 @@
+"""Fixtures of the rollout tests, on top of the personas and the two-town world of
+tests/conftest.py: one task and one rectification item for each town."""
+
+import datetime
+
+import pytest
+
+from rollout.models import Phase, Stage
+from rollout.reference import load_plan
+from tests.rollout import factories as rf
+from tests.rollout.celery_helpers import forget_celery_connections
+
+
+@pytest.fixture(autouse=True)
+def _media_in_tmp(settings, tmp_path):
+    # Evidence files go to a throwaway folder, never the project's media folder.
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture
+def plan(db):
+    """The phases and stages (loaded by migration; restored after a flush)."""
+    load_plan(Phase, Stage)
+    return {phase.number: phase for phase in Phase.objects.all()}
+
+
+@pytest.fixture
+def jiangshan_task(plan, jiangshan):
+    return rf.TaskFactory(
+        organization=jiangshan.association, title="姜山推进任务", due_date=datetime.date(2030, 1, 1)
+    )
+
+
+@pytest.fixture
+def wuxiang_task(plan, wuxiang):
+    return rf.TaskFactory(
+        organization=wuxiang.association, title="五乡推进任务", due_date=datetime.date(2030, 1, 1)
+    )
+
+
+@pytest.fixture
+def jiangshan_rectification(jiangshan):
+    inspection = rf.InspectionFactory(organization=jiangshan.association, findings="姜山督查发现")
+    return rf.RectificationFactory(
+        inspection=inspection, title="姜山整改事项", deadline=datetime.date(2030, 1, 1)
+    )
+
+
+@pytest.fixture
+def wuxiang_rectification(wuxiang):
+    inspection = rf.InspectionFactory(organization=wuxiang.association, findings="五乡督查发现")
+    return rf.RectificationFactory(
+        inspection=inspection, title="五乡整改事项", deadline=datetime.date(2030, 1, 1)
+    )
+
+
+@pytest.fixture(autouse=True)
+def _tasks_run_in_process():
+    """Tasks queued by the code under test run in this process, also where a broker is
+    configured (CI): the tests that need a real worker ask for ``celery_worker``, which
+    switches this off again."""
+    from sanhui.celery import app
+
+    previous = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = previous
+    forget_celery_connections()
