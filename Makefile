@@ -9,7 +9,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test setup venv node browser lint migrate seed messages clean
+.PHONY: run test setup venv node system browser lint migrate seed messages clean
 
 venv: $(VENV)/.installed
 $(VENV)/.installed: requirements.txt requirements-dev.txt
@@ -23,7 +23,7 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund
 	touch $@
 
-setup: venv node
+setup: venv node system
 
 migrate: setup
 	DEBUG=1 $(BIN)/python manage.py migrate --noinput
@@ -35,11 +35,22 @@ run: seed
 	@echo "Sanhui portal: http://$(HOST):$(PORT)/  (Ctrl-C to stop)"
 	DEBUG=1 $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
-# Debian's Chromium and CJK fonts for the browser tests (never a browser download of Playwright's own).
-browser:
-	@if [ ! -x /usr/bin/chromium ] || [ ! -d /usr/share/fonts/opentype/noto ]; then \
+# System packages from Debian: Pango and the Noto CJK fonts that PDF reports embed, and
+# Chromium for the browser tests (never a browser download of Playwright's own).
+SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 fonts-noto-cjk
+system:
+	@if ! ldconfig -p | grep -q libpangoft2 || [ ! -d /usr/share/fonts/opentype/noto ]; then \
 	  if [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null; then \
-	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(SYSTEM_PACKAGES); \
+	  else \
+	    echo "Install $(SYSTEM_PACKAGES) (Debian/Ubuntu) for PDF reports."; \
+	  fi; \
+	fi
+
+browser: system
+	@if [ ! -x /usr/bin/chromium ]; then \
+	  if [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
 	  else \
 	    echo "Chromium is not installed (apt-get install chromium); browser tests will be skipped outside CI."; \
 	  fi; \
