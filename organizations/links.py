@@ -15,3 +15,10 @@ def absolute_url(path: str, request=None) -> str:
     if request is not None:
         return request.build_absolute_uri(path)
     return f"{DEVELOPMENT_SITE_URL}{path}"
+
+
+def join_names(names) -> str:
+    """Names joined with the list separator of the active language ("、" or ", ")."""
+    from django.utils.translation import pgettext
+
+    return pgettext("list separator", "、").join(str(name) for name in names)

@@ -8,6 +8,7 @@ from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from .links import join_names
 from .models import (
     LeaderRole,
     Membership,
@@ -50,7 +51,7 @@ def person_affiliation_names(person: Person) -> str:
         .values_list("organization__name", flat=True)
         .order_by("organization__name")
     )
-    return "、".join(names[:3])
+    return join_names(names[:3])
 
 
 def _open_leader_role_exists() -> Exists:

@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from organizations.actions import audit_record
-from organizations.links import absolute_url
+from organizations.links import absolute_url, join_names
 from organizations.models import Organization
 from organizations.scoping import scope_for, scoped
 from services.models import Activity
@@ -117,7 +117,7 @@ def campaign_add_activities(*, actor, campaign: Campaign, activities: Iterable[A
     ]
     if outside:
         raise ValidationError(
-            {"activities": _("活动“%(titles)s”不在系列活动的时间范围内。") % {"titles": "、".join(outside)}},
+            {"activities": _("活动“%(titles)s”不在系列活动的时间范围内。") % {"titles": join_names(outside)}},
             code="outside_campaign",
         )
     campaign.activities.add(*activities)
@@ -168,7 +168,7 @@ def activity_outreach_set(
     outside = [c.name for c in campaigns if not c.starts_on <= on <= c.ends_on]
     if outside:
         raise ValidationError(
-            {"campaigns": _("活动日期不在“%(names)s”的时间范围内。") % {"names": "、".join(outside)}}
+            {"campaigns": _("活动日期不在“%(names)s”的时间范围内。") % {"names": join_names(outside)}}
         )
     joinable = selectors.joinable_campaigns(user=actor)
     kept = activity.campaigns.exclude(pk__in=joinable.values("pk"))

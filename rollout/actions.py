@@ -27,7 +27,7 @@ from django.utils.translation import gettext as _
 
 from organizations.actions import _changes as _field_changes
 from organizations.actions import audit_record, role_assign
-from organizations.links import absolute_url
+from organizations.links import absolute_url, join_names
 from organizations.models import LeaderRole, Organization, Person, RoleAssignment
 from organizations.scoping import Scope, scope_for, scoped
 from organizations.uploads import validate_evidence_file
@@ -893,7 +893,7 @@ def _record_rectification_progress(
             rectification.closure_note = note
         rectification.save(update_fields=["status", "closed_on", "closure_note", "updated_at"])
     if stored:
-        names = "、".join(item.original_name for item in stored)
+        names = join_names(item.original_name for item in stored)
         note = (note + "\n" if note else "") + _("上传佐证材料：%(names)s") % {"names": names}
     return RectificationUpdate.objects.create(
         rectification=rectification, actor=actor, old_status=old, new_status=status, note=note

@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from organizations.actions import audit_record
+from organizations.links import join_names
 from organizations.models import LeaderRole, Organization, Person, Region, TeamMembership, VolunteerTeam
 from organizations.scoping import scope_for, scoped
 from organizations.uploads import validate_evidence_file
@@ -175,14 +176,14 @@ def _clean_activity(
         not_leaders = [person.name for person in leaders if person.pk not in with_role]
         if not_leaders:
             errors["leaders"] = [
-                _("%(names)s 在活动当天没有三长/泛三长身份。") % {"names": "、".join(not_leaders)}
+                _("%(names)s 在活动当天没有三长/泛三长身份。") % {"names": join_names(not_leaders)}
             ]
     teams = list(teams)
     if isinstance(organizer, Organization):
         allowed = {organizer.pk, *(org.pk for org in co_organizers)}
         foreign = [team.name for team in teams if team.organization_id not in allowed]
         if foreign:
-            errors["teams"] = [_("服务队“%(names)s”不属于主办或协办组织。") % {"names": "、".join(foreign)}]
+            errors["teams"] = [_("服务队“%(names)s”不属于主办或协办组织。") % {"names": join_names(foreign)}]
     reported = merged.get("reported_participants")
     if reported is not None and reported < 0:
         errors["reported_participants"] = [_("人数不能为负数。")]
