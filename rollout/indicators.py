@@ -492,3 +492,16 @@ def activity_breakdown(activities: QuerySet[Activity], period: Period, by: str) 
     for row in queryset.annotate(total=Sum("hours")).order_by():
         rows[key_of(row, names)]["volunteer_hours"] += float(row["total"] or 0)
     return list(rows.values())
+
+
+# --------------------------------------------------------------------------- volunteers
+
+
+def volunteer_hours(services: QuerySet[VolunteerService], period: Period) -> float:
+    """Hours recorded in ``services`` at activities that took place during the period: the
+    same rule as ``activity_figures``, for one volunteer's (or one team's) own record."""
+    held = held_in(Activity.objects.all(), period).values("pk")
+    total = services.filter(activity__in=held).aggregate(
+        total=Coalesce(Sum("hours"), Value(0), output_field=HOURS_FIELD)
+    )["total"]
+    return float(total or 0)

@@ -16,6 +16,7 @@ from organizations.models import Organization, Region
 from .models import Activity, ActivityKind, Stream
 
 MONTH_RE = re.compile(r"^(\d{4})-(\d{2})$")
+TOOK_PLACE = "took_place"
 
 
 def parse_month(value: str | None) -> tuple[int, int] | None:
@@ -31,6 +32,10 @@ def parse_month(value: str | None) -> tuple[int, int] | None:
 
 class MonthInput(forms.TextInput):
     input_type = "month"
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
 
 
 class ActivityFilter(ScopedFilterSet):
@@ -50,7 +55,17 @@ class ActivityFilter(ScopedFilterSet):
         label=_("区域（含下级）"), queryset=Region.objects.all(), method="in_region"
     )
     month = django_filters.CharFilter(label=_("月份"), method="in_month", widget=MonthInput())
-    status = django_filters.ChoiceFilter(label=_("状态"), choices=Activity.Status.choices)
+    date_from = django_filters.DateFilter(
+        label=_("开始日期起"), field_name="starts_at", lookup_expr="date__gte", widget=DateInput()
+    )
+    date_to = django_filters.DateFilter(
+        label=_("开始日期止"), field_name="starts_at", lookup_expr="date__lte", widget=DateInput()
+    )
+    status = django_filters.ChoiceFilter(
+        label=_("状态"),
+        choices=[(TOOK_PLACE, _("已举办（含已核实）")), *Activity.Status.choices],
+        method="by_status",
+    )
 
     class Meta:
         model = Activity
@@ -63,6 +78,8 @@ class ActivityFilter(ScopedFilterSet):
             "organization",
             "region",
             "month",
+            "date_from",
+            "date_to",
             "status",
         ]
 
@@ -80,6 +97,12 @@ class ActivityFilter(ScopedFilterSet):
 
     def in_region(self, queryset, name, value):
         return queryset.in_region(value) if value else queryset
+
+    def by_status(self, queryset, name, value):
+        # "took place" is what the indicators count: held and verified activities.
+        if value == TOOK_PLACE:
+            return queryset.held()
+        return queryset.filter(status=value) if value else queryset
 
     def in_month(self, queryset, name, value):
         parsed = parse_month(value)

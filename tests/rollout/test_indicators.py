@@ -8,7 +8,7 @@ from django.utils import timezone
 from organizations.models import LeaderRole, Organization, Region, Seat
 from rollout import indicators as ind
 from rollout.indicators import Period
-from services.models import Activity
+from services.models import Activity, VolunteerService
 from tests import factories as f
 from tests.services.factories import ActivityFactory, AttendanceFactory, VolunteerServiceFactory
 
@@ -209,3 +209,21 @@ def test_bad_periods_are_refused(text):
 
 def test_earlier_quarters_cross_the_year():
     assert [p.label for p in Period.quarter(2023, 2).previous_quarters(3)] == ["2022Q3", "2022Q4", "2023Q1"]
+
+
+def test_a_volunteers_hours_count_only_activities_that_took_place_in_the_period(jiangshan):
+    org = jiangshan.association
+    held = ActivityFactory(organizer=org, starts_at=IN_Q4)
+    planned = ActivityFactory(organizer=org, starts_at=IN_Q4, status=Activity.Status.PLANNED)
+    earlier = ActivityFactory(organizer=org, starts_at=timezone.make_aware(datetime.datetime(2022, 3, 1, 9)))
+    VolunteerServiceFactory(activity=held, person=jiangshan.member, hours=2.5)
+    VolunteerServiceFactory(activity=planned, person=jiangshan.member, hours=4)
+    VolunteerServiceFactory(activity=earlier, person=jiangshan.member, hours=8)
+    VolunteerServiceFactory(activity=held, person=jiangshan.leader, hours=1)
+    mine = VolunteerService.objects.filter(person=jiangshan.member)
+    assert ind.volunteer_hours(mine, Q4) == 2.5
+    assert ind.volunteer_hours(mine, Period.year(2022)) == 10.5
+    everyone = VolunteerService.objects.all()
+    assert (
+        ind.volunteer_hours(everyone, Q4) == ind.activity_figures(Activity.objects.all(), Q4).volunteer_hours
+    )

@@ -1,0 +1,148 @@
+"""Dashboards: the district's (district staff and supervisors), a town's (its organisation
+admin, or district readers choosing a town) and a leader's own page.
+
+Each page renders its headline figures on the server and loads its charts from a JSON endpoint
+that applies exactly the same scope: an organisation admin asking for the district data gets
+403, for another town 404.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.urls import reverse
+
+from organizations.models import Region
+from organizations.scoping import Scope, scope_for
+
+from . import dashboards
+from .indicators import Period
+from .models import today
+
+
+def _district_reader(request: HttpRequest) -> Scope:
+    scope = scope_for(request.user)
+    if not scope.read_all:
+        raise PermissionDenied
+    return scope
+
+
+def _town_reader(request: HttpRequest) -> tuple[Scope, list[Region], Region]:
+    """The town asked for in GET ``region`` among the towns the user may see (404 otherwise),
+    or the first of them."""
+    scope = scope_for(request.user)
+    if not (scope.read_all or scope.is_org_admin):
+        raise PermissionDenied
+    towns = dashboards.towns_for(scope)
+    if not towns:
+        raise Http404
+    wanted = request.GET.get("region")
+    if not wanted:
+        return scope, towns, towns[0]
+    for town in towns:
+        if str(town.pk) == wanted.strip():
+            return scope, towns, town
+    raise Http404
+
+
+def _leader(request: HttpRequest) -> Scope:
+    scope = scope_for(request.user)
+    if not scope.is_leader:
+        raise PermissionDenied
+    return scope
+
+
+def _page_context(request: HttpRequest, data_url: str, extra: dict) -> tuple[dict, Period]:
+    on = today()
+    period, error = dashboards.period_from(request.GET, on)
+    context = {
+        "period": period,
+        "period_label": dashboards.period_label(period),
+        "period_error": error,
+        "quick_periods": dashboards.quick_periods(on),
+        "data_url": f"{data_url}?{_query(request, period)}",
+        "today": on,
+        **extra,
+    }
+    return context, period
+
+
+def _query(request: HttpRequest, period: Period) -> str:
+    params = {"period": period.code}
+    if request.GET.get("region"):
+        params["region"] = request.GET["region"]
+    return urlencode(params)
+
+
+def _json_period(request: HttpRequest):
+    period, error = dashboards.period_from(request.GET)
+    if error:
+        return None, JsonResponse({"error": error}, status=400)
+    return period, None
+
+
+# --------------------------------------------------------------------------- district
+
+
+def district(request: HttpRequest) -> HttpResponse:
+    _district_reader(request)
+    context, period = _page_context(request, reverse("dashboards:district_data"), {})
+    context["data"] = dashboards.district_dashboard(user=request.user, period=period, on=context["today"])
+    context["towns"] = dashboards.towns_for(scope_for(request.user))
+    return render(request, "rollout/dashboard/district.html", context)
+
+
+def district_data(request: HttpRequest) -> JsonResponse:
+    _district_reader(request)
+    period, error = _json_period(request)
+    if error:
+        return error
+    return JsonResponse(dashboards.district_dashboard(user=request.user, period=period))
+
+
+# --------------------------------------------------------------------------- towns
+
+
+def town(request: HttpRequest) -> HttpResponse:
+    scope, towns, region = _town_reader(request)
+    context, period = _page_context(request, reverse("dashboards:town_data"), {})
+    context.update(
+        {
+            "data": dashboards.town_dashboard(
+                user=request.user, town=region, period=period, on=context["today"]
+            ),
+            "region": region,
+            "towns": towns,
+            "is_district_reader": scope.read_all,
+        }
+    )
+    return render(request, "rollout/dashboard/town.html", context)
+
+
+def town_data(request: HttpRequest) -> JsonResponse:
+    _scope, _towns, region = _town_reader(request)
+    period, error = _json_period(request)
+    if error:
+        return error
+    return JsonResponse(dashboards.town_dashboard(user=request.user, town=region, period=period))
+
+
+# --------------------------------------------------------------------------- a leader's own page
+
+
+def mine(request: HttpRequest) -> HttpResponse:
+    scope = _leader(request)
+    context, period = _page_context(request, reverse("dashboards:mine_data"), {})
+    context["data"] = dashboards.leader_dashboard(scope=scope, period=period, on=context["today"])
+    return render(request, "rollout/dashboard/mine.html", context)
+
+
+def mine_data(request: HttpRequest) -> JsonResponse:
+    scope = _leader(request)
+    period, error = _json_period(request)
+    if error:
+        return error
+    return JsonResponse(dashboards.leader_dashboard(scope=scope, period=period))

@@ -1,0 +1,458 @@
+"""Reads behind the dashboards: the district's, a town's and a leader's own page.
+
+Every figure comes from ``rollout.indicators``, applied to querysets that start from
+``organizations.scoping.scoped``, so a dashboard never shows more than the lists it links to.
+Each builder issues a fixed number of queries, whatever the number of towns, organisations or
+activities. Each figure carries the address of the filtered list behind it.
+"""
+
+from __future__ import annotations
+
+import datetime
+from urllib.parse import urlencode
+
+from django.db.models import Count, Q, QuerySet
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from organizations.models import Organization, Region, Seat, VolunteerTeam
+from organizations.scoping import Scope, scoped
+from services.models import Activity, ActivityKind, Stream, VolunteerService
+
+from . import indicators
+from .indicators import CONDITION_LABELS, CONDITIONS, Period
+from .models import Phase, Rectification, Task, today
+
+TREND_QUARTERS = 4
+
+
+# --------------------------------------------------------------------------- periods
+
+
+def period_from(params, on: datetime.date | None = None) -> tuple[Period, str]:
+    """The period asked for in GET ``period`` (or ``start`` and ``end``), else the current
+    quarter; the second value is a message for the page when the input could not be read."""
+    on = on or today()
+    default = Period.containing(on)
+    text = (params.get("period") or "").strip()
+    start, end = (params.get("start") or "").strip(), (params.get("end") or "").strip()
+    if start and end:
+        text = f"{start}..{end}"
+    if not text:
+        return default, ""
+    try:
+        period = Period.parse(text)
+    except ValueError:
+        return default, _(
+            "无法识别的统计期间“%(text)s”：请使用 2022Q4、2022 或 2022-01-01..2022-06-30 的格式。"
+        ) % {"text": text[:40]}
+    if period.start.year < 2000 or period.end.year > 2100:
+        return default, _("统计期间须在 2000 年至 2100 年之间。")
+    return period, ""
+
+
+def period_label(period: Period) -> str:
+    if period.is_quarter:
+        return _("%(year)s年第%(quarter)s季度") % {"year": period.start.year, "quarter": period.label[-1]}
+    if period.label.isdigit():
+        return _("%(year)s年") % {"year": period.label}
+    return _("%(start)s 至 %(end)s") % {"start": period.start.isoformat(), "end": period.end.isoformat()}
+
+
+def quick_periods(on: datetime.date | None = None) -> list[tuple[str, str]]:
+    """Shortcuts shown beside the selector: the programme year 2022, its quarters, and now."""
+    on = on or today()
+    current = Period.containing(on)
+    shortcuts = [(current.code, _("本季度")), (str(on.year), _("本年"))]
+    shortcuts += [(f"2022Q{q}", _("2022年第%(quarter)s季度") % {"quarter": q}) for q in range(1, 5)]
+    shortcuts.append(("2022", _("2022年全年")))
+    seen: set[str] = set()
+    return [(code, label) for code, label in shortcuts if not (code in seen or seen.add(code))]
+
+
+def months_of(period: Period) -> list[datetime.date]:
+    """First days of the months the period touches, at most 36 (a longer custom range is cut)."""
+    months = []
+    day = period.start.replace(day=1)
+    while day <= period.end and len(months) < 36:
+        months.append(day)
+        day = (day.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
+    return months
+
+
+# --------------------------------------------------------------------------- links
+
+
+def list_url(name: str, **params) -> str:
+    query = urlencode({key: value for key, value in params.items() if value not in (None, "")})
+    return reverse(name) + (f"?{query}" if query else "")
+
+
+def activity_url(period: Period | None = None, **params) -> str:
+    """The activity list behind a figure: the activities that took place, in the figure's month
+    or else in the whole period, with the figure's other filters."""
+    params.setdefault("status", "took_place")
+    if period is not None and "month" not in params:
+        params.setdefault("date_from", period.start.isoformat())
+        params.setdefault("date_to", period.end.isoformat())
+    return list_url("services:activity_list", **params)
+
+
+def _month_key(value) -> str:
+    if isinstance(value, datetime.datetime):
+        from django.utils import timezone
+
+        value = timezone.localtime(value) if timezone.is_aware(value) else value
+        value = value.date()
+    return value.strftime("%Y-%m")
+
+
+# --------------------------------------------------------------------------- shared blocks
+
+
+def activity_block(activities: QuerySet[Activity], period: Period, *, region: Region | None = None) -> dict:
+    """Activities, people served and volunteer hours: totals, by month and stream, by organiser
+    category and by type, each with the list behind it."""
+    region_id = region.pk if region else None
+    figures = indicators.activity_figures(activities, period)
+    months = [day.strftime("%Y-%m") for day in months_of(period)]
+    by_month_stream = indicators.activity_breakdown(activities, period, "month,stream")
+    cells: dict[tuple[str, str], dict] = {}
+    for row in by_month_stream:
+        month, stream = row["key"]
+        cells[(_month_key(month), stream)] = row
+
+    def cell(month: str, stream: str, key: str):
+        row = cells.get((month, stream))
+        return row[key] if row else 0
+
+    streams = [
+        {
+            "key": stream,
+            "label": str(label),
+            "activities": [cell(month, stream, "activities") for month in months],
+            "people_served": [cell(month, stream, "people_served") for month in months],
+            "volunteer_hours": [round(cell(month, stream, "volunteer_hours"), 2) for month in months],
+            "urls": [activity_url(stream=stream, month=month, region=region_id) for month in months],
+        }
+        for stream, label in Stream.choices
+    ]
+    categories = dict(Organization.Category.choices)
+    by_category = [
+        {
+            "key": row["key"] or "",
+            "label": str(categories.get(row["key"], _("其他主办组织"))),
+            "activities": row["activities"],
+            "people_served": row["people_served"],
+            "volunteer_hours": round(row["volunteer_hours"], 2),
+            "url": activity_url(period, organizer_category=row["key"] or "", region=region_id),
+        }
+        for row in indicators.activity_breakdown(activities, period, "category")
+    ]
+    by_category.sort(key=lambda row: (row["key"] == "", row["key"]))
+    kinds = dict(ActivityKind.choices)
+    by_kind = sorted(
+        (
+            {
+                "key": row["key"],
+                "label": str(kinds.get(row["key"], row["key"])),
+                "activities": row["activities"],
+                "people_served": row["people_served"],
+                "volunteer_hours": round(row["volunteer_hours"], 2),
+                "url": activity_url(period, kind=row["key"], region=region_id),
+            }
+            for row in indicators.activity_breakdown(activities, period, "kind")
+        ),
+        key=lambda row: -row["activities"],
+    )
+    return {
+        "activities": figures.activities,
+        "people_served": figures.people_served,
+        "people_served_reported": figures.people_served_reported,
+        "reported_activities": figures.reported_activities,
+        "volunteer_hours": round(figures.volunteer_hours, 2),
+        "url": activity_url(period, region=region_id),
+        "months": months,
+        "month_urls": [activity_url(month=month, region=region_id) for month in months],
+        "streams": streams,
+        "by_category": by_category,
+        "by_kind": by_kind,
+    }
+
+
+def seat_block(seats: QuerySet[Seat], on: datetime.date, **list_params) -> dict:
+    share = indicators.seat_share(seats, on)
+    return {
+        "led": share.led,
+        "total": share.total,
+        "share": share.share,
+        "share_text": percent(share.share),
+        "url": list_url("organizations:seat_list", state="current", holder="leader", **list_params),
+        "all_url": list_url("organizations:seat_list", state="current", **list_params),
+    }
+
+
+def rollout_block(
+    tasks: QuerySet[Task], rectifications: QuerySet[Rectification], on: datetime.date, **params
+) -> dict:
+    """Tasks by phase (done of all, overdue) and open rectification items."""
+    rows = {
+        row["phase_id"]: row
+        for row in tasks.order_by()
+        .values("phase_id")
+        .annotate(
+            total=Count("pk"),
+            done=Count("pk", filter=Q(status=Task.Status.DONE)),
+            overdue=Count("pk", filter=Q(due_date__lt=on) & ~Q(status__in=Task.CLOSED_STATUSES)),
+        )
+    }
+    phases = []
+    for phase in Phase.objects.order_by("number"):
+        row = rows.get(phase.pk, {"total": 0, "done": 0, "overdue": 0})
+        phases.append(
+            {
+                "name": str(phase),
+                "total": row["total"],
+                "done": row["done"],
+                "overdue": row["overdue"],
+                "url": list_url("rollout:task_list", phase=phase.pk, **params),
+                "overdue_url": list_url("rollout:task_list", phase=phase.pk, state="overdue", **params),
+            }
+        )
+    counts = rectifications.aggregate(
+        open=Count("pk", filter=~Q(status=Rectification.Status.CLOSED)),
+        overdue=Count("pk", filter=~Q(status=Rectification.Status.CLOSED) & Q(deadline__lt=on)),
+    )
+    return {
+        "phases": phases,
+        "tasks_total": sum(phase["total"] for phase in phases),
+        "tasks_done": sum(phase["done"] for phase in phases),
+        "tasks_overdue": sum(phase["overdue"] for phase in phases),
+        "overdue_url": list_url("rollout:task_list", state="overdue", **params),
+        "rectifications_open": counts["open"],
+        "rectifications_overdue": counts["overdue"],
+        "rectifications_url": list_url("rollout:rectification_list", state="open", **params),
+        "rectifications_overdue_url": list_url("rollout:rectification_list", state="overdue", **params),
+    }
+
+
+def coverage_tiles(rows: list[indicators.TownCoverage], period: Period) -> list[dict]:
+    return [
+        {
+            "id": row.region.pk,
+            "name": row.region.name,
+            "met": row.met_count,
+            "covered": row.covered,
+            "conditions": [
+                {"key": condition, "label": str(CONDITION_LABELS[condition]), "met": row.met(condition)}
+                for condition in CONDITIONS
+            ],
+            "failing": row.failing_labels,
+            "activities": row.activities,
+            "url": list_url("organizations:organization_list", region=row.region.pk),
+            "activities_url": activity_url(period, region=row.region.pk),
+        }
+        for row in rows
+    ]
+
+
+def percent(rate: float | None) -> str:
+    """A rate as the page shows it; a dash where there is nothing to divide by."""
+    return "—" if rate is None else f"{rate * 100:.1f}%"
+
+
+def summary_block(summary: indicators.CoverageSummary) -> dict:
+    return {
+        "coverage_text": percent(summary.coverage_rate),
+        "organisation_text": percent(summary.organisation_rate),
+        "work_text": percent(summary.work_rate),
+        "towns": summary.towns,
+        "covered": summary.covered,
+        "coverage_rate": summary.coverage_rate,
+        "organisation_rate": summary.organisation_rate,
+        "work_rate": summary.work_rate,
+        "conditions": [
+            {
+                "key": condition,
+                "label": str(CONDITION_LABELS[condition]),
+                "count": getattr(summary, condition),
+                "rate": summary.rate_of(condition),
+                "rate_text": percent(summary.rate_of(condition)),
+            }
+            for condition in CONDITIONS
+        ],
+    }
+
+
+def period_block(period: Period) -> dict:
+    return {
+        "code": period.code,
+        "label": period_label(period),
+        "start": period.start.isoformat(),
+        "end": period.end.isoformat(),
+    }
+
+
+# --------------------------------------------------------------------------- district
+
+
+def district_dashboard(*, user, period: Period, on: datetime.date | None = None) -> dict:
+    """The whole district: coverage of every town, activities, seats, rollout progress."""
+    on = on or today()
+    reference = period.reference_day(on)
+    towns = list(indicators.towns_in_scope())
+    rows = indicators.town_coverage(period, towns=towns, today=on)
+    trend = [
+        {"period": p.code, "label": period_label(p), "rate": s.coverage_rate, "covered": s.covered}
+        for p, s in indicators.coverage_trend(period, TREND_QUARTERS, towns=towns, today=on)
+    ]
+    return {
+        "period": period_block(period),
+        "summary": summary_block(indicators.summarize(rows)),
+        "towns": coverage_tiles(rows, period),
+        "trend": trend,
+        "activity": activity_block(scoped(user, Activity), period),
+        "seats": seat_block(scoped(user, Seat), reference),
+        "rollout": rollout_block(scoped(user, Task), scoped(user, Rectification), on),
+    }
+
+
+# --------------------------------------------------------------------------- towns
+
+
+def towns_for(scope: Scope) -> list[Region]:
+    """The towns a town dashboard may show: every town for readers of the whole district, the
+    towns of their own organisations for an organisation admin."""
+    towns = list(indicators.towns_in_scope())
+    if scope.read_all:
+        return towns
+    if not scope.admin_org_ids:
+        return []
+    mapping = indicators.township_map(towns)
+    homes = Organization.objects.filter(pk__in=scope.assigned_org_ids).values_list(
+        "home_region_id", flat=True
+    )
+    wanted = {mapping[region_id] for region_id in homes if region_id in mapping}
+    return [town for town in towns if town.pk in wanted]
+
+
+def town_dashboard(*, user, town: Region, period: Period, on: datetime.date | None = None) -> dict:
+    """One town: its four conditions, and the user's activities, seats and rollout items there."""
+    on = on or today()
+    reference = period.reference_day(on)
+    rows = indicators.town_coverage(period, towns=[town], today=on)
+    row = rows[0]
+    in_town = Q(organization__home_region__path__startswith=town.path)
+    association = row.association_id
+    condition_urls = {
+        "organised": list_url(
+            "organizations:organization_list", region=town.pk, kind=Organization.Kind.TOWN_ASSOCIATION
+        ),
+        "led": list_url("organizations:seat_list", organization=association, state="current", holder="leader")
+        if association
+        else list_url("organizations:seat_list", state="current", holder="leader"),
+        "three_associations": list_url(
+            "organizations:organization_list", region=town.pk, kind=Organization.Kind.GRASSROOTS_ASSOCIATION
+        ),
+        "working": activity_url(period, region=town.pk),
+    }
+    tile = coverage_tiles(rows, period)[0]
+    for condition in tile["conditions"]:
+        condition["url"] = condition_urls[condition["key"]]
+    tile["missing_categories"] = [
+        str(Organization.Category(category).label) for category in row.missing_categories
+    ]
+    trend = [
+        {"period": p.code, "label": period_label(p), "covered": s.covered == 1, "rate": s.coverage_rate}
+        for p, s in indicators.coverage_trend(period, TREND_QUARTERS, towns=[town], today=on)
+    ]
+    return {
+        "period": period_block(period),
+        "town": tile,
+        "trend": trend,
+        "activity": activity_block(scoped(user, Activity).in_region(town), period, region=town),
+        "seats": seat_block(
+            scoped(user, Seat).filter(in_town), reference, organization=association if association else ""
+        ),
+        "rollout": rollout_block(
+            scoped(user, Task).filter(in_town),
+            scoped(user, Rectification).filter(in_town),
+            on,
+        ),
+    }
+
+
+# --------------------------------------------------------------------------- a leader's own page
+
+
+def leader_dashboard(*, scope: Scope, period: Period, on: datetime.date | None = None) -> dict:
+    """A leader's own record: seats held now, teams, activities led and hours served."""
+    on = on or today()
+    people = scope.person_ids
+    led = Activity.objects.filter(
+        pk__in=Activity.leaders.through.objects.filter(person_id__in=people).values("activity_id")
+    )
+    figures = indicators.activity_figures(led, period)
+    months = [day.strftime("%Y-%m") for day in months_of(period)]
+    by_month = {_month_key(row["key"]): row for row in indicators.activity_breakdown(led, period, "month")}
+    services = VolunteerService.objects.filter(person_id__in=people)
+    seats = (
+        Seat.objects.filter(person_id__in=people)
+        .current(on)
+        .select_related("organization", "person")
+        .order_by("organization__name", "pk")
+    )
+    teams = (
+        scope.teams(VolunteerTeam.objects.all())
+        .filter(Q(leader_id__in=people) | Q(memberships__person_id__in=people))
+        .distinct()
+        .select_related("organization", "leader")
+        .order_by("name")
+    )
+    recent = (
+        indicators.held_in(led, period)
+        .select_related("organizer", "region")
+        .order_by("-starts_at", "-pk")[:10]
+    )
+    person_id = min(people) if people else None
+    return {
+        "period": period_block(period),
+        "activities": figures.activities,
+        "people_served": figures.people_served,
+        "reported_activities": figures.reported_activities,
+        "volunteer_hours": round(indicators.volunteer_hours(services, period), 2),
+        "led_hours": round(figures.volunteer_hours, 2),
+        "months": months,
+        "by_month": [by_month[month]["activities"] if month in by_month else 0 for month in months],
+        "served_by_month": [by_month[month]["people_served"] if month in by_month else 0 for month in months],
+        "activities_url": reverse("services:my_activities"),
+        "hours_url": reverse("services:volunteer_record", args=[person_id]) if person_id else "",
+        "seats": [
+            {
+                "organization": seat.organization.name,
+                "position": str(seat.get_position_display()),
+                "term_end": seat.term_end.isoformat() if seat.term_end else "",
+                "url": reverse("organizations:seat_detail", args=[seat.pk]),
+            }
+            for seat in seats
+        ],
+        "teams": [
+            {
+                "name": team.name,
+                "organization": team.organization.name,
+                "leads": team.leader_id in people,
+                "url": reverse("services:team_record", args=[team.pk]),
+            }
+            for team in teams
+        ],
+        "recent": [
+            {
+                "title": activity.title,
+                "day": activity.starts_at.date().isoformat(),
+                "organizer": activity.organizer.name,
+                "region": activity.region.name if activity.region_id else "",
+                "url": activity.get_absolute_url(),
+            }
+            for activity in recent
+        ],
+    }
