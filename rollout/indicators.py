@@ -121,6 +121,16 @@ class Period:
         )
         return start, end
 
+    def quarters_overlapped(self) -> list[Period]:
+        """The calendar quarters this period shares at least one day with, oldest first."""
+        quarters = []
+        current = Period.containing(self.start)
+        while current.start <= self.end:
+            quarters.append(current)
+            after = current.end + datetime.timedelta(days=1)
+            current = Period.containing(after)
+        return quarters
+
     def previous_quarters(self, count: int) -> list[Period]:
         """The ``count`` quarters before this period's quarter, oldest first."""
         quarters = []
@@ -325,9 +335,13 @@ def summarize(rows: list[TownCoverage]) -> CoverageSummary:
 def coverage_trend(
     period: Period, quarters: int = 4, *, towns=None, today=None
 ) -> list[tuple[Period, CoverageSummary]]:
-    """Coverage of the earlier quarters and of this period, oldest first."""
+    """Coverage quarter by quarter, oldest first: for a quarter, the ``quarters`` before it and
+    the quarter itself; for a longer period, each quarter it overlaps."""
     towns = list(towns_in_scope() if towns is None else towns)
-    periods = [*period.previous_quarters(quarters), period]
+    if period.is_quarter:
+        periods = [*period.previous_quarters(quarters), period]
+    else:
+        periods = period.quarters_overlapped()
     return [(p, summarize(town_coverage(p, towns=towns, today=today))) for p in periods]
 
 

@@ -227,3 +227,12 @@ def test_a_volunteers_hours_count_only_activities_that_took_place_in_the_period(
     assert (
         ind.volunteer_hours(everyone, Q4) == ind.activity_figures(Activity.objects.all(), Q4).volunteer_hours
     )
+
+
+def test_the_trend_of_a_year_is_its_quarters(towns):
+    labels = [period.label for period, _ in ind.coverage_trend(Period.year(2022), towns=list(towns.values()))]
+    assert labels == ["2022Q1", "2022Q2", "2022Q3", "2022Q4"]
+    labels = [period.label for period, _ in ind.coverage_trend(Q4, quarters=2, towns=list(towns.values()))]
+    assert labels == ["2022Q2", "2022Q3", "2022Q4"]
+    custom = Period.parse("2022-02-15..2022-04-01").quarters_overlapped()
+    assert [p.label for p in custom] == ["2022Q1", "2022Q2"]
