@@ -16,6 +16,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.deconstruct import deconstructible
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -786,3 +787,133 @@ class TermReminder(models.Model):
 
     def __str__(self) -> str:
         return f"{self.seat} · {self.term_end:%Y-%m-%d}"
+
+
+# --------------------------------------------------------------------------- reports
+
+
+@deconstructible
+class ReportUploadTo:
+    """``<SANHUI_REPORT_STORAGE_PREFIX>/<yyyy>/<mm>/<random>.<ext>``: built reports live apart from
+    evidence, under their own prefix, with random names (the download view gives the Chinese one).
+    The prefix is read when a file is saved, so that changing the setting needs no migration."""
+
+    def __call__(self, instance, filename: str) -> str:
+        prefix = getattr(settings, "SANHUI_REPORT_STORAGE_PREFIX", "reports").strip("/") or "reports"
+        return evidence_upload_to(prefix)(instance, filename)
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, ReportUploadTo)
+
+    def __hash__(self) -> int:
+        return hash(type(self).__name__)
+
+
+class ReportRun(models.Model):
+    """One requested build of a report: who asked, for what, how it went, and the file.
+
+    ``params_hash`` identifies the requester and the parameters; among the runs still
+    ``current`` it is unique, so the same request made twice (a double click, two beat
+    instances) yields one run. A re-run, or a new request after a failure, first retires the
+    current run and then makes a fresh one."""
+
+    class Kind(models.TextChoices):
+        COVERAGE = "coverage", _("覆盖情况报表")
+        SUPERVISION = "supervision", _("季度督查报告")
+
+    class Format(models.TextChoices):
+        XLSX = "xlsx", _("Excel（XLSX）")
+        PDF = "pdf", _("PDF")
+        DOCX = "docx", _("Word（DOCX）")
+        CSV = "csv", _("CSV")
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("排队中")
+        RUNNING = "running", _("生成中")
+        DONE = "done", _("已完成")
+        FAILED = "failed", _("失败")
+
+    FINISHED_STATUSES = (Status.DONE, Status.FAILED)
+
+    kind = models.CharField(_("报表类型"), max_length=16, choices=Kind.choices)
+    parameters = models.JSONField(_("参数"), default=dict)
+    params_hash = models.CharField(_("参数摘要"), max_length=64)
+    current = models.BooleanField(_("当前有效"), default=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("申请人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="report_runs",
+    )
+    requested_at = models.DateTimeField(_("申请时间"), default=timezone.now)
+    organization = models.ForeignKey(
+        Organization,
+        verbose_name=_("范围（组织）"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    status = models.CharField(_("状态"), max_length=16, choices=Status.choices, default=Status.QUEUED)
+    started_at = models.DateTimeField(_("开始时间"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("尝试次数"), default=0)
+    file = models.FileField(_("文件"), upload_to=ReportUploadTo(), max_length=255, blank=True)
+    checksum = models.CharField(_("SHA-256 校验值"), max_length=64, blank=True)
+    size = models.PositiveIntegerField(_("文件大小（字节）"), null=True, blank=True)
+    error = models.TextField(_("错误信息"), blank=True)
+
+    class Meta:
+        verbose_name = _("报表生成记录")
+        verbose_name_plural = pgettext_lazy("plural", "报表生成记录")
+        ordering = ["-requested_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["params_hash"],
+                condition=Q(current=True),
+                name="reportrun_one_current_run_per_request",
+                violation_error_message=_("同样的报表申请已在处理中。"),
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="done") | (~Q(checksum="") & ~Q(file="")),
+                name="reportrun_done_has_file_and_checksum",
+                violation_error_message=_("已完成的报表必须有文件和校验值。"),
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["requested_by", "-requested_at"]),
+            models.Index(fields=["-requested_at"]),
+            models.Index(fields=["status"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} · {self.period_code} · {self.format}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("reports:detail", args=[self.pk])
+
+    @property
+    def period_code(self) -> str:
+        return self.parameters.get("period", "")
+
+    @property
+    def format(self) -> str:
+        return self.parameters.get("format", "")
+
+    @property
+    def format_label(self) -> str:
+        return self.Format(self.format).label if self.format in self.Format.values else self.format
+
+    @property
+    def scope_label(self) -> str:
+        if self.organization_id and self.organization:
+            return self.organization.name
+        if self.parameters.get("scope") == "own":
+            return str(_("本人管理的全部组织"))
+        return str(_("全区"))
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in self.FINISHED_STATUSES

@@ -1,5 +1,14 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import report_views as views
 
 app_name = "reports"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.report_list, name="list"),
+    path("new/", views.report_request, name="request"),
+    path("<int:pk>/", views.report_detail, name="detail"),
+    path("<int:pk>/status/", views.report_status, name="status"),
+    path("<int:pk>/download/", views.report_download, name="download"),
+    path("<int:pk>/rerun/", views.report_rerun, name="rerun"),
+]

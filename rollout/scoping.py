@@ -64,6 +64,23 @@ def _history(scope: Scope, qs: QuerySet, write: bool) -> QuerySet:
     return qs
 
 
+def _report_run(scope: Scope, qs: QuerySet, write: bool) -> QuerySet:
+    """District staff and supervisors see (and re-run) every report run, the scheduled ones
+    included; an organisation admin only runs requested by admins of the organisations they
+    administer. ``Scope`` carries no user, so the report pages narrow this further to the
+    runs the viewer requested (``rollout.report_views``)."""
+    if scope.read_all:
+        return qs
+    if not scope.assigned_org_ids:
+        return qs.none()
+    from organizations.models import RoleAssignment
+
+    requesters = RoleAssignment.objects.filter(
+        role=RoleAssignment.Role.ORG_ADMIN, organization_id__in=scope.assigned_org_ids
+    ).values("user_id")
+    return qs.filter(requested_by__in=requesters)
+
+
 def register_rules() -> None:
     for model in (models.Phase, models.Stage, models.Milestone, models.Pilot, models.SteeringMember):
         register(model, _plan)
@@ -91,3 +108,4 @@ def register_rules() -> None:
     )
     register(models.ShowcaseItem, _showcase)
     register(models.TermReminder, lambda scope, qs, write: _history(scope, _plan(scope, qs, False), write))
+    register(models.ReportRun, _report_run)

@@ -15,6 +15,7 @@ from django.db import transaction
 
 from . import actions, selectors
 from .models import today
+from .reports import actions as report_actions
 
 RETRY_ON = (smtplib.SMTPException, ConnectionError, TimeoutError, OSError)
 
@@ -48,3 +49,37 @@ def send_term_reminders() -> int:
 def send_term_reminder(organization_id: int) -> int:
     """Mail one organisation's admins about its seats whose term ends soon."""
     return actions.term_reminder_send(organization_id=organization_id)
+
+
+# --------------------------------------------------------------------------- reports
+
+
+@shared_task(
+    bind=True,
+    acks_late=True,
+    autoretry_for=report_actions.RETRYABLE,
+    retry_backoff=30,
+    retry_backoff_max=600,
+    retry_jitter=True,
+    max_retries=3,
+    soft_time_limit=600,
+    time_limit=660,
+)
+def build_report(self, run_id: int) -> str:
+    """Build one queued report run (the limits above are defaults; the run is queued with the
+    SANHUI_REPORT_* limits of the settings)."""
+    return report_actions.report_build(run_id=run_id, final_attempt=self.request.retries >= self.max_retries)
+
+
+@shared_task(
+    acks_late=True,
+    autoretry_for=RETRY_ON,
+    retry_backoff=60,
+    retry_kwargs={"max_retries": 5},
+    soft_time_limit=60,
+    time_limit=90,
+)
+def queue_quarterly_supervision_reports() -> list[int]:
+    """On the first day of a quarter: queue the district's supervision report of the quarter
+    just finished (XLSX, PDF and DOCX)."""
+    return report_actions.scheduled_supervision_reports()

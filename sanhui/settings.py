@@ -182,6 +182,11 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "rollout.tasks.send_term_reminders",
         "schedule": crontab(hour=7, minute=30),
     },
+    # The supervision report of the quarter just finished, on the first day of each quarter.
+    "rollout-quarterly-supervision-reports": {
+        "task": "rollout.tasks.queue_quarterly_supervision_reports",
+        "schedule": crontab(day_of_month=1, month_of_year="1,4,7,10", hour=6, minute=0),
+    },
 }
 
 if not DEBUG:
@@ -242,3 +247,10 @@ CACHES = {
 # Seats whose term ends within this many days are listed for district staff, and the admins of
 # their organisation are mailed once per seat and term end (换届提醒).
 SANHUI_TERM_REMINDER_DAYS = int(os.environ.get("SANHUI_TERM_REMINDER_DAYS", "90"))
+# Reports (报表): time limits of one build, in seconds, and the folder under MEDIA_ROOT that
+# built files are stored in (served only through the report pages, never as media URLs).
+SANHUI_REPORT_SOFT_TIME_LIMIT = int(os.environ.get("SANHUI_REPORT_SOFT_TIME_LIMIT", "600"))
+SANHUI_REPORT_TIME_LIMIT = int(os.environ.get("SANHUI_REPORT_TIME_LIMIT", "660"))
+SANHUI_REPORT_STORAGE_PREFIX = os.environ.get("SANHUI_REPORT_STORAGE_PREFIX", "reports")
+# WeasyPrint reports each layout step at INFO; only its warnings belong in the log.
+LOGGING["loggers"]["weasyprint.progress"] = {"level": "WARNING"}

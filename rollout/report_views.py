@@ -1,0 +1,114 @@
+"""Report pages: the list of runs, the request form, a run's page whose status htmx polls until
+the build is done or has failed, the download and the re-run.
+
+District staff and supervisors may report on anything and see every run (the scheduled ones
+too); an organisation admin reports on their own organisations and sees the runs they
+requested. Everyone else gets 403; runs outside the viewer's scope answer 404.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from organizations.scoping import get_for_user, scope_for, scoped
+from organizations.views import _apply_action_errors, _page
+
+from .models import ReportRun
+from .reports import CONTENT_TYPES
+from .reports import actions as report_actions
+from .reports.forms import ReportRequestForm
+
+
+def _require_reporter(request: HttpRequest) -> None:
+    scope = scope_for(request.user)
+    if not (scope.read_all or scope.is_org_admin):
+        raise PermissionDenied
+
+
+def _runs(request: HttpRequest):
+    """The runs the viewer may see: all for district staff and supervisors, their own otherwise."""
+    base = ReportRun.objects.select_related("requested_by", "organization")
+    if not scope_for(request.user).read_all:
+        base = base.filter(requested_by=request.user)
+    return scoped(request.user, ReportRun, base=base)
+
+
+def _run(request: HttpRequest, pk: int) -> ReportRun:
+    _require_reporter(request)
+    return get_for_user(request.user, ReportRun, pk, base=_runs(request))
+
+
+def report_list(request: HttpRequest) -> HttpResponse:
+    _require_reporter(request)
+    runs = _runs(request)
+    kind = request.GET.get("kind", "")
+    if kind in ReportRun.Kind.values:
+        runs = runs.filter(kind=kind)
+    return render(
+        request,
+        "rollout/reports/list.html",
+        {"page": _page(request, runs), "kinds": ReportRun.Kind.choices, "kind": kind},
+    )
+
+
+def report_request(request: HttpRequest) -> HttpResponse:
+    _require_reporter(request)
+    initial = {key: request.GET[key] for key in ("kind", "format") if key in request.GET}
+    form = ReportRequestForm(request.POST or None, user=request.user, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            run = report_actions.report_request(
+                actor=request.user,
+                kind=form.cleaned_data["kind"],
+                period=form.cleaned_data["period"],
+                fmt=form.cleaned_data["format"],
+                organization=form.cleaned_data["organization"],
+            )
+        except ValidationError as error:
+            _apply_action_errors(form, error)
+        else:
+            return redirect(run)
+    return render(request, "rollout/reports/request.html", {"form": form})
+
+
+def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    run = _run(request, pk)
+    return render(request, "rollout/reports/detail.html", {"run": run})
+
+
+def report_status(request: HttpRequest, pk: int) -> HttpResponse:
+    """The status block of a run's page, polled by htmx every two seconds until it is finished."""
+    run = _run(request, pk)
+    return render(request, "rollout/reports/detail.html#status", {"run": run})
+
+
+def report_download(request: HttpRequest, pk: int) -> FileResponse:
+    run = _run(request, pk)
+    if run.status != ReportRun.Status.DONE or not run.file:
+        raise Http404
+    response = FileResponse(
+        run.file.open("rb"),
+        as_attachment=True,
+        filename=report_actions.report_file_name(run),
+        content_type=CONTENT_TYPES.get(run.format, "application/octet-stream"),
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, max-age=0"
+    return response
+
+
+@require_POST
+def report_rerun(request: HttpRequest, pk: int) -> HttpResponse:
+    run = _run(request, pk)
+    try:
+        fresh = report_actions.report_rerun(actor=request.user, run=run)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect(run)
+    messages.success(request, _("已重新提交生成。"))
+    return redirect(fresh)
