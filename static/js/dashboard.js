@@ -8,6 +8,12 @@
   if (!root || typeof echarts === "undefined") return;
 
   var STREAM_COLOURS = { tech_service: "#2f6f9f", popularization: "#e07b39" };
+  // Chart labels in the viewer's language, rendered by the page (rollout/dashboard/_labels.html).
+  var labelsNode = document.getElementById("dashboard-labels");
+  var L = labelsNode ? JSON.parse(labelsNode.textContent) : {};
+  function fill(template, values) {
+    return template.replace(/%\((\w+)\)s/g, function (_match, key) { return values[key]; });
+  }
   var charts = [];
 
   function mount(id, option, onClick) {
@@ -79,12 +85,12 @@
         grid: { left: 45, right: 45, top: 30, bottom: 30 },
         xAxis: { type: "category", data: months },
         yAxis: [
-          { type: "value", name: "人次", minInterval: 1 },
-          { type: "value", name: "小时" },
+          { type: "value", name: L.people, minInterval: 1 },
+          { type: "value", name: L.hours },
         ],
         series: [
-          { name: "服务人次", type: "bar", data: served, itemStyle: { color: "#5b8c5a" } },
-          { name: "志愿服务时长", type: "line", yAxisIndex: 1, data: hours, itemStyle: { color: "#8e5ea2" } },
+          { name: L.served, type: "bar", data: served, itemStyle: { color: "#5b8c5a" } },
+          { name: L.volunteerHours, type: "line", yAxisIndex: 1, data: hours, itemStyle: { color: "#8e5ea2" } },
         ],
       },
       function (params) { return activity.month_urls[params.dataIndex]; }
@@ -94,7 +100,9 @@
       mount(
         "chart-category",
         {
-          tooltip: { trigger: "item", formatter: "{b}：{c} 场（{d}%）" },
+          tooltip: { trigger: "item", formatter: function (params) {
+              return fill(L.pieTooltip, { name: params.name, value: params.value, percent: params.percent + "%" });
+            } },
           series: [
             {
               type: "pie",
@@ -108,7 +116,7 @@
         function (params) { return params.data && params.data.url; }
       );
     } else {
-      empty("chart-category", "本期没有已开展的活动。");
+      empty("chart-category", L.empty);
     }
 
     if (activity.by_kind.length) {
@@ -120,8 +128,9 @@
             trigger: "item",
             formatter: function (params) {
               var row = kinds[params.dataIndex];
-              return row.label + "<br>活动 " + row.activities + " 场<br>服务 " + row.people_served +
-                " 人次<br>志愿服务 " + row.volunteer_hours + " 小时";
+              return fill(L.kindTooltip, {
+                label: row.label, activities: row.activities, people: row.people_served, hours: row.volunteer_hours,
+              });
             },
           },
           grid: { left: 150, right: 30, top: 10, bottom: 20 },
@@ -129,7 +138,7 @@
           yAxis: { type: "category", data: kinds.map(function (row) { return row.label; }) },
           series: [
             {
-              name: "活动场次",
+              name: L.activities,
               type: "bar",
               data: kinds.map(function (row) { return row.activities; }),
               itemStyle: { color: "#2f6f9f" },
@@ -140,7 +149,7 @@
         function (params) { return kinds[params.dataIndex] && kinds[params.dataIndex].url; }
       );
     } else {
-      empty("chart-kind", "本期没有已开展的活动。");
+      empty("chart-kind", L.empty);
     }
   }
 
@@ -174,10 +183,10 @@
         tooltip: { trigger: "axis" },
         grid: { left: 40, right: 10, top: 15, bottom: 25 },
         xAxis: { type: "category", data: trend.map(function (row) { return row.period; }) },
-        yAxis: asRate ? { type: "value", min: 0, max: 100, axisLabel: { formatter: "{value}%" } } : { type: "value", min: 0, max: 1, interval: 1, axisLabel: { formatter: function (v) { return v ? "已覆盖" : "未覆盖"; } } },
+        yAxis: asRate ? { type: "value", min: 0, max: 100, axisLabel: { formatter: "{value}%" } } : { type: "value", min: 0, max: 1, interval: 1, axisLabel: { formatter: function (v) { return v ? L.covered : L.notCovered; } } },
         series: [
           {
-            name: asRate ? "覆盖率" : "是否覆盖",
+            name: asRate ? L.coverageRate : L.isCovered,
             type: asRate ? "line" : "bar",
             data: trend.map(function (row) { return asRate ? pct(row.rate) : (row.covered ? 1 : 0); }),
             itemStyle: { color: "#2f6f9f" },
@@ -207,8 +216,8 @@
         xAxis: { type: "category", data: data.months },
         yAxis: { type: "value", minInterval: 1 },
         series: [
-          { name: "活动场次", type: "bar", data: data.by_month, itemStyle: { color: "#2f6f9f" } },
-          { name: "服务人次", type: "bar", data: data.served_by_month, itemStyle: { color: "#5b8c5a" } },
+          { name: L.activities, type: "bar", data: data.by_month, itemStyle: { color: "#2f6f9f" } },
+          { name: L.served, type: "bar", data: data.served_by_month, itemStyle: { color: "#5b8c5a" } },
         ],
       },
       function () { return data.activities_url; }
@@ -236,7 +245,7 @@
     .catch(function () {
       var note = document.createElement("div");
       note.className = "alert alert-warning";
-      note.textContent = "图表数据加载失败，请刷新页面重试。";
+      note.textContent = L.loadFailed;
       root.prepend(note);
     });
 

@@ -270,3 +270,18 @@ def test_the_default_period_is_the_current_quarter(client, district_user, today)
     response = client.get(reverse("dashboards:district"))
     assert response.context["period"] == Period.containing(today)
     assert "2022Q4" in response.content.decode()  # the quick links reach the programme year
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_chart_labels_come_from_the_page_in_the_viewers_language(client, district_user, language):
+    import json
+    import re as regex
+
+    client.force_login(district_user)
+    client.post(reverse("set_language"), {"language": language, "next": "/"})
+    page = client.get(reverse("dashboards:district"), {"period": "2022Q4"}).content.decode()
+    raw = regex.search(r'<script type="application/json" id="dashboard-labels">(.*?)</script>', page, regex.S)
+    labels = json.loads(raw.group(1))
+    assert {"people", "hours", "served", "activities", "empty", "kindTooltip", "pieTooltip"} <= labels.keys()
+    has_chinese = bool(regex.search(r"[\u4e00-\u9fff]", labels["served"]))
+    assert has_chinese is (language == "zh-hans")
