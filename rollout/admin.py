@@ -16,6 +16,7 @@ from .models import (
     Rectification,
     RectificationEvidence,
     RectificationUpdate,
+    ReportRun,
     ShowcaseItem,
     Stage,
     SteeringMember,
@@ -137,3 +138,11 @@ class IncentiveAdmin(ReadOnlyAdmin):
 class TermReminderAdmin(ReadOnlyAdmin):
     list_display = ["seat", "term_end", "organization", "sent_at", "recipients"]
     date_hierarchy = "sent_at"
+
+
+@admin.register(ReportRun)
+class ReportRunAdmin(ReadOnlyAdmin):
+    list_display = ["pk", "kind", "status", "requested_by", "requested_at", "finished_at", "checksum"]
+    list_filter = ["kind", "status", "current"]
+    search_fields = ["params_hash", "checksum", "requested_by__username"]
+    date_hierarchy = "requested_at"

@@ -226,3 +226,12 @@ def test_the_list_query_count_does_not_grow_with_the_runs(
     small = (count(supervisor_user), count(jiangshan_admin))
     grow(15)
     assert (count(supervisor_user), count(jiangshan_admin)) == small
+
+
+def test_staff_can_read_report_runs_in_the_admin(client, db):
+    from django.contrib.auth import get_user_model
+
+    admin_user = get_user_model().objects.create_superuser("root", "root@example.org", "pw-for-tests-1")
+    client.force_login(admin_user)
+    response = client.get("/admin/rollout/reportrun/")
+    assert response.status_code == 200
