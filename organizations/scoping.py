@@ -156,7 +156,7 @@ class Scope:
         return self.write_all or bool(self.admin_org_ids)
 
 
-def _descendant_org_ids(root_ids: set[int]) -> set[int]:
+def descendant_org_ids(root_ids: set[int]) -> set[int]:
     """The organisations below the given ones, following ``parent`` to any depth."""
     from .models import Organization
 
@@ -196,7 +196,7 @@ def build_scope(user) -> Scope:
     return Scope(
         read_all=read_all,
         write_all=write_all,
-        admin_org_ids=frozenset(_descendant_org_ids(org_ids)) if org_ids else frozenset(),
+        admin_org_ids=frozenset(descendant_org_ids(org_ids)) if org_ids else frozenset(),
         assigned_org_ids=frozenset(org_ids),
         person_ids=frozenset(person_ids),
         roles=frozenset(roles),

@@ -12,7 +12,6 @@ import itertools
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.db import connection
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse, JsonResponse, QueryDict, StreamingHttpResponse
@@ -46,27 +45,7 @@ from .models import (
     today,
 )
 from .scoping import get_for_user, scope_for, scoped
-
-PAGE_SIZE = 50
-
-
-def _page(request: HttpRequest, queryset):
-    return Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
-
-
-def _query_without_page(request: HttpRequest) -> str:
-    params = request.GET.copy()
-    params.pop("page", None)
-    return params.urlencode()
-
-
-def _apply_action_errors(form, error: ValidationError) -> None:
-    """Put an action's ValidationError on the form: field errors by field, others on top."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
+from .viewutils import apply_action_errors, paginate, query_without_page
 
 
 def _require_manager(request: HttpRequest) -> None:
@@ -121,7 +100,7 @@ def healthz(request: HttpRequest) -> JsonResponse:
 def person_list(request: HttpRequest, *, leaders_only: bool = False) -> HttpResponse:
     queryset = selectors.people_list(user=request.user, leaders_only=leaders_only)
     filterset = PersonFilter(request.GET, queryset=queryset, user=request.user)
-    page = _page(request, filterset.qs.order_by("name", "pk"))
+    page = paginate(request, filterset.qs.order_by("name", "pk"))
     return render(
         request,
         "organizations/person_list.html",
@@ -129,7 +108,7 @@ def person_list(request: HttpRequest, *, leaders_only: bool = False) -> HttpResp
             "filter": filterset,
             "page": page,
             "leaders_only": leaders_only,
-            "query": _query_without_page(request),
+            "query": query_without_page(request),
         },
     )
 
@@ -193,7 +172,7 @@ def person_export(request: HttpRequest) -> HttpResponse:
                 filters=form.cleaned_data["query"],
             )
         except ValidationError as error:
-            _apply_action_errors(form, error)
+            apply_action_errors(form, error)
             return render(
                 request,
                 "organizations/form.html",
@@ -233,7 +212,7 @@ def person_add(request: HttpRequest) -> HttpResponse:
                 link_existing=data["link_existing"],
             )
         except ValidationError as error:
-            _apply_action_errors(form, error)
+            apply_action_errors(form, error)
         else:
             messages.success(request, _("已登记 %(name)s。") % {"name": person.name})
             return redirect("organizations:person_list")
@@ -275,7 +254,7 @@ def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             actions.person_update(actor=request.user, person=person, data=form.cleaned_data)
         except ValidationError as error:
-            _apply_action_errors(form, error)
+            apply_action_errors(form, error)
         else:
             messages.success(request, _("已保存。"))
             return redirect(person)
@@ -293,7 +272,7 @@ def leader_role_add(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             actions.leader_role_add(actor=request.user, person=person, **form.cleaned_data)
         except ValidationError as error:
-            _apply_action_errors(form, error)
+            apply_action_errors(form, error)
         else:
             messages.success(request, _("已添加身份。"))
             return redirect(person)
@@ -311,7 +290,7 @@ def leader_role_end(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             actions.leader_role_end(actor=request.user, role=role, ended_on=form.cleaned_data["ended_on"])
         except ValidationError as error:
-            _apply_action_errors(form, error)
+            apply_action_errors(form, error)
         else:
             messages.success(request, _("已记录卸任。"))
             return redirect(role.person)
@@ -329,7 +308,7 @@ def membership_add(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             actions.membership_add(actor=request.user, person=person, **form.cleaned_data)
         except ValidationError as error:
-            _apply_action_errors(form, error)
+            apply_action_errors(form, error)
         else:
             messages.success(request, _("已加入组织。"))
             return redirect(person)
@@ -349,7 +328,7 @@ def membership_end(request: HttpRequest, pk: int) -> HttpResponse:
                 actor=request.user, membership=membership, left_on=form.cleaned_data["ended_on"]
             )
         except ValidationError as error:
-            _apply_action_errors(form, error)
+            apply_action_errors(form, error)
         else:
             messages.success(request, _("已记录退出。"))
             return redirect(membership.person)
@@ -370,8 +349,8 @@ def seat_list(request: HttpRequest) -> HttpResponse:
         "organizations/seat_list.html",
         {
             "filter": filterset,
-            "page": _page(request, filterset.qs),
-            "query": _query_without_page(request),
+            "page": paginate(request, filterset.qs),
+            "query": query_without_page(request),
             "today": today(),
         },
     )
@@ -398,7 +377,7 @@ def seat_add(request: HttpRequest) -> HttpResponse:
         try:
             seat = actions.seat_create(actor=request.user, **form.cleaned_data)
         except ValidationError as error:
-            _apply_action_errors(form, error)
+            apply_action_errors(form, error)
         else:
             messages.success(request, _("已添加职务。"))
             return redirect(seat)
@@ -422,7 +401,7 @@ def seat_edit(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             actions.seat_update(actor=request.user, seat=seat, data=form.cleaned_data)
         except ValidationError as error:
-            _apply_action_errors(form, error)
+            apply_action_errors(form, error)
         else:
             messages.success(request, _("已保存。"))
             return redirect(seat)
@@ -441,7 +420,7 @@ def team_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "organizations/team_list.html",
-        {"filter": filterset, "page": _page(request, filterset.qs), "query": _query_without_page(request)},
+        {"filter": filterset, "page": paginate(request, filterset.qs), "query": query_without_page(request)},
     )
 
 
@@ -472,7 +451,7 @@ def team_add(request: HttpRequest) -> HttpResponse:
         try:
             team = actions.team_create(actor=request.user, **data)
         except ValidationError as error:
-            _apply_action_errors(form, error)
+            apply_action_errors(form, error)
         else:
             messages.success(request, _("已创建服务队。"))
             return redirect(team)
@@ -497,7 +476,7 @@ def team_edit(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             actions.team_update(actor=request.user, team=team, data=form.cleaned_data)
         except ValidationError as error:
-            _apply_action_errors(form, error)
+            apply_action_errors(form, error)
         else:
             messages.success(request, _("已保存。"))
             return redirect(team)
@@ -515,7 +494,7 @@ def team_volunteer_add(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             actions.team_volunteer_add(actor=request.user, team=team, **form.cleaned_data)
         except ValidationError as error:
-            _apply_action_errors(form, error)
+            apply_action_errors(form, error)
         else:
             messages.success(request, _("已加入服务队。"))
             return redirect(team)
@@ -549,7 +528,7 @@ def organization_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "organizations/organization_list.html",
-        {"filter": filterset, "page": _page(request, queryset), "query": _query_without_page(request)},
+        {"filter": filterset, "page": paginate(request, queryset), "query": query_without_page(request)},
     )
 
 
@@ -607,7 +586,7 @@ def _organization_form_view(request: HttpRequest, organization: Organization | N
                     partners=list(form.cleaned_data["partners"]),
                 )
         except ValidationError as error:
-            _apply_action_errors(form, error)
+            apply_action_errors(form, error)
         else:
             messages.success(request, _("已保存。"))
             if saved.credit_code_warning:

@@ -27,7 +27,7 @@ from icalendar import Calendar, Event
 
 from organizations.models import Region, today
 from organizations.scoping import get_for_user, scope_for, scoped
-from organizations.views import _apply_action_errors, _page, _query_without_page
+from organizations.viewutils import apply_action_errors, paginate, query_without_page
 from services.models import Activity
 
 from . import actions, selectors
@@ -84,7 +84,7 @@ def activity_outreach(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             actions.activity_outreach_set(actor=request.user, activity=activity, **form.cleaned_data)
         except ValidationError as error:
-            _apply_action_errors(form, error)
+            apply_action_errors(form, error)
         else:
             messages.success(request, _("已保存。"))
             return redirect(activity)
@@ -105,8 +105,8 @@ def campaign_list(request: HttpRequest) -> HttpResponse:
         request,
         "outreach/campaign_list.html",
         {
-            "page": _page(request, selectors.campaign_list(user=request.user)),
-            "query": _query_without_page(request),
+            "page": paginate(request, selectors.campaign_list(user=request.user)),
+            "query": query_without_page(request),
             "can_add": scope.write_all or bool(scope.admin_org_ids),
             "today": today(),
         },
@@ -124,7 +124,7 @@ def campaign_add(request: HttpRequest) -> HttpResponse:
         try:
             campaign = actions.campaign_create(actor=request.user, data=data, owner=owner)
         except ValidationError as error:
-            _apply_action_errors(form, error)
+            apply_action_errors(form, error)
         else:
             messages.success(request, _("已创建系列活动。"))
             return redirect(campaign)
@@ -139,8 +139,8 @@ def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "outreach/campaign_detail.html",
         {
             "campaign": campaign,
-            "page": _page(request, activities),
-            "query": _query_without_page(request),
+            "page": paginate(request, activities),
+            "query": query_without_page(request),
             "summary": selectors.campaign_summary(user=request.user, campaign=campaign),
             "posts": scoped(request.user, ChannelPost)
             .filter(campaign=campaign)
@@ -164,7 +164,7 @@ def campaign_edit(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             actions.campaign_update(actor=request.user, campaign=campaign, data=form.cleaned_data)
         except ValidationError as error:
-            _apply_action_errors(form, error)
+            apply_action_errors(form, error)
         else:
             messages.success(request, _("已保存。"))
             return redirect(campaign)
@@ -184,7 +184,7 @@ def campaign_activities_add(request: HttpRequest, pk: int) -> HttpResponse:
                 actor=request.user, campaign=campaign, activities=form.cleaned_data["activities"]
             )
         except ValidationError as error:
-            _apply_action_errors(form, error)
+            apply_action_errors(form, error)
         else:
             messages.success(request, _("已加入 %(n)d 项活动。") % {"n": count})
             return redirect(campaign)
@@ -237,7 +237,7 @@ def themed_day_detail(request: HttpRequest, pk: int, year: int) -> HttpResponse:
                 actor=request.user, themed_day=themed_day, activity=form.cleaned_data["activity"]
             )
         except ValidationError as error:
-            _apply_action_errors(form, error)
+            apply_action_errors(form, error)
         else:
             messages.success(request, _("已登记为%(name)s活动。") % {"name": themed_day.name})
             return redirect("outreach:themed_day_detail", pk=themed_day.pk, year=year)
@@ -292,8 +292,8 @@ def post_list(request: HttpRequest) -> HttpResponse:
         request,
         "outreach/post_list.html",
         {
-            "page": _page(request, posts),
-            "query": _query_without_page(request),
+            "page": paginate(request, posts),
+            "query": query_without_page(request),
             "channels": ChannelPost.Channel.choices,
             "channel": channel,
             "year": year,
@@ -320,7 +320,7 @@ def post_add(request: HttpRequest) -> HttpResponse:
                 actor=request.user, data=form.cleaned_data, activity=activity, campaign=campaign
             )
         except ValidationError as error:
-            _apply_action_errors(form, error)
+            apply_action_errors(form, error)
         else:
             messages.success(request, _("已登记宣传发布。"))
             return redirect(subject)
@@ -344,7 +344,7 @@ def post_edit(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             actions.channel_post_update(actor=request.user, post=post, data=form.cleaned_data)
         except ValidationError as error:
-            _apply_action_errors(form, error)
+            apply_action_errors(form, error)
         else:
             messages.success(request, _("已保存。"))
             return redirect(post.subject)

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from organizations.scoping import get_for_user, scope_for, scoped
-from organizations.views import _apply_action_errors, _page
+from organizations.viewutils import apply_action_errors, paginate
 
 from .models import ReportRun
 from .reports import CONTENT_TYPES
@@ -52,7 +52,7 @@ def report_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "rollout/reports/list.html",
-        {"page": _page(request, runs), "kinds": ReportRun.Kind.choices, "kind": kind},
+        {"page": paginate(request, runs), "kinds": ReportRun.Kind.choices, "kind": kind},
     )
 
 
@@ -70,7 +70,7 @@ def report_request(request: HttpRequest) -> HttpResponse:
                 organization=form.cleaned_data["organization"],
             )
         except ValidationError as error:
-            _apply_action_errors(form, error)
+            apply_action_errors(form, error)
         else:
             return redirect(run)
     return render(request, "rollout/reports/request.html", {"form": form})

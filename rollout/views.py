@@ -22,7 +22,7 @@ from django.views.decorators.http import require_POST
 from organizations.models import Organization
 from organizations.scoping import Scope, get_for_user, scope_for, scoped
 from organizations.uploads import file_response
-from organizations.views import _apply_action_errors, _page, _query_without_page
+from organizations.viewutils import apply_action_errors, paginate, query_without_page
 
 from . import actions, selectors, tasks
 from .filters import InspectionFilter, RectificationFilter, ShowcaseFilter, TaskFilter
@@ -145,7 +145,7 @@ def phase_edit(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             actions.phase_update(actor=request.user, phase=phase, **form.cleaned_data)
         except ValidationError as error:
-            _apply_action_errors(form, error)
+            apply_action_errors(form, error)
         else:
             messages.success(request, _("已保存。"))
             return redirect("rollout:overview")
@@ -166,7 +166,7 @@ def stage_edit(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             actions.stage_update(actor=request.user, stage=stage, **form.cleaned_data)
         except ValidationError as error:
-            _apply_action_errors(form, error)
+            apply_action_errors(form, error)
         else:
             messages.success(request, _("已保存。"))
             return redirect("rollout:overview")
@@ -182,7 +182,7 @@ def milestone_add(request: HttpRequest) -> HttpResponse:
         try:
             actions.milestone_create(actor=request.user, **form.cleaned_data)
         except ValidationError as error:
-            _apply_action_errors(form, error)
+            apply_action_errors(form, error)
         else:
             messages.success(request, _("已添加里程碑。"))
             return redirect("rollout:overview")
@@ -204,7 +204,7 @@ def milestone_edit(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             actions.milestone_update(actor=request.user, milestone=milestone, data=form.cleaned_data)
         except ValidationError as error:
-            _apply_action_errors(form, error)
+            apply_action_errors(form, error)
         else:
             messages.success(request, _("已保存。"))
             return redirect("rollout:overview")
@@ -227,8 +227,8 @@ def task_list(request: HttpRequest) -> HttpResponse:
         "rollout/task_list.html",
         {
             "filter": filterset,
-            "page": _page(request, filterset.qs),
-            "query": _query_without_page(request),
+            "page": paginate(request, filterset.qs),
+            "query": query_without_page(request),
             "today": on,
             "can_manage": scope.write_all,
         },
@@ -243,7 +243,7 @@ def task_add(request: HttpRequest) -> HttpResponse:
         try:
             task = actions.task_create(actor=request.user, **form.cleaned_data)
         except ValidationError as error:
-            _apply_action_errors(form, error)
+            apply_action_errors(form, error)
         else:
             messages.success(request, _("已添加任务。"))
             return redirect(task)
@@ -286,7 +286,7 @@ def task_progress(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             actions.task_record_progress(actor=request.user, task=task, **form.cleaned_data)
         except ValidationError as error:
-            _apply_action_errors(form, error)
+            apply_action_errors(form, error)
         else:
             messages.success(request, _("已记录任务进展。"))
             return redirect(task)
@@ -310,7 +310,7 @@ def task_edit(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             actions.task_update(actor=request.user, task=task, data=form.cleaned_data)
         except ValidationError as error:
-            _apply_action_errors(form, error)
+            apply_action_errors(form, error)
         else:
             messages.success(request, _("已保存。"))
             return redirect(task)
@@ -351,7 +351,7 @@ def pilot_add(request: HttpRequest) -> HttpResponse:
         try:
             pilot = actions.pilot_create(actor=request.user, **form.cleaned_data)
         except ValidationError as error:
-            _apply_action_errors(form, error)
+            apply_action_errors(form, error)
         else:
             messages.success(request, _("已添加试点。"))
             return redirect(pilot)
@@ -373,7 +373,7 @@ def pilot_edit(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             actions.pilot_update(actor=request.user, pilot=pilot, data=form.cleaned_data)
         except ValidationError as error:
-            _apply_action_errors(form, error)
+            apply_action_errors(form, error)
         else:
             messages.success(request, _("已保存。"))
             return redirect(pilot)
@@ -404,7 +404,7 @@ def steering_member_add(request: HttpRequest) -> HttpResponse:
         try:
             actions.steering_member_create(actor=request.user, **form.cleaned_data)
         except ValidationError as error:
-            _apply_action_errors(form, error)
+            apply_action_errors(form, error)
         else:
             messages.success(request, _("已添加专项指导组成员。"))
             return redirect("rollout:steering_group")
@@ -432,7 +432,7 @@ def steering_member_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 actor=request.user, member=member, data=data, grant_supervisor_role=grant
             )
         except ValidationError as error:
-            _apply_action_errors(form, error)
+            apply_action_errors(form, error)
         else:
             messages.success(request, _("已保存。"))
             return redirect("rollout:steering_group")
@@ -477,8 +477,8 @@ def inspection_list(request: HttpRequest) -> HttpResponse:
         "rollout/inspection_list.html",
         {
             "filter": filterset,
-            "page": _page(request, filterset.qs),
-            "query": _query_without_page(request),
+            "page": paginate(request, filterset.qs),
+            "query": query_without_page(request),
             "can_record": scope.write_all or scope.is_supervisor,
         },
     )
@@ -499,7 +499,7 @@ def inspection_add(request: HttpRequest) -> HttpResponse:
                 actor=request.user, rectifications=form.rectifications(), **data
             )
         except ValidationError as error:
-            _apply_action_errors(form, error)
+            apply_action_errors(form, error)
         else:
             messages.success(request, _("已保存督查记录。"))
             return redirect(inspection)
@@ -541,7 +541,7 @@ def inspection_edit(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             actions.inspection_update(actor=request.user, inspection=inspection, data=form.cleaned_data)
         except ValidationError as error:
-            _apply_action_errors(form, error)
+            apply_action_errors(form, error)
         else:
             messages.success(request, _("已保存。"))
             return redirect(inspection)
@@ -563,7 +563,7 @@ def rectification_add(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             actions.rectification_create(actor=request.user, inspection=inspection, **form.cleaned_data)
         except ValidationError as error:
-            _apply_action_errors(form, error)
+            apply_action_errors(form, error)
         else:
             messages.success(request, _("已添加整改事项。"))
             return redirect(inspection)
@@ -584,8 +584,8 @@ def rectification_list(request: HttpRequest) -> HttpResponse:
         "rollout/rectification_list.html",
         {
             "filter": filterset,
-            "page": _page(request, filterset.qs),
-            "query": _query_without_page(request),
+            "page": paginate(request, filterset.qs),
+            "query": query_without_page(request),
             "today": on,
         },
     )
@@ -645,7 +645,7 @@ def rectification_progress(request: HttpRequest, pk: int) -> HttpResponse:
                 actor=request.user, rectification=rectification, **form.cleaned_data
             )
         except ValidationError as error:
-            _apply_action_errors(form, error)
+            apply_action_errors(form, error)
         else:
             rectification.refresh_from_db()
             if rectification.is_closed:
@@ -678,7 +678,7 @@ def rectification_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 actor=request.user, rectification=rectification, data=form.cleaned_data
             )
         except ValidationError as error:
-            _apply_action_errors(form, error)
+            apply_action_errors(form, error)
         else:
             messages.success(request, _("已保存。"))
             return redirect(rectification)
@@ -696,7 +696,7 @@ def rectification_reopen(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             actions.rectification_reopen(actor=request.user, rectification=rectification, **form.cleaned_data)
         except ValidationError as error:
-            _apply_action_errors(form, error)
+            apply_action_errors(form, error)
         else:
             messages.success(request, _("已重新打开整改事项。"))
             return redirect(rectification)
@@ -744,8 +744,8 @@ def showcase_manage(request: HttpRequest) -> HttpResponse:
         "rollout/showcase_manage.html",
         {
             "filter": filterset,
-            "page": _page(request, filterset.qs.order_by("status", "-nominated_on", "pk")),
-            "query": _query_without_page(request),
+            "page": paginate(request, filterset.qs.order_by("status", "-nominated_on", "pk")),
+            "query": query_without_page(request),
             "counts": counts,
             "can_manage": scope.write_all,
             "steps": actions.SHOWCASE_STEPS,
@@ -760,7 +760,7 @@ def showcase_add(request: HttpRequest) -> HttpResponse:
         try:
             actions.showcase_nominate(actor=request.user, **form.cleaned_data)
         except ValidationError as error:
-            _apply_action_errors(form, error)
+            apply_action_errors(form, error)
         else:
             messages.success(request, _("已登记推荐。"))
             return redirect("rollout:showcase_manage")
@@ -784,7 +784,7 @@ def showcase_edit(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             actions.showcase_update(actor=request.user, item=item, data=form.cleaned_data)
         except ValidationError as error:
-            _apply_action_errors(form, error)
+            apply_action_errors(form, error)
         else:
             messages.success(request, _("已保存。"))
             return redirect("rollout:showcase_manage")
@@ -827,8 +827,8 @@ def incentive_list(request: HttpRequest) -> HttpResponse:
         request,
         "rollout/incentive_list.html",
         {
-            "page": _page(request, queryset.order_by("-granted_on", "-pk")),
-            "query": _query_without_page(request),
+            "page": paginate(request, queryset.order_by("-granted_on", "-pk")),
+            "query": query_without_page(request),
             "totals": selectors.incentive_totals(queryset),
             "kinds": Incentive.Kind.choices,
             "kind": kind,
@@ -847,7 +847,7 @@ def incentive_add(request: HttpRequest) -> HttpResponse:
         try:
             actions.incentive_create(actor=request.user, **form.cleaned_data)
         except ValidationError as error:
-            _apply_action_errors(form, error)
+            apply_action_errors(form, error)
         else:
             messages.success(request, _("已记录激励。"))
             return redirect("rollout:incentive_list")
@@ -872,7 +872,7 @@ def incentive_edit(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             actions.incentive_update(actor=request.user, incentive=incentive, data=form.cleaned_data)
         except ValidationError as error:
-            _apply_action_errors(form, error)
+            apply_action_errors(form, error)
         else:
             messages.success(request, _("已保存。"))
             return redirect("rollout:incentive_list")

@@ -25,7 +25,7 @@ from django.views.decorators.http import require_POST
 from organizations.models import Person, VolunteerTeam, today
 from organizations.scoping import get_for_user, scope_for, scoped
 from organizations.uploads import file_response
-from organizations.views import _apply_action_errors, _page, _query_without_page
+from organizations.viewutils import apply_action_errors, paginate, query_without_page
 
 from . import actions, selectors
 from .exports import volunteer_records_workbook
@@ -72,14 +72,14 @@ def activity_list(request: HttpRequest) -> HttpResponse:
     filterset = ActivityFilter(
         request.GET, queryset=selectors.activity_list(user=request.user), user=request.user
     )
-    page = _page(request, filterset.qs.order_by("-starts_at", "-pk"))
+    page = paginate(request, filterset.qs.order_by("-starts_at", "-pk"))
     return render(
         request,
         "services/activity_list.html",
         {
             "filter": filterset,
             "page": page,
-            "query": _query_without_page(request),
+            "query": query_without_page(request),
             "can_add": selectors.organizer_choices(user=request.user).exists(),
         },
     )
@@ -135,7 +135,7 @@ def activity_add(request: HttpRequest) -> HttpResponse:
                 actor=request.user, held=form.cleaned_data["held"], **form.action_arguments()
             )
         except ValidationError as error:
-            _apply_action_errors(form, error)
+            apply_action_errors(form, error)
         else:
             messages.success(request, _("已登记活动“%(title)s”。") % {"title": activity.title})
             return redirect(activity)
@@ -182,7 +182,7 @@ def activity_edit(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             actions.activity_update(actor=request.user, activity=activity, **form.action_arguments())
         except ValidationError as error:
-            _apply_action_errors(form, error)
+            apply_action_errors(form, error)
         else:
             messages.success(request, _("已保存。"))
             return redirect(activity)
@@ -221,7 +221,7 @@ def activity_transition(request: HttpRequest, pk: int, to: str) -> HttpResponse:
                 actor=request.user, activity=activity, to_status=to, note=form.cleaned_data["note"]
             )
         except ValidationError as error:
-            _apply_action_errors(form, error)
+            apply_action_errors(form, error)
         else:
             messages.success(request, _("活动状态已改为“%(status)s”。") % {"status": Status(to).label})
             return redirect(activity)
@@ -261,7 +261,7 @@ def evidence_add(request: HttpRequest, pk: int) -> HttpResponse:
                 caption=form.cleaned_data["caption"],
             )
         except ValidationError as error:
-            _apply_action_errors(form, error)
+            apply_action_errors(form, error)
         else:
             messages.success(request, _("已上传。"))
             return redirect(activity)
@@ -338,7 +338,7 @@ def attendee_list(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "services/attendee_list.html",
-        {"activity": activity, "page": _page(request, attendances), "query": _query_without_page(request)},
+        {"activity": activity, "page": paginate(request, attendances), "query": query_without_page(request)},
     )
 
 
@@ -364,7 +364,7 @@ def hours_enter(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             actions.volunteer_hours_enter(actor=request.user, activity=activity, **form.cleaned_data)
         except ValidationError as error:
-            _apply_action_errors(form, error)
+            apply_action_errors(form, error)
         else:
             messages.success(request, _("已录入服务时长。"))
             return redirect(activity)
@@ -392,7 +392,7 @@ def hours_correct(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             actions.volunteer_hours_correct(actor=request.user, service=service, **form.cleaned_data)
         except ValidationError as error:
-            _apply_action_errors(form, error)
+            apply_action_errors(form, error)
         else:
             messages.success(request, _("已更正服务时长。"))
             return redirect(service.activity)
@@ -423,8 +423,8 @@ def team_list(request: HttpRequest) -> HttpResponse:
         request,
         "services/team_list.html",
         {
-            "page": _page(request, selectors.team_hours_list(user=request.user, year=year)),
-            "query": _query_without_page(request),
+            "page": paginate(request, selectors.team_hours_list(user=request.user, year=year)),
+            "query": query_without_page(request),
             "year": year,
             "years": list(range(today().year, 2019, -1)),
             "thresholds": selectors.TEAM_THRESHOLDS,
@@ -459,7 +459,7 @@ def team_export(request: HttpRequest, pk: int) -> HttpResponse:
                 actor=request.user, team=team, year=year, reason=form.cleaned_data["reason"]
             )
         except ValidationError as error:
-            _apply_action_errors(form, error)
+            apply_action_errors(form, error)
         else:
             handle = volunteer_records_workbook(rows, sheet_title=f"{year}志愿服务记录")
             response = FileResponse(
@@ -516,7 +516,7 @@ def _checkin_page(request: HttpRequest, token: str, *, volunteer: bool) -> HttpR
                         activity=activity, name=data["name"], phone=data["phone"]
                     )
             except ValidationError as error:
-                _apply_action_errors(form, error)
+                apply_action_errors(form, error)
             else:
                 context.update({"done": True, "record": record, "direction": data.get("direction", "in")})
                 return render(request, "services/checkin.html", context)

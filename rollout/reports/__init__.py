@@ -22,7 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from organizations.models import Organization, Region, Seat
-from organizations.scoping import Scope, _descendant_org_ids
+from organizations.scoping import Scope, descendant_org_ids
 from rollout import indicators as ind
 from rollout.indicators import Period
 from rollout.models import Inspection, Rectification, ReportRun, Task
@@ -145,7 +145,7 @@ def report_scope(scope: Scope, organization: Organization | None = None) -> Repo
     else:
         if not scope.read_all and organization.pk not in scope.admin_org_ids:
             raise ReportScopeError(_("只能对本单位及下属组织生成报表。"))
-        org_ids = frozenset(_descendant_org_ids({organization.pk}))
+        org_ids = frozenset(descendant_org_ids({organization.pk}))
         if not scope.read_all:
             org_ids &= scope.admin_org_ids
         label = organization.name
