@@ -216,3 +216,10 @@ def test_the_month_calendar_places_activities_on_their_day(client, jiangshan_adm
     assert "2022年5月" in body
     assert "五月讲座" in body and "五乡五月" not in body
     assert "month=2022-04" in body and "month=2022-06" in body
+
+
+def test_the_calendar_names_its_month_in_the_viewers_language(client, jiangshan_admin):
+    client.force_login(jiangshan_admin)
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    body = client.get(reverse("services:activity_calendar"), {"month": "2022-05"}).content.decode()
+    assert "May 2022" in body and "2022年5月" not in body
