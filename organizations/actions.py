@@ -13,6 +13,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from . import selectors
@@ -57,7 +58,7 @@ def audit_record(
     )
 
 
-def _changes(obj, data: dict[str, Any]) -> dict[str, Any]:
+def field_changes(obj, data: dict[str, Any]) -> dict[str, Any]:
     """Old and new values of the fields that differ; personal fields are named, not shown."""
     diff: dict[str, Any] = {}
     for name, new in data.items():
@@ -68,31 +69,35 @@ def _changes(obj, data: dict[str, Any]) -> dict[str, Any]:
             if name in PERSONAL_FIELDS:
                 diff[name] = "***"
             else:
-                diff[name] = [_plain(old), _plain(new)]
+                diff[name] = [plain(old), plain(new)]
     return diff
 
 
-def _plain(value: Any) -> Any:
-    if isinstance(value, Decimal):
-        return str(value)
+def plain(value: Any) -> Any:
+    """A value as the audit trail (JSON) keeps it."""
+    if isinstance(value, datetime.datetime):
+        return timezone.localtime(value).isoformat(timespec="minutes")
     if isinstance(value, datetime.date):
         return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
     if hasattr(value, "pk"):
         return value.pk
     return value
 
 
-def _require(condition: bool) -> None:
+def require(condition: bool) -> None:
+    """Refuse (403) unless the condition holds."""
     if not condition:
         raise PermissionDenied
 
 
 def _require_org_write(actor, organization: Organization) -> None:
-    _require(scoped(actor, Organization, write=True).filter(pk=organization.pk).exists())
+    require(scoped(actor, Organization, write=True).filter(pk=organization.pk).exists())
 
 
 def _require_person_write(actor, person: Person) -> None:
-    _require(scoped(actor, Person, write=True).filter(pk=person.pk).exists())
+    require(scoped(actor, Person, write=True).filter(pk=person.pk).exists())
 
 
 # --------------------------------------------------------------------------- people
@@ -278,7 +283,7 @@ def person_update(*, actor, person: Person, data: dict[str, Any]) -> Person:
         cleaned.setdefault("birth_date", data.pop("birth_date", person.birth_date))
     data = {key: value for key, value in data.items() if key in PERSON_FIELDS}
     data.update(cleaned)
-    changes = _changes(person, data)
+    changes = field_changes(person, data)
     for key, value in data.items():
         setattr(person, key, value)
     try:
@@ -394,7 +399,7 @@ def seat_create(
     notes: str = "",
 ) -> Seat:
     _require_org_write(actor, organization)
-    _require(scoped(actor, Person).filter(pk=person.pk).exists())
+    require(scoped(actor, Person).filter(pk=person.pk).exists())
     _check_seat(organization=organization, position=position, term_start=term_start, term_end=term_end)
     if Seat.objects.filter(
         organization=organization, person=person, position=position, term_start=term_start
@@ -426,7 +431,7 @@ def seat_update(*, actor, seat: Seat, data: dict[str, Any]) -> Seat:
         term_end=allowed.get("term_end", seat.term_end),
         exclude_pk=seat.pk,
     )
-    changes = _changes(seat, allowed)
+    changes = field_changes(seat, allowed)
     for key, value in allowed.items():
         setattr(seat, key, value)
     try:
@@ -454,7 +459,7 @@ def team_create(
 ) -> VolunteerTeam:
     _require_org_write(actor, organization)
     if leader is not None:
-        _require(scoped(actor, Person).filter(pk=leader.pk).exists())
+        require(scoped(actor, Person).filter(pk=leader.pk).exists())
     if VolunteerTeam.objects.filter(organization=organization, name=name).exists():
         raise ValidationError({"name": _("本组织已有同名的服务队。")}, code="duplicate_team")
     team = VolunteerTeam.objects.create(
@@ -485,8 +490,8 @@ def team_update(*, actor, team: VolunteerTeam, data: dict[str, Any]) -> Voluntee
         raise ValidationError({"name": _("本组织已有同名的服务队。")}, code="duplicate_team")
     leader = allowed.get("leader")
     if leader is not None:
-        _require(scoped(actor, Person).filter(pk=leader.pk).exists())
-    changes = _changes(team, allowed)
+        require(scoped(actor, Person).filter(pk=leader.pk).exists())
+    changes = field_changes(team, allowed)
     for key, value in allowed.items():
         setattr(team, key, value)
     team.save()
@@ -502,7 +507,7 @@ def team_volunteer_add(
     *, actor, team: VolunteerTeam, person: Person, joined_on: datetime.date | None = None
 ) -> TeamMembership:
     _require_org_write(actor, team.organization)
-    _require(scoped(actor, Person).filter(pk=person.pk).exists())
+    require(scoped(actor, Person).filter(pk=person.pk).exists())
     if team.memberships.filter(person=person, left_on__isnull=True).exists():
         raise ValidationError({"person": _("此人已在该服务队中。")}, code="duplicate_volunteer")
     membership = TeamMembership.objects.create(team=team, person=person, joined_on=joined_on or today())
@@ -597,7 +602,7 @@ def organization_create(
     scope = scope_for(actor)
     parent = data.get("parent")
     # District staff create any organisation; an org admin only below one they administer.
-    _require(scope.write_all or (parent is not None and parent.pk in scope.admin_org_ids))
+    require(scope.write_all or (parent is not None and parent.pk in scope.admin_org_ids))
     data = _clean_organization(data, instance=None)
     organization = Organization.objects.create(
         **{key: value for key, value in data.items() if key in ORGANIZATION_FIELDS}
@@ -628,7 +633,7 @@ def organization_update(
             data.pop(key, None)
     data = _clean_organization(data, instance=organization)
     allowed = {key: value for key, value in data.items() if key in ORGANIZATION_FIELDS}
-    changes = _changes(organization, allowed)
+    changes = field_changes(organization, allowed)
     for key, value in allowed.items():
         setattr(organization, key, value)
     organization.save()
@@ -661,7 +666,7 @@ def role_assign(
 ) -> RoleAssignment:
     """Give ``user`` a role. Only district staff hand out roles; commands that set the portal
     up (the demo, a first install) say ``system=True`` and pass no actor."""
-    _require(system if actor is None else scope_for(actor).write_all)
+    require(system if actor is None else scope_for(actor).write_all)
     assignment, _created = RoleAssignment.objects.get_or_create(
         user=user, role=role, organization=organization, person=person
     )

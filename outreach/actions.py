@@ -12,14 +12,14 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from organizations.actions import audit_record
+from organizations.actions import audit_record, require
 from organizations.links import absolute_url, join_names
 from organizations.models import Organization
 from organizations.scoping import scope_for, scoped
@@ -29,13 +29,8 @@ from . import selectors
 from .models import Campaign, ChannelPost, ThemedDay, ThemedDayReminder
 
 
-def _require(condition: bool) -> None:
-    if not condition:
-        raise PermissionDenied
-
-
 def _require_activity_write(actor, activity: Activity) -> None:
-    _require(scoped(actor, Activity, write=True).filter(pk=activity.pk).exists())
+    require(scoped(actor, Activity, write=True).filter(pk=activity.pk).exists())
 
 
 # --------------------------------------------------------------------------- campaigns
@@ -69,7 +64,7 @@ def campaign_create(*, actor, data: dict[str, Any], owner: Organization | None =
     """District staff start district campaigns (no owner); an admin starts one for an
     organisation they administer."""
     scope = scope_for(actor)
-    _require(scope.write_all if owner is None else (scope.write_all or owner.pk in scope.admin_org_ids))
+    require(scope.write_all if owner is None else (scope.write_all or owner.pk in scope.admin_org_ids))
     data = _clean_campaign(data, instance=None)
     campaign = Campaign.objects.create(**data, owner=owner, created_by=actor)
     audit_record(actor=actor, action="campaign_create", obj=campaign, summary=campaign.name)
@@ -78,7 +73,7 @@ def campaign_create(*, actor, data: dict[str, Any], owner: Organization | None =
 
 @transaction.atomic
 def campaign_update(*, actor, campaign: Campaign, data: dict[str, Any]) -> Campaign:
-    _require(scoped(actor, Campaign, write=True).filter(pk=campaign.pk).exists())
+    require(scoped(actor, Campaign, write=True).filter(pk=campaign.pk).exists())
     data = _clean_campaign(data, instance=campaign)
     changes = {
         key: [str(getattr(campaign, key)), str(value)]
@@ -102,14 +97,14 @@ def _may_join(actor, campaign: Campaign) -> bool:
 
 @transaction.atomic
 def campaign_add_activities(*, actor, campaign: Campaign, activities: Iterable[Activity]) -> int:
-    _require(_may_join(actor, campaign))
+    require(_may_join(actor, campaign))
     activities = list(activities)
     writable = set(
         scoped(actor, Activity, write=True)
         .filter(pk__in=[a.pk for a in activities])
         .values_list("pk", flat=True)
     )
-    _require(all(activity.pk in writable for activity in activities))
+    require(all(activity.pk in writable for activity in activities))
     outside = [
         activity.title
         for activity in activities
@@ -133,7 +128,7 @@ def campaign_add_activities(*, actor, campaign: Campaign, activities: Iterable[A
 
 @transaction.atomic
 def campaign_remove_activity(*, actor, campaign: Campaign, activity: Activity) -> None:
-    _require(_may_join(actor, campaign))
+    require(_may_join(actor, campaign))
     _require_activity_write(actor, activity)
     campaign.activities.remove(activity)
     audit_record(
@@ -163,7 +158,7 @@ def activity_outreach_set(
         raise ValidationError(_("已取消的活动不能加入系列活动或主题日。"), code="cancelled")
     campaigns = list(campaigns)
     for campaign in campaigns:
-        _require(_may_join(actor, campaign))
+        require(_may_join(actor, campaign))
     on = timezone.localtime(activity.starts_at).date()
     outside = [c.name for c in campaigns if not c.starts_on <= on <= c.ends_on]
     if outside:
@@ -242,7 +237,7 @@ def channel_post_create(
     if activity is not None:
         _require_activity_write(actor, activity)
     else:
-        _require(scoped(actor, Campaign, write=True).filter(pk=campaign.pk).exists())
+        require(scoped(actor, Campaign, write=True).filter(pk=campaign.pk).exists())
     data = _clean_post(data, activity=activity, campaign=campaign, exclude_pk=None)
     post = ChannelPost.objects.create(**data, activity=activity, campaign=campaign, created_by=actor)
     audit_record(actor=actor, action="channel_post_create", obj=post, summary=post.title)
@@ -251,7 +246,7 @@ def channel_post_create(
 
 @transaction.atomic
 def channel_post_update(*, actor, post: ChannelPost, data: dict[str, Any]) -> ChannelPost:
-    _require(scoped(actor, ChannelPost, write=True).filter(pk=post.pk).exists())
+    require(scoped(actor, ChannelPost, write=True).filter(pk=post.pk).exists())
     data = _clean_post(data, activity=post.activity, campaign=post.campaign, exclude_pk=post.pk)
     changes = {
         key: [str(getattr(post, key)), str(value)]
@@ -267,7 +262,7 @@ def channel_post_update(*, actor, post: ChannelPost, data: dict[str, Any]) -> Ch
 
 @transaction.atomic
 def channel_post_delete(*, actor, post: ChannelPost) -> None:
-    _require(scoped(actor, ChannelPost, write=True).filter(pk=post.pk).exists())
+    require(scoped(actor, ChannelPost, write=True).filter(pk=post.pk).exists())
     audit_record(actor=actor, action="channel_post_delete", obj=post, summary=post.title)
     post.delete()
 

@@ -17,7 +17,7 @@ from pathlib import PurePath
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.core.mail import EmailMessage, get_connection
 from django.db import IntegrityError, transaction
@@ -25,8 +25,7 @@ from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from organizations.actions import _changes as _field_changes
-from organizations.actions import audit_record, role_assign
+from organizations.actions import audit_record, field_changes, require, role_assign
 from organizations.links import absolute_url, join_names
 from organizations.models import LeaderRole, Organization, Person, RoleAssignment
 from organizations.scoping import Scope, scope_for, scoped
@@ -54,28 +53,10 @@ from .models import (
 logger = logging.getLogger(__name__)
 
 
-def _changes(obj, data: dict[str, Any]) -> dict[str, Any]:
-    """Old and new values for the audit trail, with amounts and scores as plain strings
-    (the trail is JSON)."""
-
-    def plain(value: Any) -> Any:
-        return str(value) if isinstance(value, Decimal) else value
-
-    return {
-        key: [plain(item) for item in value] if isinstance(value, list) else value
-        for key, value in _field_changes(obj, data).items()
-    }
-
-
-def _require(condition: bool) -> None:
-    if not condition:
-        raise PermissionDenied
-
-
 def _require_plan_manager(actor) -> Scope:
     """District staff manage the plan, tasks, pilots, steering group, showcase and incentives."""
     scope = scope_for(actor)
-    _require(scope.write_all)
+    require(scope.write_all)
     return scope
 
 
@@ -83,7 +64,7 @@ def _require_supervision(actor) -> Scope:
     """Inspections and rectification items are recorded by the steering group (supervisors)
     and by district staff, who staff its office."""
     scope = scope_for(actor)
-    _require(scope.write_all or scope.is_supervisor)
+    require(scope.write_all or scope.is_supervisor)
     return scope
 
 
@@ -140,7 +121,7 @@ def phase_update(
             }
         )
     data = {"name": name.strip(), "summary": summary.strip(), "start_date": start_date, "end_date": end_date}
-    changes = _changes(phase, data)
+    changes = field_changes(phase, data)
     for key, value in data.items():
         setattr(phase, key, value)
     phase.save()
@@ -181,7 +162,7 @@ def stage_update(
         "start_date": start_date,
         "end_date": end_date,
     }
-    changes = _changes(stage, data)
+    changes = field_changes(stage, data)
     for key, value in data.items():
         setattr(stage, key, value)
     stage.save()
@@ -250,7 +231,7 @@ def milestone_update(*, actor, milestone: Milestone, data: dict[str, Any]) -> Mi
         achieved_on=allowed.get("achieved_on", milestone.achieved_on),
         exclude_pk=milestone.pk,
     )
-    changes = _changes(milestone, allowed)
+    changes = field_changes(milestone, allowed)
     for key, value in allowed.items():
         setattr(milestone, key, value)
     with _unique("title", _("本阶段已有同名的里程碑。")):
@@ -359,7 +340,7 @@ def task_update(*, actor, task: Task, data: dict[str, Any]) -> Task:
         exclude_pk=task.pk,
         organization_changed=organization.pk != task.organization_id,
     )
-    changes = _changes(task, allowed)
+    changes = field_changes(task, allowed)
     for key, value in allowed.items():
         setattr(task, key, value)
     with _unique("title", _("该责任单位在本阶段已有同名任务。")):
@@ -378,7 +359,7 @@ def task_record_progress(*, actor, task: Task, status: str = "", note: str = "")
     progress note, or both. Cancelling a task, or reviving a cancelled one, is for district
     staff, who own the plan."""
     scope = scope_for(actor)
-    _require(scoped(actor, Task, write=True).filter(pk=task.pk).exists())
+    require(scoped(actor, Task, write=True).filter(pk=task.pk).exists())
     # Lock the row so that two reports at the same moment each see the other's status.
     task = Task.objects.select_for_update().get(pk=task.pk)
     note = (note or "").strip()
@@ -445,7 +426,7 @@ def pilot_update(*, actor, pilot: Pilot, data: dict[str, Any]) -> Pilot:
         stage=allowed.get("stage", pilot.stage),
         exclude_pk=pilot.pk,
     )
-    changes = _changes(pilot, allowed)
+    changes = field_changes(pilot, allowed)
     for key, value in allowed.items():
         setattr(pilot, key, value)
     with _unique("organization", _("该单位已是本阶段的试点。")):
@@ -534,7 +515,7 @@ def steering_member_update(
         ended_on=allowed.get("ended_on", member.ended_on),
         exclude_pk=member.pk,
     )
-    changes = _changes(member, allowed)
+    changes = field_changes(member, allowed)
     for key, value in allowed.items():
         setattr(member, key, value)
     with _unique("role", _("组长和办公室主任各只能有一位在任，同一人不能重复担任同一职务。")):
@@ -710,7 +691,7 @@ def inspection_update(*, actor, inspection: Inspection, data: dict[str, Any]) ->
     inspected_on = allowed.get("inspected_on", inspection.inspected_on)
     if inspection.rectifications.filter(deadline__lt=inspected_on).exists():
         raise ValidationError({"inspected_on": _("督查日期不能晚于已有整改事项的整改时限。")})
-    changes = _changes(inspection, allowed)
+    changes = field_changes(inspection, allowed)
     for key, value in allowed.items():
         setattr(inspection, key, value)
     with _unique("reference", _("该督查编号已被使用。")):
@@ -771,7 +752,7 @@ def rectification_update(*, actor, rectification: Rectification, data: dict[str,
         exclude_pk=rectification.pk,
     )
     old_deadline = rectification.deadline
-    changes = _changes(rectification, allowed)
+    changes = field_changes(rectification, allowed)
     for key, value in allowed.items():
         setattr(rectification, key, value)
     with _unique("title", _("本次督查已有同名的整改事项。")):
@@ -858,7 +839,7 @@ def _record_rectification_progress(
     stored: list[RectificationEvidence],
 ) -> RectificationUpdate:
     scope = scope_for(actor)
-    _require(scope.write_all or rectification.organization_id in scope.admin_org_ids)
+    require(scope.write_all or rectification.organization_id in scope.admin_org_ids)
     rectification = Rectification.objects.select_for_update().get(pk=rectification.pk)
     note = (note or "").strip()
     status = status or rectification.status
@@ -1007,7 +988,7 @@ def showcase_update(*, actor, item: ShowcaseItem, data: dict[str, Any]) -> Showc
         person=allowed.get("person", item.person),
         exclude_pk=item.pk,
     )
-    changes = _changes(item, allowed)
+    changes = field_changes(item, allowed)
     for key, value in allowed.items():
         setattr(item, key, value)
     with _unique("title", _("已有同类型、同标题的典型。")):
@@ -1134,7 +1115,7 @@ def incentive_update(*, actor, incentive: Incentive, data: dict[str, Any]) -> In
         amount=allowed.get("amount", incentive.amount),
         exclude_pk=incentive.pk,
     )
-    changes = _changes(incentive, allowed)
+    changes = field_changes(incentive, allowed)
     for key, value in allowed.items():
         setattr(incentive, key, value)
     with _unique("title", _("该人员已有同类别、同名称的激励记录。")):

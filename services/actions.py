@@ -15,12 +15,12 @@ from collections.abc import Iterable
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from organizations.actions import audit_record
+from organizations.actions import audit_record, plain, require
 from organizations.links import join_names
 from organizations.models import LeaderRole, Organization, Person, Region, TeamMembership, VolunteerTeam
 from organizations.scoping import scope_for, scoped
@@ -75,23 +75,6 @@ ADMIN_MOVES = frozenset({"verify", "reopen", "restore"})
 MOVES_NEEDING_NOTE = frozenset({"cancel", "reopen"})
 
 
-def _require(condition: bool) -> None:
-    if not condition:
-        raise PermissionDenied
-
-
-def _plain(value: Any) -> Any:
-    if isinstance(value, datetime.datetime):
-        return timezone.localtime(value).isoformat(timespec="minutes")
-    if isinstance(value, datetime.date):
-        return value.isoformat()
-    if isinstance(value, Decimal):
-        return str(value)
-    if hasattr(value, "pk"):
-        return value.pk
-    return value
-
-
 def is_organizer_admin(actor, activity: Activity) -> bool:
     """District staff, or an admin of the organising organisation (leaders alone are not)."""
     scope = scope_for(actor)
@@ -99,7 +82,7 @@ def is_organizer_admin(actor, activity: Activity) -> bool:
 
 
 def _require_activity_write(actor, activity: Activity) -> None:
-    _require(scoped(actor, Activity, write=True).filter(pk=activity.pk).exists())
+    require(scoped(actor, Activity, write=True).filter(pk=activity.pk).exists())
 
 
 # --------------------------------------------------------------------------- activities
@@ -203,7 +186,7 @@ def activity_create(
     held: bool = False,
 ) -> Activity:
     """Log a new activity, planned or (with ``held``) already held."""
-    _require(selectors.organizer_choices(user=actor).exists())
+    require(selectors.organizer_choices(user=actor).exists())
     data, co_organizers, leaders, teams = _clean_activity(
         actor=actor, data=data, co_organizers=co_organizers, leaders=leaders, teams=teams, instance=None
     )
@@ -251,7 +234,7 @@ def activity_update(
     if activity.status == Status.HELD and data.get("starts_at", activity.starts_at) > timezone.now():
         raise ValidationError({"starts_at": _("已举办的活动，开始时间不能晚于现在。")})
     changes = {
-        key: [_plain(getattr(activity, key)), _plain(value)]
+        key: [plain(getattr(activity, key)), plain(value)]
         for key, value in data.items()
         if getattr(activity, key) != value
     }
@@ -271,7 +254,7 @@ def activity_update(
 @transaction.atomic
 def activity_transition(*, actor, activity: Activity, to_status: str, note: str = "") -> Activity:
     """Move an activity along planned → held → verified (or cancel, reopen, restore)."""
-    _require(scoped(actor, Activity).filter(pk=activity.pk).exists())
+    require(scoped(actor, Activity).filter(pk=activity.pk).exists())
     activity = Activity.objects.select_for_update().get(pk=activity.pk)
     move = TRANSITIONS.get((activity.status, to_status))
     if move is None:
@@ -281,7 +264,7 @@ def activity_transition(*, actor, activity: Activity, to_status: str, note: str 
             code="invalid_transition",
         )
     if move in ADMIN_MOVES:
-        _require(is_organizer_admin(actor, activity))
+        require(is_organizer_admin(actor, activity))
     else:
         _require_activity_write(actor, activity)
     note = (note or "").strip()
@@ -313,8 +296,8 @@ def activity_transition(*, actor, activity: Activity, to_status: str, note: str 
 @transaction.atomic
 def activity_publish(*, actor, activity: Activity, publish: bool) -> Activity:
     """Approve (or withdraw) a popularisation activity for the public calendar."""
-    _require(scoped(actor, Activity).filter(pk=activity.pk).exists())
-    _require(is_organizer_admin(actor, activity))
+    require(scoped(actor, Activity).filter(pk=activity.pk).exists())
+    require(is_organizer_admin(actor, activity))
     activity = Activity.objects.select_for_update().get(pk=activity.pk)
     if publish:
         if activity.stream != "popularization":
@@ -532,7 +515,7 @@ def _record_hours(*, actor, service: VolunteerService, hours: Decimal, reason: s
         action="volunteer_hours_change",
         obj=service,
         summary=reason,
-        changes={"hours": [_plain(old), _plain(hours)]},
+        changes={"hours": [plain(old), plain(hours)]},
     )
 
 
@@ -548,7 +531,7 @@ def volunteer_hours_enter(
 ) -> VolunteerService:
     """An admin of the organiser (or of the volunteer's team) records hours for a volunteer who
     did not check in and out by QR code."""
-    _require(scoped(actor, Activity).filter(pk=activity.pk).exists())
+    require(scoped(actor, Activity).filter(pk=activity.pk).exists())
     scope = scope_for(actor)
     value, reason = _clean_hours(hours, reason)
     if activity.status not in Activity.TOOK_PLACE:
@@ -560,7 +543,7 @@ def volunteer_hours_enter(
     membership = memberships.order_by("left_on", "team__name").first()
     if membership is None:
         raise ValidationError({"person": _("此人不是主办或协办组织服务队的志愿者。")}, code="not_a_volunteer")
-    _require(is_organizer_admin(actor, activity) or membership.team.organization_id in scope.admin_org_ids)
+    require(is_organizer_admin(actor, activity) or membership.team.organization_id in scope.admin_org_ids)
     service = VolunteerService.objects.select_for_update().filter(activity=activity, person=person).first()
     if service is None:
         service = VolunteerService.objects.create(
@@ -576,7 +559,7 @@ def volunteer_hours_enter(
 @transaction.atomic
 def volunteer_hours_correct(*, actor, service: VolunteerService, hours: Any, reason: str) -> VolunteerService:
     """An admin corrects recorded hours; the old and new values and the reason are kept."""
-    _require(scoped(actor, VolunteerService, write=True).filter(pk=service.pk).exists())
+    require(scoped(actor, VolunteerService, write=True).filter(pk=service.pk).exists())
     value, reason = _clean_hours(hours, reason)
     service = VolunteerService.objects.select_for_update().get(pk=service.pk)
     if service.hours == value:
@@ -596,7 +579,7 @@ def volunteer_records_export(*, actor, team: VolunteerTeam, year: int, reason: s
 
     Full numbers are personal data: only an admin of the team's organisation (or district staff)
     may export them, must say why, and the export leaves an audit entry."""
-    _require(scoped(actor, VolunteerTeam, write=True).filter(pk=team.pk).exists())
+    require(scoped(actor, VolunteerTeam, write=True).filter(pk=team.pk).exists())
     reason = (reason or "").strip()
     if len(reason) < 4:
         raise ValidationError({"reason": _("请具体说明导出用途（至少4个字）。")}, code="reason_required")
