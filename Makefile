@@ -9,7 +9,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test setup venv node system browser lint migrate seed messages clean
+.PHONY: run test test-calendar setup venv node system browser lint migrate seed messages clean
 
 venv: $(VENV)/.installed
 $(VENV)/.installed: requirements.txt requirements-dev.txt
@@ -60,8 +60,19 @@ lint: venv
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
+# TODAY moves the clock for the whole run (Asia/Shanghai), e.g. make test TODAY=2028-02-29T23:30
 test: setup browser lint
-	DEBUG=1 $(BIN)/python -m pytest $(PYTEST_ARGS)
+	DEBUG=1 $(BIN)/python -m pytest $(if $(TODAY),--today $(TODAY)) $(PYTEST_ARGS)
+
+# The date-sensitive tests (marked "calendar") with the clock at the calendar's edges: quarter
+# ends, 31 December and 1 January, 29 February, either side of 16:00 UTC (midnight in Shanghai).
+EDGE_MOMENTS := 2027-03-31T23:50 2027-04-01T00:00:30 2027-06-30T12:00 2027-09-30T23:50 \
+  2027-12-31T23:50 2028-01-01T00:00:30 2028-02-29T00:00:30 2028-02-29T23:50
+test-calendar: setup browser
+	@for moment in $(EDGE_MOMENTS); do \
+	  echo "== date-sensitive tests at $$moment (Asia/Shanghai)"; \
+	  DEBUG=1 $(BIN)/python -m pytest -m calendar --today $$moment -q $(PYTEST_ARGS) || exit 1; \
+	done
 
 # Recompile the English catalogue after editing locale/en/LC_MESSAGES/django.po.
 messages: venv

@@ -16,6 +16,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from sanhui.clock import today
+
 from . import selectors
 from .models import (
     AuditEntry,
@@ -28,7 +30,6 @@ from .models import (
     Seat,
     TeamMembership,
     VolunteerTeam,
-    today,
 )
 from .scoping import forget_scope, scope_for, scoped
 from .validators import (

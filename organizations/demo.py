@@ -27,7 +27,8 @@ from dataclasses import dataclass, field
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.db import models, transaction
-from django.utils import timezone
+
+from sanhui import clock
 
 from .actions import role_assign
 from .models import (
@@ -1118,26 +1119,30 @@ ORG_FIELDS = (
 )
 
 
+def _org_values(spec: OrgSpec, home_region: Region | None, parent: Organization | None) -> dict:
+    return {
+        "name": spec.name,
+        "kind": spec.kind,
+        "category": spec.category,
+        "home_region": home_region,
+        "parent": parent,
+        "status": spec.status,
+        "founded_on": spec.founded_on,
+        "credit_code": spec.credit_code,
+        "contact_name": spec.contact_name,
+        "contact_phone": spec.contact_phone,
+        "address": spec.address,
+        "description": spec.description,
+        "is_demo": spec.is_demo,
+    }
+
+
 def _write_organizations(plan: DemoPlan, regions: dict[str, Region]) -> tuple[dict[str, Organization], int]:
     orgs: dict[str, Organization] = {}
     created = 0
     # Parents are planned before their children, so each parent is saved when it is needed.
     for spec in plan.organizations.values():
-        values = {
-            "name": spec.name,
-            "kind": spec.kind,
-            "category": spec.category,
-            "home_region": regions[spec.region],
-            "parent": orgs[spec.parent] if spec.parent else None,
-            "status": spec.status,
-            "founded_on": spec.founded_on,
-            "credit_code": spec.credit_code,
-            "contact_name": spec.contact_name,
-            "contact_phone": spec.contact_phone,
-            "address": spec.address,
-            "description": spec.description,
-            "is_demo": spec.is_demo,
-        }
+        values = _org_values(spec, regions[spec.region], orgs[spec.parent] if spec.parent else None)
         org = Organization.objects.filter(code=spec.code).first()
         if org is None and spec.kind == Kind.TOWN_ASSOCIATION:
             # A town may have been given its association before the demo ran; only one may be open.
@@ -1163,6 +1168,89 @@ def _write_organizations(plan: DemoPlan, regions: dict[str, Region]) -> tuple[di
     return orgs, created
 
 
+@dataclass
+class _Rows:
+    leader_roles: list[LeaderRole]
+    seats: list[Seat]
+    memberships: list[Membership]
+    teams: list[VolunteerTeam]
+
+
+def _rows(plan: DemoPlan, org_ids: dict, person_ids: dict) -> _Rows:
+    """The rows of the plan that refer to organisations and people, given their keys."""
+    return _Rows(
+        leader_roles=[
+            LeaderRole(
+                person_id=person_ids[spec.phone],
+                kind=spec.kind,
+                institution=spec.institution,
+                started_on=spec.started_on,
+            )
+            for spec in plan.leader_roles
+        ],
+        seats=[
+            Seat(
+                organization_id=org_ids[spec.org],
+                person_id=person_ids[spec.phone],
+                position=spec.position,
+                term_start=spec.term_start,
+                term_end=spec.term_end,
+                notes=spec.notes,
+            )
+            for spec in plan.seats
+        ],
+        memberships=[
+            Membership(person_id=person_ids[phone], organization_id=org_ids[org], joined_on=joined)
+            for (phone, org), joined in plan.memberships.items()
+        ],
+        teams=[
+            VolunteerTeam(
+                organization_id=org_ids[spec.org],
+                name=spec.name,
+                leader_id=person_ids[spec.leader],
+                founded_on=spec.founded_on,
+                service_area=spec.service_area,
+                status=spec.status,
+            )
+            for spec in plan.teams
+        ],
+    )
+
+
+def _team_member_rows(
+    plan: DemoPlan, org_ids: dict, person_ids: dict, team_ids: dict
+) -> list[TeamMembership]:
+    return [
+        TeamMembership(team_id=team_ids[(org_ids[org], name)], person_id=person_ids[phone], joined_on=joined)
+        for (org, name, phone), joined in plan.team_members.items()
+    ]
+
+
+def planned_rows(plan: DemoPlan) -> list[models.Model]:
+    """The rows ``_write`` would write for ``plan``, unsaved and without touching the database.
+
+    Rows refer to one another by natural key in place of a primary key: organisations by code,
+    regions by name, people by phone, teams by (organisation code, name)."""
+    org_ids = {code: code for code in plan.organizations}
+    person_ids = {phone: phone for phone in plan.people}
+    organizations = []
+    for spec in plan.organizations.values():
+        org = Organization(code=spec.code, **_org_values(spec, None, None))
+        org.home_region_id, org.parent_id = spec.region, spec.parent
+        organizations.append(org)
+    rows = _rows(plan, org_ids, person_ids)
+    team_ids = {(team.organization_id, team.name): (team.organization_id, team.name) for team in rows.teams}
+    return [
+        *organizations,
+        *plan.people.values(),
+        *rows.leader_roles,
+        *rows.seats,
+        *rows.memberships,
+        *rows.teams,
+        *_team_member_rows(plan, org_ids, person_ids, team_ids),
+    ]
+
+
 def _write(plan: DemoPlan, regions: dict[str, Region], password: str) -> dict[str, int]:
     created: dict[str, int] = {}
     orgs, created["organizations"] = _write_organizations(plan, regions)
@@ -1178,62 +1266,32 @@ def _write(plan: DemoPlan, regions: dict[str, Region], password: str) -> dict[st
     )
     person_ids = dict(Person.objects.filter(phone__in=phones).values_list("phone", "pk"))
 
+    rows = _rows(plan, org_ids, person_ids)
     created["leader_roles"] = _sync(
         LeaderRole,
         existing=LeaderRole.objects.filter(person_id__in=person_ids.values(), ended_on__isnull=True),
-        rows=[
-            LeaderRole(
-                person_id=person_ids[spec.phone],
-                kind=spec.kind,
-                institution=spec.institution,
-                started_on=spec.started_on,
-            )
-            for spec in plan.leader_roles
-        ],
+        rows=rows.leader_roles,
         key=("person_id", "kind"),
         fields=("institution", "started_on"),
     )
     created["seats"] = _sync(
         Seat,
         existing=Seat.objects.filter(organization_id__in=org_ids.values()),
-        rows=[
-            Seat(
-                organization_id=org_ids[spec.org],
-                person_id=person_ids[spec.phone],
-                position=spec.position,
-                term_start=spec.term_start,
-                term_end=spec.term_end,
-                notes=spec.notes,
-            )
-            for spec in plan.seats
-        ],
+        rows=rows.seats,
         key=("organization_id", "person_id", "position", "term_start"),
         fields=("term_end", "notes"),
     )
     created["memberships"] = _sync(
         Membership,
         existing=Membership.objects.filter(organization_id__in=org_ids.values(), left_on__isnull=True),
-        rows=[
-            Membership(person_id=person_ids[phone], organization_id=org_ids[org], joined_on=joined)
-            for (phone, org), joined in plan.memberships.items()
-        ],
+        rows=rows.memberships,
         key=("person_id", "organization_id"),
         fields=("joined_on",),
     )
     created["teams"] = _sync(
         VolunteerTeam,
         existing=VolunteerTeam.objects.filter(organization_id__in=org_ids.values()),
-        rows=[
-            VolunteerTeam(
-                organization_id=org_ids[spec.org],
-                name=spec.name,
-                leader_id=person_ids[spec.leader],
-                founded_on=spec.founded_on,
-                service_area=spec.service_area,
-                status=spec.status,
-            )
-            for spec in plan.teams
-        ],
+        rows=rows.teams,
         key=("organization_id", "name"),
         fields=("leader_id", "founded_on", "service_area", "status"),
     )
@@ -1246,12 +1304,7 @@ def _write(plan: DemoPlan, regions: dict[str, Region], password: str) -> dict[st
     created["team_memberships"] = _sync(
         TeamMembership,
         existing=TeamMembership.objects.filter(team_id__in=team_ids.values(), left_on__isnull=True),
-        rows=[
-            TeamMembership(
-                team_id=team_ids[(org_ids[org], name)], person_id=person_ids[phone], joined_on=joined
-            )
-            for (org, name, phone), joined in plan.team_members.items()
-        ],
+        rows=_team_member_rows(plan, org_ids, person_ids, team_ids),
         key=("team_id", "person_id"),
         fields=("joined_on",),
     )
@@ -1302,10 +1355,16 @@ def _regions() -> tuple[RegionInfo, list[RegionInfo], dict[str, Region]]:
     )
 
 
+def plan_demo(*, today: datetime.date) -> list[models.Model]:
+    """What ``build_demo`` would write on ``today``, as unsaved rows (reads, never writes)."""
+    district, towns, _by_name = _regions()
+    return planned_rows(_Planner(district=district, towns=towns, today=today).build())
+
+
 @transaction.atomic
 def build_demo(*, password: str, today: datetime.date | None = None) -> DemoSummary:
     """Create (or bring back) the demo district and its five logins, all with ``password``."""
-    today = today or timezone.localdate()
+    today = today or clock.today()
     district, towns, by_name = _regions()
     plan = _Planner(district=district, towns=towns, today=today).build()
     created = _write(plan, by_name, password)

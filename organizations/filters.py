@@ -5,17 +5,9 @@ from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from .models import (
-    LeaderRole,
-    Membership,
-    Organization,
-    Person,
-    Region,
-    Seat,
-    TeamMembership,
-    VolunteerTeam,
-    today,
-)
+from sanhui.clock import today
+
+from .models import LeaderRole, Membership, Organization, Person, Region, Seat, TeamMembership, VolunteerTeam
 from .scoping import scoped
 
 ENDING_SOON_DAYS = 90

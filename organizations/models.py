@@ -14,12 +14,9 @@ from django.utils import timezone
 from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
+from sanhui.clock import today
+
 from . import validators
-
-
-def today() -> datetime.date:
-    return timezone.localdate()
-
 
 # --------------------------------------------------------------------------- regions
 

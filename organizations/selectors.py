@@ -8,17 +8,10 @@ from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from sanhui.clock import today
+
 from .links import join_names
-from .models import (
-    LeaderRole,
-    Membership,
-    Organization,
-    Person,
-    Seat,
-    TeamMembership,
-    VolunteerTeam,
-    today,
-)
+from .models import LeaderRole, Membership, Organization, Person, Seat, TeamMembership, VolunteerTeam
 from .scoping import scoped
 
 

@@ -15,6 +15,8 @@ import re
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from sanhui import clock
+
 MOBILE_RE = re.compile(r"^1[3-9]\d{9}$")
 
 ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
@@ -74,7 +76,7 @@ def validate_resident_id(value: str, *, today: datetime.date | None = None) -> N
     if value[:2] not in PROVINCE_CODES:
         raise ValidationError(_("身份证号码的地区码无效。"), code="invalid_id_region")
     birth = resident_id_birth_date(value)
-    today = today or datetime.date.today()
+    today = today or clock.today()
     if birth is None or birth > today or birth.year < 1900:
         raise ValidationError(_("身份证号码中的出生日期无效。"), code="invalid_id_birth_date")
     if resident_id_check_char(value[:17]) != value[17]:

@@ -20,6 +20,8 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from sanhui.clock import today
+
 from . import actions, selectors
 from .filters import OrganizationFilter, PersonFilter, SeatFilter, TeamFilter
 from .forms import (
@@ -34,16 +36,7 @@ from .forms import (
     TeamForm,
     TeamVolunteerForm,
 )
-from .models import (
-    LeaderRole,
-    Membership,
-    Organization,
-    Person,
-    Seat,
-    TeamMembership,
-    VolunteerTeam,
-    today,
-)
+from .models import LeaderRole, Membership, Organization, Person, Seat, TeamMembership, VolunteerTeam
 from .scoping import get_for_user, scope_for, scoped
 from .viewutils import apply_action_errors, paginate, query_without_page
 

@@ -17,14 +17,17 @@ from django.db import transaction
 from django.utils import timezone
 
 from organizations.models import Organization
-from services.demo import DEMO_NOTE, YEAR, OrgInfo, Planner, write_activities
-from services.models import Activity, ActivityKind
+from sanhui import clock
+from services.demo import DEMO_NOTE, YEAR, ActivitySpec, OrgInfo, Planner, write_activities
+from services.models import Activity, ActivityKind, Stream, stream_of
 
 from .models import Campaign, ChannelPost, ThemedDay
 
 SEED = 20220919
 DEMO_URL = "https://example.com/sanhui-demo"
 CAMPUS_FESTIVAL_KEY = f"demo:campaign:{YEAR}:jiangshan-campus-festival"
+# Themed days this close ahead get planned activities on the public calendar.
+UPCOMING_DAYS = 90
 
 CAMPAIGNS = (
     # (name, start, end, description, owner code prefix or None)
@@ -102,6 +105,36 @@ def _organizers_for(themed_day: ThemedDay, planner: Planner) -> list[OrgInfo]:
     return chosen[:6] + towns
 
 
+def _upcoming_spec(
+    planner: Planner,
+    rng: random.Random,
+    key: str,
+    info: OrgInfo,
+    themed_day: ThemedDay,
+    kind: str,
+    day: datetime.date,
+    *,
+    first: bool,
+):
+    """A planned activity for the next occurrence of a themed day.
+
+    Only popularisation activities may appear on the public calendar. Where the day's usual
+    activity is a technical service (义诊 on 全国爱耳日), the first organiser holds a themed
+    popularisation event for the public and the second the service itself, unpublished."""
+    if first and stream_of(kind) != Stream.POPULARIZATION:
+        kind = ActivityKind.THEMED_DAY
+    return planner.spec(
+        rng,
+        key=key,
+        info=info,
+        kind=kind,
+        day=day,
+        status=Activity.Status.PLANNED,
+        published=stream_of(kind) == Stream.POPULARIZATION,
+        title=f"{themed_day.name}主题活动",
+    )
+
+
 def _themed_specs(planner: Planner, today: datetime.date) -> tuple[list, dict[str, list[str]]]:
     """Activities held on each themed day of 2022, and planned ones for the themed days of the
     next three months (published to the public calendar)."""
@@ -122,20 +155,11 @@ def _themed_specs(planner: Planner, today: datetime.date) -> tuple[list, dict[st
             )
             tags.setdefault(themed_day.name, []).append(key)
         upcoming, _ = themed_day.next_occurrence(today)
-        if (upcoming - today).days <= 90:
-            for info in organizers[:2]:
+        if (upcoming - today).days <= UPCOMING_DAYS:
+            for n, info in enumerate(organizers[:2]):
                 key = f"demo:themed:next:{themed_day.sort_order:02d}:{info.org.code}"
                 specs.append(
-                    planner.spec(
-                        rng,
-                        key=key,
-                        info=info,
-                        kind=kind,
-                        day=upcoming,
-                        status=Activity.Status.PLANNED,
-                        published=True,
-                        title=f"{themed_day.name}主题活动",
-                    )
+                    _upcoming_spec(planner, rng, key, info, themed_day, kind, upcoming, first=n == 0)
                 )
                 tags.setdefault(themed_day.name, []).append(key)
     # The 姜山 campus science festival: a school event in each of three weeks of October.
@@ -264,9 +288,16 @@ def _posts(campaigns: dict[str, Campaign]) -> tuple[int, int]:
     return ChannelPost.objects.count(), ChannelPost.objects.count() - before
 
 
+def plan_demo(*, today: datetime.date) -> list[ActivitySpec]:
+    """The themed-day activities ``build_demo`` would write on ``today`` (reads, never writes);
+    ``services.demo.planned_rows`` turns them into the rows."""
+    specs, _tags = _themed_specs(Planner(today=today), today)
+    return specs
+
+
 @transaction.atomic
 def build_demo(*, today: datetime.date | None = None) -> list[tuple[str, int, str, int]]:
-    today = today or timezone.localdate()
+    today = today or clock.today()
     if not Organization.objects.filter(code__startswith="TA-").exists():
         return []
     planner = Planner(today=today)

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import calendar
 import datetime
+import functools
 import re
 
 from django.core.exceptions import ValidationError
@@ -94,7 +95,10 @@ def _solar_term(name: str, year: int) -> datetime.date:
     raise RuleError(f"solar term {name} not found in {year}")
 
 
+@functools.lru_cache(maxsize=512)
 def _lunar_in(lunar_year: int, month: int, day: int) -> datetime.date:
+    # Converting a lunar date builds the whole lunar year: a few milliseconds, the same answer
+    # every time.
     try:
         solar = Lunar.fromYmd(lunar_year, month, day).getSolar()
     except Exception:  # the library raises a bare Exception for a 30th its month lacks

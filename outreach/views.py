@@ -25,9 +25,10 @@ from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_POST
 from icalendar import Calendar, Event
 
-from organizations.models import Region, today
+from organizations.models import Region
 from organizations.scoping import get_for_user, scope_for, scoped
 from organizations.viewutils import apply_action_errors, paginate, query_without_page
+from sanhui.clock import today
 from services.models import Activity
 
 from . import actions, selectors

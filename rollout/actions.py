@@ -30,6 +30,7 @@ from organizations.links import absolute_url, join_names
 from organizations.models import LeaderRole, Organization, Person, RoleAssignment
 from organizations.scoping import Scope, scope_for, scoped
 from organizations.uploads import validate_evidence_file
+from sanhui.clock import today
 
 from . import selectors
 from .models import (
@@ -47,7 +48,6 @@ from .models import (
     Task,
     TaskUpdate,
     TermReminder,
-    today,
 )
 
 logger = logging.getLogger(__name__)

@@ -17,10 +17,10 @@ from django.urls import reverse
 
 from organizations.models import Region
 from organizations.scoping import Scope, scope_for
+from sanhui.clock import today
 
 from . import dashboards
 from .indicators import Period
-from .models import today
 
 
 def _district_reader(request: HttpRequest) -> Scope:

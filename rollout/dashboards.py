@@ -17,11 +17,12 @@ from django.utils.translation import gettext as _
 
 from organizations.models import Organization, Region, Seat, VolunteerTeam
 from organizations.scoping import Scope, scoped
+from sanhui.clock import today
 from services.models import Activity, ActivityKind, Stream, VolunteerService
 
 from . import indicators
 from .indicators import CONDITION_LABELS, CONDITIONS, Period
-from .models import Phase, Rectification, Task, today
+from .models import Phase, Rectification, Task
 
 TREND_QUARTERS = 4
 

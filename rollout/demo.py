@@ -30,12 +30,13 @@ from decimal import Decimal
 
 from django.contrib.auth import get_user_model
 from django.core.files.base import ContentFile
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import Q
 from django.utils import timezone
 
 from organizations.demo import DemoDataError
 from organizations.models import LeaderRole, Organization, Person
+from sanhui import clock
 
 from .models import (
     Incentive,
@@ -771,6 +772,13 @@ INSPECTIONS: tuple[InspectionSpec, ...] = (
 # --------------------------------------------------------------------------- building
 
 
+def _day(value: datetime.date | int | None, today: datetime.date) -> datetime.date | None:
+    """A spec's date: fixed, or (an int) that many days from today."""
+    if value is None or isinstance(value, datetime.date):
+        return value
+    return today + datetime.timedelta(days=value)
+
+
 class _Builder:
     def __init__(self, today: datetime.date) -> None:
         self.today = today
@@ -780,9 +788,7 @@ class _Builder:
         self.created: dict[str, int] = {}
 
     def day(self, value: datetime.date | int | None) -> datetime.date | None:
-        if value is None or isinstance(value, datetime.date):
-            return value
-        return self.today + datetime.timedelta(days=value)
+        return _day(value, self.today)
 
     def count(self, key: str, created: bool) -> None:
         self.created[key] = self.created.get(key, 0) + int(created)
@@ -819,6 +825,12 @@ class _Builder:
         return phases, stages
 
     def tasks(self, phases: dict[int, Phase], stages: dict[str, Stage]) -> None:
+        for spec in self.task_specs():
+            self.task(spec, phases, stages)
+
+    def task_specs(self) -> list[TaskSpec]:
+        """The plan's tasks, then the coverage task of every town that is not a pilot, its status
+        following how many kinds of association serve the town."""
         specs = list(TASKS[:8]) + _pilot_tasks() + list(TASKS[8:])
         for town, _org in sorted(self.world.towns.items(), key=lambda item: item[1].home_region.sort_order):
             if town in PILOT_TOWNS:
@@ -833,8 +845,7 @@ class _Builder:
             specs.append(
                 TaskSpec(3, "3c", f"town:{town}", COVERAGE_TITLE, D(2022, 12, 31), status, done, note)
             )
-        for spec in specs:
-            self.task(spec, phases, stages)
+        return specs
 
     def task(self, spec: TaskSpec, phases: dict[int, Phase], stages: dict[str, Stage]) -> None:
         phase = phases[spec.phase]
@@ -1297,10 +1308,52 @@ LABELS = (
 )
 
 
+def plan_demo(*, today: datetime.date) -> list[models.Model]:
+    """The tasks, inspections and rectification items ``build_demo`` would write on ``today``, as
+    unsaved rows with their dates resolved (reads, never writes). An inspection's items refer to
+    it by its town and findings in place of a primary key."""
+    builder = _Builder(today)
+    rows: list[models.Model] = []
+    for spec in builder.task_specs():
+        rows.append(
+            Task(
+                phase_id=spec.phase,
+                organization_id=builder.resolve(spec.org).pk,
+                title=spec.title,
+                due_date=_day(spec.due, today),
+                status=spec.status,
+                completed_on=_day(spec.done, today) if spec.status == TaskStatus.DONE else None,
+            )
+        )
+    for spec in INSPECTIONS:
+        key = f"{spec.town}:{spec.findings}"
+        rows.append(
+            Inspection(
+                reference=spec.reference,
+                organization_id=builder.world.town(spec.town).pk,
+                inspected_on=_day(spec.day, today),
+                score=Decimal(spec.score),
+                findings=spec.findings,
+            )
+        )
+        rows.extend(
+            Rectification(
+                inspection_id=key,
+                organization_id=builder.world.town(spec.town).pk,
+                title=item.title,
+                deadline=_day(item.deadline, today),
+                status=item.status,
+                closed_on=_day(item.closed, today) if item.status == RectStatus.CLOSED else None,
+            )
+            for item in spec.items
+        )
+    return rows
+
+
 @transaction.atomic
 def build_demo(*, today: datetime.date | None = None) -> list[tuple[str, int, str, int]]:
     """Create (or complete) the demo rollout; return (label, count, unit, created) rows."""
-    builder = _Builder(today or timezone.localdate())
+    builder = _Builder(today or clock.today())
     phases, stages = builder.plan()
     builder.tasks(phases, stages)
     builder.pilots(stages)

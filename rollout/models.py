@@ -22,11 +22,7 @@ from django.utils.translation import pgettext_lazy
 
 from organizations.models import Organization, Person, Seat
 from organizations.uploads import evidence_upload_to
-
-
-def today() -> datetime.date:
-    return timezone.localdate()
-
+from sanhui.clock import today
 
 # --------------------------------------------------------------------------- the plan
 

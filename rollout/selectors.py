@@ -30,6 +30,7 @@ from django.db.models.functions import Coalesce, RowNumber
 
 from organizations.models import LeaderRole, Organization, RoleAssignment, Seat
 from organizations.scoping import scoped
+from sanhui.clock import today
 
 from .models import (
     Incentive,
@@ -46,7 +47,6 @@ from .models import (
     Task,
     TaskUpdate,
     TermReminder,
-    today,
 )
 
 # How many tasks of each phase the rollout page shows; the task list has them all.

@@ -13,8 +13,9 @@ import smtplib
 from celery import shared_task
 from django.db import transaction
 
+from sanhui.clock import today
+
 from . import actions, selectors
-from .models import today
 from .reports import actions as report_actions
 
 RETRY_ON = (smtplib.SMTPException, ConnectionError, TimeoutError, OSError)

@@ -23,6 +23,7 @@ from organizations.models import Organization
 from organizations.scoping import Scope, get_for_user, scope_for, scoped
 from organizations.uploads import file_response
 from organizations.viewutils import apply_action_errors, paginate, query_without_page
+from sanhui.clock import today
 
 from . import actions, selectors, tasks
 from .filters import InspectionFilter, RectificationFilter, ShowcaseFilter, TaskFilter
@@ -54,7 +55,6 @@ from .models import (
     Stage,
     SteeringMember,
     Task,
-    today,
 )
 
 FORM_TEMPLATE = "organizations/form.html"

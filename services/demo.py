@@ -22,7 +22,7 @@ import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -35,6 +35,7 @@ from organizations.models import (
     TeamMembership,
     VolunteerTeam,
 )
+from sanhui import clock
 
 from .models import (
     Activity,
@@ -520,6 +521,54 @@ def _link(through, rows: list[tuple[int, int]], left: str, right: str) -> None:
     )
 
 
+def checkins(spec: ActivitySpec, activity_id) -> tuple[list[Attendance], list[VolunteerService]]:
+    """The QR check-ins and volunteer service records of one demo activity.
+
+    They come from a generator seeded by the activity's own key, so they are the same on every
+    run and every day."""
+    rng = random.Random(zlib.crc32(spec.key.encode()))  # noqa: S311 (demo data, not secrets)
+    attendances = []
+    for n, name in enumerate(_people_names(rng, spec.attendees)):
+        minutes = rng.randint(-25, 40)
+        attendances.append(
+            Attendance(
+                activity_id=activity_id,
+                name=name,
+                phone=f"{ATTENDEE_PHONE_PREFIX}{n:04d}",
+                checked_in_at=spec.starts_at + datetime.timedelta(minutes=minutes),
+            )
+        )
+    services = []
+    for person_id, team_id in spec.volunteers:
+        checked_in = spec.starts_at - datetime.timedelta(minutes=rng.choice((15, 30, 45)))
+        checked_out = spec.ends_at + datetime.timedelta(minutes=rng.randint(0, 40))
+        services.append(
+            VolunteerService(
+                activity_id=activity_id,
+                person_id=person_id,
+                team_id=team_id,
+                checked_in_at=checked_in,
+                checked_out_at=checked_out,
+                hours=hours_served(checked_in, checked_out),
+                source=VolunteerService.Source.CHECKIN,
+            )
+        )
+    return attendances, services
+
+
+def planned_rows(specs: Sequence[ActivitySpec]) -> list[models.Model]:
+    """The rows ``write_activities`` would write for ``specs``, unsaved and without touching the
+    database: each activity with its check-ins and service records, which refer to their
+    activity by its natural key (``source_key``) in place of a primary key."""
+    rows: list[models.Model] = []
+    for spec in specs:
+        rows.append(_row(spec))
+        attendances, services = checkins(spec, spec.key)
+        rows.extend(attendances)
+        rows.extend(services)
+    return rows
+
+
 def write_activities(specs: Sequence[ActivitySpec]) -> dict[str, tuple[int, int]]:
     """Create or update the activities of ``specs`` with their links, check-ins and hours.
 
@@ -613,33 +662,9 @@ def write_activities(specs: Sequence[ActivitySpec]) -> dict[str, tuple[int, int]
     attendances = []
     services = []
     for spec in specs:
-        rng = random.Random(zlib.crc32(spec.key.encode()))  # noqa: S311 (demo data, not secrets)
-        activity_id = ids[spec.key]
-        names = _people_names(rng, spec.attendees)
-        for n, name in enumerate(names):
-            minutes = rng.randint(-25, 40)
-            attendances.append(
-                Attendance(
-                    activity_id=activity_id,
-                    name=name,
-                    phone=f"{ATTENDEE_PHONE_PREFIX}{n:04d}",
-                    checked_in_at=spec.starts_at + datetime.timedelta(minutes=minutes),
-                )
-            )
-        for person_id, team_id in spec.volunteers:
-            checked_in = spec.starts_at - datetime.timedelta(minutes=rng.choice((15, 30, 45)))
-            checked_out = spec.ends_at + datetime.timedelta(minutes=rng.randint(0, 40))
-            services.append(
-                VolunteerService(
-                    activity_id=activity_id,
-                    person_id=person_id,
-                    team_id=team_id,
-                    checked_in_at=checked_in,
-                    checked_out_at=checked_out,
-                    hours=hours_served(checked_in, checked_out),
-                    source=VolunteerService.Source.CHECKIN,
-                )
-            )
+        spec_attendances, spec_services = checkins(spec, ids[spec.key])
+        attendances.extend(spec_attendances)
+        services.extend(spec_services)
     Attendance.objects.bulk_create(attendances, ignore_conflicts=True, batch_size=2000)
     attendance_total = Attendance.objects.filter(activity_id__in=ids.values()).count()
     services_before = VolunteerService.objects.filter(activity_id__in=ids.values()).count()
@@ -652,10 +677,16 @@ def write_activities(specs: Sequence[ActivitySpec]) -> dict[str, tuple[int, int]
     }
 
 
+def plan_demo(*, today: datetime.date) -> list[ActivitySpec]:
+    """The activities ``build_demo`` would write on ``today`` (reads, never writes);
+    ``planned_rows`` turns them into the rows."""
+    return Planner(today=today).build()
+
+
 @transaction.atomic
 def build_demo(*, today: datetime.date | None = None) -> list[tuple[str, int, str, int]]:
     """Create (or bring back) the demo ledger; rows for the seed_demo summary."""
-    today = today or timezone.localdate()
+    today = today or clock.today()
     if not Organization.objects.filter(Q(code__startswith="TA-")).exists():
         return []
     specs = Planner(today=today).build()

@@ -22,9 +22,10 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from organizations.models import Membership, Organization, Person, Seat, VolunteerTeam, today
+from organizations.models import Membership, Organization, Person, Seat, VolunteerTeam
 from organizations.scoping import scope_for, scoped
 from organizations.validators import mask_phone
+from sanhui.clock import today
 
 from .models import Activity, Attendance, VolunteerService
 

@@ -22,10 +22,11 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from organizations.models import Person, VolunteerTeam, today
+from organizations.models import Person, VolunteerTeam
 from organizations.scoping import get_for_user, scope_for, scoped
 from organizations.uploads import file_response
 from organizations.viewutils import apply_action_errors, paginate, query_without_page
+from sanhui.clock import today
 
 from . import actions, selectors
 from .exports import volunteer_records_workbook

@@ -6,6 +6,7 @@ import datetime
 import pytest
 
 from rollout.models import Inspection, Rectification
+from sanhui import clock
 from tests.e2e.conftest import login, screenshot
 from tests.rollout.factories import PNG
 
@@ -21,7 +22,7 @@ def media(settings, tmp_path):
 def test_an_inspection_item_is_recorded_closed_with_evidence_and_seen_closed(
     page, supervisor_user, jiangshan_admin, jiangshan, tmp_path
 ):
-    deadline = datetime.date.today() + datetime.timedelta(days=20)
+    deadline = clock.today() + datetime.timedelta(days=20)
 
     # The supervisor records the inspection and one rectification item in one form.
     login(page, "supervisor")

@@ -76,7 +76,7 @@ def test_leader_share_counts_only_current_seats_of_open_leaders(jiangshan):
     assert selectors.organization_seat_summary(org, DAY) == {"total": 3, "led": 1, "share": 1 / 3}
 
 
-def test_seat_create_adds_the_membership(jiangshan_admin, jiangshan):
+def test_seat_create_adds_the_membership(jiangshan_admin, jiangshan, today):
     person = f.PersonFactory()
     f.MembershipFactory(person=person, organization=jiangshan.association)
     newcomer = f.PersonFactory()
@@ -86,8 +86,8 @@ def test_seat_create_adds_the_membership(jiangshan_admin, jiangshan):
         organization=jiangshan.association,
         person=newcomer,
         position=Seat.Position.STANDING_MEMBER,
-        term_start=datetime.date(2024, 1, 1),
-        term_end=datetime.date(2028, 12, 31),
+        term_start=today - datetime.timedelta(days=365),
+        term_end=today + datetime.timedelta(days=4 * 365),
     )
     assert seat.current
     assert Membership.objects.filter(person=newcomer, organization=jiangshan.association).exists()
