@@ -71,7 +71,7 @@ EDGE_MOMENTS := 2027-03-31T23:50 2027-04-01T00:00:30 2027-06-30T12:00 2027-09-30
 test-calendar: setup browser
 	@for moment in $(EDGE_MOMENTS); do \
 	  echo "== date-sensitive tests at $$moment (Asia/Shanghai)"; \
-	  DEBUG=1 $(BIN)/python -m pytest -m calendar --today $$moment -q $(PYTEST_ARGS) || exit 1; \
+	  DEBUG=1 $(BIN)/python -m pytest -m calendar --today $$moment -q -n 2 $(PYTEST_ARGS) || exit 1; \
 	done
 
 # Recompile the English catalogue after editing locale/en/LC_MESSAGES/django.po.
