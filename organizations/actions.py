@@ -37,6 +37,7 @@ from .validators import (
     normalize_mobile,
     normalize_resident_id,
     resident_id_birth_date,
+    resident_id_gender,
     validate_credit_code_format,
     validate_mobile,
     validate_resident_id,
@@ -224,7 +225,7 @@ def person_register(
         **cleaned,
     )
     if person.id_number and person.gender == Person.Gender.UNKNOWN:
-        person.gender = "male" if int(person.id_number[16]) % 2 else "female"
+        person.gender = resident_id_gender(person.id_number)
     try:
         with transaction.atomic():
             person.save()

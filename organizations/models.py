@@ -116,10 +116,6 @@ class Region(models.Model):
                 )
             )
 
-    @property
-    def is_township(self) -> bool:
-        return self.kind in self.TOWNSHIP_KINDS
-
 
 # --------------------------------------------------------------------------- organisations
 

@@ -99,27 +99,28 @@ class Scope:
             condition |= Q(pk__in=self.person_ids)
         return qs.filter(condition)
 
+    def _administered_or_own(
+        self, qs: models.QuerySet, write: bool, *, organization: str, person: str
+    ) -> models.QuerySet:
+        """Rows of the organisations the user administers, and (to read) the user's own rows."""
+        if self.write_all or (self.read_all and not write):
+            return qs
+        condition = Q(**{f"{organization}__in": self.admin_org_ids})
+        if not write and self.person_ids:
+            condition |= Q(**{f"{person}__in": self.person_ids})
+        return qs.filter(condition)
+
     def seats(self, qs: models.QuerySet | None = None, *, write: bool = False):
         from .models import Seat
 
         qs = Seat.objects.all() if qs is None else qs
-        if self.write_all or (self.read_all and not write):
-            return qs
-        condition = Q(organization_id__in=self.admin_org_ids)
-        if not write and self.person_ids:
-            condition |= Q(person_id__in=self.person_ids)
-        return qs.filter(condition)
+        return self._administered_or_own(qs, write, organization="organization_id", person="person_id")
 
     def memberships(self, qs: models.QuerySet | None = None, *, write: bool = False):
         from .models import Membership
 
         qs = Membership.objects.all() if qs is None else qs
-        if self.write_all or (self.read_all and not write):
-            return qs
-        condition = Q(organization_id__in=self.admin_org_ids)
-        if not write and self.person_ids:
-            condition |= Q(person_id__in=self.person_ids)
-        return qs.filter(condition)
+        return self._administered_or_own(qs, write, organization="organization_id", person="person_id")
 
     def teams(self, qs: models.QuerySet | None = None, *, write: bool = False):
         from .models import TeamMembership, VolunteerTeam
@@ -138,12 +139,7 @@ class Scope:
         from .models import TeamMembership
 
         qs = TeamMembership.objects.all() if qs is None else qs
-        if self.write_all or (self.read_all and not write):
-            return qs
-        condition = Q(team__organization_id__in=self.admin_org_ids)
-        if not write and self.person_ids:
-            condition |= Q(person_id__in=self.person_ids)
-        return qs.filter(condition)
+        return self._administered_or_own(qs, write, organization="team__organization_id", person="person_id")
 
     def leader_roles(self, qs: models.QuerySet | None = None, *, write: bool = False):
         from .models import LeaderRole

@@ -803,6 +803,12 @@ def _delete_files(stored: list[RectificationEvidence]) -> None:
         evidence.file.delete(save=False)
 
 
+def may_report_on(scope: Scope, rectification: Rectification) -> bool:
+    """Progress, evidence and closure of an item are reported by the organisation it was
+    raised with (its admins) and by district staff."""
+    return scope.write_all or rectification.organization_id in scope.admin_org_ids
+
+
 def rectification_record_progress(
     *,
     actor,
@@ -838,8 +844,7 @@ def _record_rectification_progress(
     files: list[UploadedFile],
     stored: list[RectificationEvidence],
 ) -> RectificationUpdate:
-    scope = scope_for(actor)
-    require(scope.write_all or rectification.organization_id in scope.admin_org_ids)
+    require(may_report_on(scope_for(actor), rectification))
     rectification = Rectification.objects.select_for_update().get(pk=rectification.pk)
     note = (note or "").strip()
     status = status or rectification.status

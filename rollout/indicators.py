@@ -27,17 +27,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.db.models import (
-    Case,
     Count,
     DecimalField,
     Exists,
-    IntegerField,
     OuterRef,
     Q,
     QuerySet,
     Sum,
     Value,
-    When,
 )
 from django.db.models.functions import Coalesce, TruncMonth
 from django.utils import timezone
@@ -167,13 +164,6 @@ def township_map(towns: Iterable[Region]) -> dict[int, int]:
                 mapping[region_id] = town.pk
                 break
     return mapping
-
-
-def _regions_under(towns: Iterable[Region]) -> Q:
-    condition = Q(pk__in=[])
-    for town in towns:
-        condition |= Q(path__startswith=town.path)
-    return condition
 
 
 # --------------------------------------------------------------------------- coverage
@@ -378,29 +368,6 @@ def seat_share_by_organization(seats: QuerySet[Seat], on: datetime.date) -> dict
 
 
 # --------------------------------------------------------------------------- activities
-
-
-def _checkins():
-    from services.selectors import checkin_count
-
-    return checkin_count()
-
-
-def with_people_served(activities: QuerySet[Activity]) -> QuerySet[Activity]:
-    """Annotate ``served`` (checked-in attendees, or the reported count when nobody checked in)
-    and ``served_reported`` (1 when the reported count was used)."""
-    return activities.annotate(checked_in=_checkins()).annotate(
-        served=Case(
-            When(checked_in__gt=0, then="checked_in"),
-            default=Coalesce("reported_participants", Value(0)),
-            output_field=IntegerField(),
-        ),
-        served_reported=Case(
-            When(Q(checked_in=0) & Q(reported_participants__isnull=False), then=Value(1)),
-            default=Value(0),
-            output_field=IntegerField(),
-        ),
-    )
 
 
 def held_in(activities: QuerySet[Activity], period: Period) -> QuerySet[Activity]:

@@ -596,7 +596,7 @@ def _rectification_page(
 ):
     scope = scope_for(request.user)
     # The organisation reports progress; the steering group edits, moves deadlines and reopens.
-    can_report = scope.write_all or rectification.organization_id in scope.admin_org_ids
+    can_report = actions.may_report_on(scope, rectification)
     can_supervise = scope.write_all or scope.is_supervisor
     if can_report and progress_form is None and not rectification.is_closed:
         progress_form = RectificationProgressForm(initial={"status": rectification.status})
@@ -635,8 +635,7 @@ def rectification_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def rectification_progress(request: HttpRequest, pk: int) -> HttpResponse:
     rectification = _get_rectification(request, pk, write=True)
-    scope = scope_for(request.user)
-    if not (scope.write_all or rectification.organization_id in scope.admin_org_ids):
+    if not actions.may_report_on(scope_for(request.user), rectification):
         raise PermissionDenied
     form = RectificationProgressForm(request.POST, request.FILES)
     if form.is_valid():

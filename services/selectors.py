@@ -52,21 +52,6 @@ def checkin_count() -> Coalesce:
     return _count_of(Attendance)
 
 
-def volunteer_hours_total() -> Coalesce:
-    rows = (
-        VolunteerService.objects.filter(activity=OuterRef("pk"), hours__isnull=False)
-        .order_by()
-        .values("activity")
-        .annotate(total=Sum("hours"))
-        .values("total")
-    )
-    return Coalesce(
-        Subquery(rows, output_field=DecimalField(max_digits=9, decimal_places=2)),
-        Value(Decimal(0)),
-        output_field=DecimalField(max_digits=9, decimal_places=2),
-    )
-
-
 def activity_list(*, user) -> QuerySet[Activity]:
     """Activities the user may see, with what a list row shows, in a fixed number of queries."""
     return (
@@ -144,12 +129,6 @@ class CalendarDay:
     date: datetime.date
     in_month: bool
     activities: list[Activity] = field(default_factory=list)
-
-
-def month_bounds(year: int, month: int) -> tuple[datetime.datetime, datetime.datetime]:
-    start = timezone.make_aware(datetime.datetime(year, month, 1))
-    end = timezone.make_aware(datetime.datetime(year + month // 12, month % 12 + 1, 1))
-    return start, end
 
 
 def month_calendar(activities: QuerySet[Activity], year: int, month: int) -> list[list[CalendarDay]]:
