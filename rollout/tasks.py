@@ -13,9 +13,10 @@ import smtplib
 from celery import shared_task
 from django.db import transaction
 
+from rollout.plan.actions import term_reminders as term_reminders_actions
 from sanhui.clock import today
 
-from . import actions, selectors
+from .plan import selectors
 from .reports import actions as report_actions
 
 RETRY_ON = (smtplib.SMTPException, ConnectionError, TimeoutError, OSError)
@@ -32,7 +33,7 @@ RETRY_ON = (smtplib.SMTPException, ConnectionError, TimeoutError, OSError)
 def send_term_reminders() -> int:
     """Queue a reminder for every organisation with seats due one; return how many."""
     organization_ids = selectors.organizations_due_term_reminder(
-        on=today(), days=actions.term_reminder_days()
+        on=today(), days=term_reminders_actions.term_reminder_days()
     )
     for organization_id in organization_ids:
         transaction.on_commit(lambda pk=organization_id: send_term_reminder.delay(pk))
@@ -49,7 +50,7 @@ def send_term_reminders() -> int:
 )
 def send_term_reminder(organization_id: int) -> int:
     """Mail one organisation's admins about its seats whose term ends soon."""
-    return actions.term_reminder_send(organization_id=organization_id)
+    return term_reminders_actions.term_reminder_send(organization_id=organization_id)
 
 
 # --------------------------------------------------------------------------- reports

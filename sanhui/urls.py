@@ -14,7 +14,7 @@ urlpatterns = [
     path("services/", include("services.urls")),
     path("outreach/", include("outreach.urls")),
     path("rollout/", include("rollout.urls")),
-    path("dashboard/", include("rollout.dashboard_urls")),
-    path("reports/", include("rollout.report_urls")),
+    path("dashboard/", include("rollout.dashboards.urls")),
+    path("reports/", include("rollout.reports.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -30,7 +30,8 @@ from organizations.scoping import Scope, build_scope
 from rollout.indicators import Period
 from rollout.models import ReportRun
 
-from . import ReportScopeError, build_report, render
+from .builder import build_report, render
+from .scope import ReportScopeError
 
 logger = logging.getLogger(__name__)
 

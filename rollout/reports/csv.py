@@ -7,7 +7,7 @@ from __future__ import annotations
 import csv
 import io
 
-from . import Report
+from .model import Report
 
 
 def render_csv(report: Report) -> bytes:

@@ -6,8 +6,8 @@ from __future__ import annotations
 from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
 
-from . import ISSUING_BODY, Report
 from .charts import svg
+from .model import ISSUING_BODY, Report
 
 
 def render_pdf(report: Report) -> bytes:

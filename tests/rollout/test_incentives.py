@@ -8,8 +8,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
 from organizations.models import LeaderRole
-from rollout import actions
 from rollout.models import Incentive
+from rollout.plan.actions import incentives
 from tests import factories as f
 from tests.rollout import factories as rf
 
@@ -21,7 +21,7 @@ GRANTED = datetime.date(2023, 1, 10)
 def record(actor, person, **kwargs) -> Incentive:
     data = {"kind": "award", "title": "先进个人", "granted_on": GRANTED}
     data.update(kwargs)
-    return actions.incentive_create(actor=actor, person=person, **data)
+    return incentives.incentive_create(actor=actor, person=person, **data)
 
 
 def test_an_award_is_recorded_against_a_leader(district_user, jiangshan):
@@ -69,7 +69,7 @@ def test_only_district_staff_record_incentives(request, persona, jiangshan):
 
 def test_changing_the_kind_clears_the_amount(district_user, jiangshan):
     incentive = record(district_user, jiangshan.leader, kind="funding", title="经费", amount=Decimal("1000"))
-    actions.incentive_update(actor=district_user, incentive=incentive, data={"kind": "award"})
+    incentives.incentive_update(actor=district_user, incentive=incentive, data={"kind": "award"})
     incentive.refresh_from_db()
     assert (incentive.kind, incentive.amount) == ("award", None)
 

@@ -11,8 +11,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from organizations.models import AuditEntry
-from rollout import actions
 from rollout.models import Inspection, Rectification, RectificationEvidence, RectificationUpdate
+from rollout.plan.actions import inspections, rectifications
 from tests import factories as f
 from tests.rollout import factories as rf
 
@@ -32,7 +32,7 @@ def stored_files(settings) -> list[Path]:
 
 
 def test_a_supervisor_records_an_inspection_with_a_rectification_item(supervisor_user, jiangshan, today):
-    inspection = actions.inspection_create(
+    inspection = inspections.inspection_create(
         actor=supervisor_user,
         organization=jiangshan.association,
         inspected_on=today,
@@ -53,7 +53,7 @@ def test_a_supervisor_records_an_inspection_with_a_rectification_item(supervisor
 @pytest.mark.parametrize("persona", ["jiangshan_admin", "leader_user"])
 def test_others_cannot_record_inspections(request, persona, jiangshan, today):
     with pytest.raises(PermissionDenied):
-        actions.inspection_create(
+        inspections.inspection_create(
             actor=request.getfixturevalue(persona),
             organization=jiangshan.association,
             inspected_on=today,
@@ -76,7 +76,7 @@ def test_inspections_are_validated(supervisor_user, jiangshan, today, changes, f
     if data["inspected_on"] == "tomorrow":
         data["inspected_on"] = today + datetime.timedelta(days=1)
     with pytest.raises(ValidationError) as excinfo:
-        actions.inspection_create(actor=supervisor_user, **data)
+        inspections.inspection_create(actor=supervisor_user, **data)
     assert message in str(excinfo.value.message_dict[field])
     assert not Inspection.objects.exists()
 
@@ -86,7 +86,7 @@ def test_a_rectification_belongs_to_the_inspected_organisation_or_below_it(
 ):
     inspection = rf.InspectionFactory(organization=jiangshan.association, inspected_on=today)
     below = f.OrganizationFactory(parent=jiangshan.association)
-    item = actions.rectification_create(
+    item = rectifications.rectification_create(
         actor=supervisor_user,
         inspection=inspection,
         organization=below,
@@ -95,7 +95,7 @@ def test_a_rectification_belongs_to_the_inspected_organisation_or_below_it(
     )
     assert item.organization == below
     with pytest.raises(ValidationError) as excinfo:
-        actions.rectification_create(
+        rectifications.rectification_create(
             actor=supervisor_user,
             inspection=inspection,
             organization=wuxiang.association,
@@ -104,7 +104,7 @@ def test_a_rectification_belongs_to_the_inspected_organisation_or_below_it(
         )
     assert "整改单位须为被督查单位或其下属组织" in str(excinfo.value.message_dict["organization"])
     with pytest.raises(ValidationError) as excinfo:
-        actions.rectification_create(
+        rectifications.rectification_create(
             actor=supervisor_user,
             inspection=inspection,
             title="倒填时限",
@@ -155,7 +155,7 @@ def test_the_inspection_date_cannot_pass_an_items_deadline(supervisor_user, jian
         deadline=datetime.date(2024, 6, 30),
     )
     with pytest.raises(ValidationError) as excinfo:
-        actions.inspection_update(
+        inspections.inspection_update(
             actor=supervisor_user,
             inspection=item.inspection,
             data={"inspected_on": datetime.date(2024, 7, 15)},
@@ -167,10 +167,10 @@ def test_the_inspection_date_cannot_pass_an_items_deadline(supervisor_user, jian
 
 
 def test_the_admin_closes_an_item_with_evidence(jiangshan_admin, jiangshan_rectification, settings, today):
-    actions.rectification_record_progress(
+    rectifications.rectification_record_progress(
         actor=jiangshan_admin, rectification=jiangshan_rectification, status="in_progress", note="正在整改"
     )
-    actions.rectification_record_progress(
+    rectifications.rectification_record_progress(
         actor=jiangshan_admin,
         rectification=jiangshan_rectification,
         status="closed",
@@ -192,17 +192,17 @@ def test_the_admin_closes_an_item_with_evidence(jiangshan_admin, jiangshan_recti
 
 def test_closing_needs_evidence_and_a_note(jiangshan_admin, jiangshan_rectification, settings):
     with pytest.raises(ValidationError) as excinfo:
-        actions.rectification_record_progress(
+        rectifications.rectification_record_progress(
             actor=jiangshan_admin, rectification=jiangshan_rectification, status="closed"
         )
     errors = excinfo.value.message_dict
     assert "销号须上传至少一份整改佐证材料" in str(errors["files"])
     assert "销号须填写整改情况说明" in str(errors["note"])
     # Evidence uploaded earlier counts.
-    actions.rectification_record_progress(
+    rectifications.rectification_record_progress(
         actor=jiangshan_admin, rectification=jiangshan_rectification, note="先传照片", files=[rf.png()]
     )
-    actions.rectification_record_progress(
+    rectifications.rectification_record_progress(
         actor=jiangshan_admin, rectification=jiangshan_rectification, status="closed", note="已整改"
     )
     assert Rectification.objects.get(pk=jiangshan_rectification.pk).is_closed
@@ -240,7 +240,7 @@ def test_stored_files_are_removed_when_the_write_fails(
 
     monkeypatch.setattr(RectificationUpdate.objects, "create", fail)
     with pytest.raises(RuntimeError):
-        actions.rectification_record_progress(
+        rectifications.rectification_record_progress(
             actor=jiangshan_admin, rectification=jiangshan_rectification, note="照片", files=[rf.png()]
         )
     assert not RectificationEvidence.objects.exists()
@@ -250,7 +250,7 @@ def test_stored_files_are_removed_when_the_write_fails(
 @pytest.mark.parametrize("persona", ["wuxiang_admin", "supervisor_user", "leader_user"])
 def test_only_the_organisation_reports_on_its_items(request, persona, jiangshan_rectification):
     with pytest.raises(PermissionDenied):
-        actions.rectification_record_progress(
+        rectifications.rectification_record_progress(
             actor=request.getfixturevalue(persona), rectification=jiangshan_rectification, note="越权"
         )
 
@@ -258,7 +258,7 @@ def test_only_the_organisation_reports_on_its_items(request, persona, jiangshan_
 def test_a_closed_item_is_reopened_by_the_steering_group_only(
     jiangshan_admin, supervisor_user, jiangshan_rectification
 ):
-    actions.rectification_record_progress(
+    rectifications.rectification_record_progress(
         actor=jiangshan_admin,
         rectification=jiangshan_rectification,
         status="closed",
@@ -266,28 +266,30 @@ def test_a_closed_item_is_reopened_by_the_steering_group_only(
         files=[rf.png()],
     )
     with pytest.raises(ValidationError):
-        actions.rectification_record_progress(
+        rectifications.rectification_record_progress(
             actor=jiangshan_admin, rectification=jiangshan_rectification, note="再补充"
         )
     with pytest.raises(PermissionDenied):
-        actions.rectification_reopen(
+        rectifications.rectification_reopen(
             actor=jiangshan_admin, rectification=jiangshan_rectification, note="自己打开"
         )
     with pytest.raises(ValidationError) as excinfo:
-        actions.rectification_reopen(actor=supervisor_user, rectification=jiangshan_rectification, note="")
+        rectifications.rectification_reopen(
+            actor=supervisor_user, rectification=jiangshan_rectification, note=""
+        )
     assert "请说明重新打开的原因" in str(excinfo.value.message_dict["note"])
-    actions.rectification_reopen(
+    rectifications.rectification_reopen(
         actor=supervisor_user, rectification=jiangshan_rectification, note="照片不清晰"
     )
     item = Rectification.objects.get(pk=jiangshan_rectification.pk)
     assert item.status == "in_progress" and item.closed_on is None
     assert statuses(item)[-1] == ("closed", "in_progress")
     with pytest.raises(ValidationError):
-        actions.rectification_reopen(actor=supervisor_user, rectification=item, note="再开一次")
+        rectifications.rectification_reopen(actor=supervisor_user, rectification=item, note="再开一次")
 
 
 def test_a_new_deadline_is_explained_in_the_history(supervisor_user, jiangshan_rectification):
-    actions.rectification_update(
+    rectifications.rectification_update(
         actor=supervisor_user,
         rectification=jiangshan_rectification,
         data={"deadline": datetime.date(2030, 3, 1), "note": "因春节顺延"},
@@ -317,7 +319,7 @@ def test_the_supervisor_sees_the_closure_on_the_item_page(
 def test_evidence_is_served_only_through_the_scoped_view(
     client, jiangshan_admin, wuxiang_admin, jiangshan_rectification
 ):
-    actions.rectification_record_progress(
+    rectifications.rectification_record_progress(
         actor=jiangshan_admin, rectification=jiangshan_rectification, note="照片", files=[rf.pdf("报告.pdf")]
     )
     evidence = RectificationEvidence.objects.get()

@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from rollout import selectors
+from rollout.plan import selectors
 from rollout.models import Rectification, Task
 from tests.rollout import factories as rf
 

@@ -10,8 +10,9 @@ from django.urls import reverse
 
 from organizations.models import RoleAssignment
 from organizations.scoping import scope_for
-from rollout import actions, selectors
 from rollout.models import Milestone, Phase, Pilot, Stage, SteeringMember
+from rollout.plan import selectors
+from rollout.plan.actions import phases, pilots, steering
 from rollout.reference import load_plan
 from tests import factories as f
 from tests.rollout import factories as rf
@@ -47,7 +48,7 @@ def test_reloading_the_plan_keeps_staff_edits(plan):
 
 
 def test_district_staff_move_a_phase(district_user, plan):
-    actions.phase_update(
+    phases.phase_update(
         actor=district_user,
         phase=plan[1],
         name="调研准备",
@@ -60,7 +61,7 @@ def test_district_staff_move_a_phase(district_user, plan):
 
 def test_a_phase_must_still_hold_its_stages(district_user, plan):
     with pytest.raises(ValidationError) as excinfo:
-        actions.phase_update(
+        phases.phase_update(
             actor=district_user,
             phase=plan[3],
             name="具体实施",
@@ -70,7 +71,7 @@ def test_a_phase_must_still_hold_its_stages(district_user, plan):
         )
     assert "局部推进" in str(excinfo.value)
     with pytest.raises(ValidationError) as excinfo:
-        actions.phase_update(
+        phases.phase_update(
             actor=district_user,
             phase=plan[2],
             name="动员部署",
@@ -84,7 +85,7 @@ def test_a_phase_must_still_hold_its_stages(district_user, plan):
 def test_a_stage_stays_inside_its_phase(district_user, plan):
     stage = Stage.objects.get(code="3c")
     with pytest.raises(ValidationError) as excinfo:
-        actions.stage_update(
+        phases.stage_update(
             actor=district_user,
             stage=stage,
             name="全面覆盖",
@@ -100,7 +101,7 @@ def test_a_stage_stays_inside_its_phase(district_user, plan):
 def test_only_district_staff_change_the_plan(request, persona, plan, jiangshan):
     actor = request.getfixturevalue(persona)
     with pytest.raises(PermissionDenied):
-        actions.phase_update(
+        phases.phase_update(
             actor=actor,
             phase=plan[1],
             name="改",
@@ -109,13 +110,13 @@ def test_only_district_staff_change_the_plan(request, persona, plan, jiangshan):
             end_date=D(2022, 2, 1),
         )
     with pytest.raises(PermissionDenied):
-        actions.milestone_create(actor=actor, phase=plan[1], title="里程碑", due_date=D(2022, 2, 1))
+        phases.milestone_create(actor=actor, phase=plan[1], title="里程碑", due_date=D(2022, 2, 1))
     with pytest.raises(PermissionDenied):
-        actions.pilot_create(
+        pilots.pilot_create(
             actor=actor, organization=jiangshan.association, stage=Stage.objects.get(code="3a")
         )
     with pytest.raises(PermissionDenied):
-        actions.steering_member_create(actor=actor, role="member", name="某人")
+        steering.steering_member_create(actor=actor, role="member", name="某人")
 
 
 def test_the_phase_edit_page_shows_errors_on_the_form(client, district_user, plan):
@@ -129,21 +130,21 @@ def test_the_phase_edit_page_shows_errors_on_the_form(client, district_user, pla
 
 
 def test_milestones(district_user, plan, today):
-    milestone = actions.milestone_create(
+    milestone = phases.milestone_create(
         actor=district_user, phase=plan[4], title="第十一次代表大会", due_date=D(2022, 12, 16)
     )
     assert milestone.is_overdue(D(2022, 12, 17)) and not milestone.is_overdue(D(2022, 12, 16))
     with pytest.raises(ValidationError) as excinfo:
-        actions.milestone_update(
+        phases.milestone_update(
             actor=district_user, milestone=milestone, data={"achieved_on": today + datetime.timedelta(days=1)}
         )
     assert "达成日期不能晚于今天" in str(excinfo.value)
     with pytest.raises(ValidationError):
-        actions.milestone_create(
+        phases.milestone_create(
             actor=district_user, phase=plan[4], title="第十一次代表大会", due_date=D(2022, 12, 1)
         )
     with pytest.raises(ValidationError) as excinfo:
-        actions.milestone_create(
+        phases.milestone_create(
             actor=district_user,
             phase=plan[4],
             stage=Stage.objects.get(code="3a"),
@@ -151,49 +152,49 @@ def test_milestones(district_user, plan, today):
             due_date=D(2022, 12, 1),
         )
     assert "所选子阶段不属于该阶段" in str(excinfo.value)
-    actions.milestone_update(actor=district_user, milestone=milestone, data={"achieved_on": D(2022, 12, 16)})
+    phases.milestone_update(actor=district_user, milestone=milestone, data={"achieved_on": D(2022, 12, 16)})
     assert not Milestone.objects.get(pk=milestone.pk).is_overdue(today)
 
 
 def test_a_pilot_is_registered_once_per_stage(district_user, plan, jiangshan):
     stage = Stage.objects.get(code="3a")
-    pilot = actions.pilot_create(
+    pilot = pilots.pilot_create(
         actor=district_user, organization=jiangshan.association, stage=stage, findings="问题", measures="对策"
     )
     with pytest.raises(ValidationError) as excinfo:
-        actions.pilot_create(actor=district_user, organization=jiangshan.association, stage=stage)
+        pilots.pilot_create(actor=district_user, organization=jiangshan.association, stage=stage)
     assert "该单位已是本阶段的试点" in str(excinfo.value)
-    actions.pilot_update(actor=district_user, pilot=pilot, data={"findings": "新的问题"})
+    pilots.pilot_update(actor=district_user, pilot=pilot, data={"findings": "新的问题"})
     assert Pilot.objects.get().findings == "新的问题"
 
 
 def test_the_steering_group_has_one_leader_and_one_office_director(district_user):
-    actions.steering_member_create(
+    steering.steering_member_create(
         actor=district_user, role="leader", name="陈组长", started_on=D(2022, 3, 1)
     )
     with pytest.raises(ValidationError) as excinfo:
-        actions.steering_member_create(actor=district_user, role="leader", name="王组长")
+        steering.steering_member_create(actor=district_user, role="leader", name="王组长")
     assert "组长目前由陈组长担任" in str(excinfo.value)
     first = SteeringMember.objects.get(name="陈组长")
-    actions.steering_member_update(actor=district_user, member=first, data={"ended_on": D(2024, 1, 1)})
-    actions.steering_member_create(actor=district_user, role="leader", name="王组长")
+    steering.steering_member_update(actor=district_user, member=first, data={"ended_on": D(2024, 1, 1)})
+    steering.steering_member_create(actor=district_user, role="leader", name="王组长")
     # Deputies and members may be several.
     for name in ("副组长甲", "副组长乙"):
-        actions.steering_member_create(actor=district_user, role="deputy", name=name)
+        steering.steering_member_create(actor=district_user, role="deputy", name=name)
     with pytest.raises(ValidationError) as excinfo:
-        actions.steering_member_update(actor=district_user, member=first, data={"ended_on": D(2022, 1, 1)})
+        steering.steering_member_update(actor=district_user, member=first, data={"ended_on": D(2022, 1, 1)})
     assert "离任日期不能早于任职日期" in str(excinfo.value)
 
 
 def test_linking_a_login_makes_it_a_supervisor(district_user):
     user = f.UserFactory(username="office")
-    actions.steering_member_create(
+    steering.steering_member_create(
         actor=district_user, role="office_director", name="张主任", user=user, grant_supervisor_role=True
     )
     assert RoleAssignment.objects.filter(user=user, role="supervisor").exists()
     assert scope_for(user).is_supervisor
     # District staff keep their role; no second one is added.
-    actions.steering_member_create(
+    steering.steering_member_create(
         actor=district_user, role="member", name="科普科", user=district_user, grant_supervisor_role=True
     )
     assert list(RoleAssignment.objects.filter(user=district_user).values_list("role", flat=True)) == [

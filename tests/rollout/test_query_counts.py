@@ -7,8 +7,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from rollout import actions
 from rollout.models import RectificationEvidence, Stage
+from rollout.plan.actions import tasks
 from tests import factories as f
 from tests.rollout import factories as rf
 
@@ -109,6 +109,6 @@ def test_the_admins_pages_do_not_grow_either(client, jiangshan_admin, jiangshan,
     small = {url: count_queries(client, url) for url in urls}
     grow(jiangshan, 25, today)
     for _ in range(10):
-        actions.task_record_progress(actor=jiangshan_admin, task=objects["task"], note="又一条进展")
+        tasks.task_record_progress(actor=jiangshan_admin, task=objects["task"], note="又一条进展")
     large = {url: count_queries(client, url) for url in urls}
     assert large == small

@@ -14,7 +14,8 @@ from pypdf import PdfReader
 from organizations.models import Seat
 from organizations.scoping import Scope, build_scope
 from rollout import indicators as ind
-from rollout.reports import HOURS, RATE, ReportScopeError, build_report, display, render
+from rollout.reports import ReportScopeError, build_report, display, render
+from rollout.reports.model import HOURS, RATE
 from services.models import Activity
 from tests.rollout import reports_world
 from tests.rollout.reports_world import Q4, TODAY

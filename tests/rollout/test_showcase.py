@@ -8,8 +8,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
 from organizations.models import AuditEntry
-from rollout import actions
 from rollout.models import ShowcaseItem
+from rollout.plan.actions import showcase
 from tests import factories as f
 from tests.rollout import factories as rf
 
@@ -24,17 +24,17 @@ def nominate(actor, **kwargs) -> ShowcaseItem:
         "nominated_on": datetime.date(2022, 10, 1),
     }
     data.update(kwargs)
-    return actions.showcase_nominate(actor=actor, **data)
+    return showcase.showcase_nominate(actor=actor, **data)
 
 
 def test_an_item_goes_from_nomination_to_publication(district_user, today):
     item = nominate(district_user)
     assert item.status == "nominated"
-    item = actions.showcase_advance(actor=district_user, item=item, step="approve")
+    item = showcase.showcase_advance(actor=district_user, item=item, step="approve")
     assert (item.status, item.approved_on) == ("approved", today)
-    item = actions.showcase_advance(actor=district_user, item=item, step="publish")
+    item = showcase.showcase_advance(actor=district_user, item=item, step="publish")
     assert (item.status, item.published_on) == ("published", today)
-    item = actions.showcase_advance(actor=district_user, item=item, step="unpublish")
+    item = showcase.showcase_advance(actor=district_user, item=item, step="unpublish")
     assert (item.status, item.published_on) == ("approved", None)
     steps = list(AuditEntry.objects.filter(object_id=str(item.pk)).values_list("action", flat=True))
     assert sorted(steps) == [
@@ -54,7 +54,7 @@ def test_steps_out_of_order_are_refused(district_user, status, step):
         status=status, published_on=datetime.date(2023, 1, 1) if status == "published" else None
     )
     with pytest.raises(ValidationError) as excinfo:
-        actions.showcase_advance(actor=district_user, item=item, step=step)
+        showcase.showcase_advance(actor=district_user, item=item, step=step)
     assert "不能执行此操作" in str(excinfo.value)
     item.refresh_from_db()
     assert item.status == status
@@ -67,7 +67,7 @@ def test_only_district_staff_manage_the_showcase(request, persona):
         nominate(actor)
     item = rf.ShowcaseItemFactory()
     with pytest.raises(PermissionDenied):
-        actions.showcase_advance(actor=actor, item=item, step="approve")
+        showcase.showcase_advance(actor=actor, item=item, step="approve")
 
 
 def test_a_leader_item_names_a_leader(district_user, jiangshan):
@@ -163,7 +163,7 @@ def test_the_add_page(client, district_user):
 def test_a_duplicate_that_slips_past_the_checks_gets_the_same_message(district_user, monkeypatch):
     # Two staff saving the same nomination at the same moment: the database decides.
     nominate(district_user)
-    monkeypatch.setattr(actions, "_clean_showcase", lambda **kwargs: None)
+    monkeypatch.setattr(showcase, "_clean_showcase", lambda **kwargs: None)
     with pytest.raises(ValidationError) as excinfo:
         nominate(district_user)
     assert "已有同类型、同标题的典型" in str(excinfo.value.message_dict["title"])

@@ -7,8 +7,8 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
-from rollout import actions
 from rollout.models import Stage, Task, TaskUpdate
+from rollout.plan.actions import tasks
 from tests import factories as f
 from tests.rollout import factories as rf
 
@@ -23,7 +23,7 @@ def history(task: Task) -> list[tuple[str, str, str, str | None]]:
 
 
 def test_district_staff_create_a_task_and_its_history_starts(district_user, plan, jiangshan):
-    task = actions.task_create(
+    task = tasks.task_create(
         actor=district_user,
         phase=plan[3],
         stage=Stage.objects.get(code="3c"),
@@ -39,7 +39,7 @@ def test_district_staff_create_a_task_and_its_history_starts(district_user, plan
 @pytest.mark.parametrize("persona", ["supervisor_user", "jiangshan_admin", "leader_user"])
 def test_only_district_staff_create_tasks(request, persona, plan, jiangshan):
     with pytest.raises(PermissionDenied):
-        actions.task_create(
+        tasks.task_create(
             actor=request.getfixturevalue(persona),
             phase=plan[3],
             title="不应创建",
@@ -51,7 +51,7 @@ def test_only_district_staff_create_tasks(request, persona, plan, jiangshan):
 
 def test_task_create_refuses_a_stage_of_another_phase_and_duplicates(district_user, plan, jiangshan):
     with pytest.raises(ValidationError) as excinfo:
-        actions.task_create(
+        tasks.task_create(
             actor=district_user,
             phase=plan[1],
             stage=Stage.objects.get(code="3a"),
@@ -60,7 +60,7 @@ def test_task_create_refuses_a_stage_of_another_phase_and_duplicates(district_us
             due_date=datetime.date(2022, 2, 1),
         )
     assert "所选子阶段不属于该阶段" in str(excinfo.value.message_dict["stage"])
-    actions.task_create(
+    tasks.task_create(
         actor=district_user,
         phase=plan[3],
         title="同名任务",
@@ -68,7 +68,7 @@ def test_task_create_refuses_a_stage_of_another_phase_and_duplicates(district_us
         due_date=datetime.date(2022, 12, 31),
     )
     with pytest.raises(ValidationError) as excinfo:
-        actions.task_create(
+        tasks.task_create(
             actor=district_user,
             phase=plan[3],
             title="同名任务",
@@ -81,7 +81,7 @@ def test_task_create_refuses_a_stage_of_another_phase_and_duplicates(district_us
 def test_a_dissolved_organisation_gets_no_new_tasks(district_user, plan):
     dissolved = f.OrganizationFactory(status="dissolved")
     with pytest.raises(ValidationError) as excinfo:
-        actions.task_create(
+        tasks.task_create(
             actor=district_user,
             phase=plan[3],
             title="任务",
@@ -92,11 +92,11 @@ def test_a_dissolved_organisation_gets_no_new_tasks(district_user, plan):
 
 
 def test_the_admin_moves_their_task_along_and_each_step_is_recorded(jiangshan_admin, jiangshan_task, today):
-    actions.task_record_progress(
+    tasks.task_record_progress(
         actor=jiangshan_admin, task=jiangshan_task, status="in_progress", note="已启动"
     )
-    actions.task_record_progress(actor=jiangshan_admin, task=jiangshan_task, note="完成一半")
-    actions.task_record_progress(actor=jiangshan_admin, task=jiangshan_task, status="done", note="全部完成")
+    tasks.task_record_progress(actor=jiangshan_admin, task=jiangshan_task, note="完成一半")
+    tasks.task_record_progress(actor=jiangshan_admin, task=jiangshan_task, status="done", note="全部完成")
     jiangshan_task.refresh_from_db()
     assert jiangshan_task.status == "done" and jiangshan_task.completed_on == today
     assert history(jiangshan_task) == [
@@ -106,7 +106,7 @@ def test_the_admin_moves_their_task_along_and_each_step_is_recorded(jiangshan_ad
         ("in_progress", "done", "全部完成", "jiangshan"),
     ]
     # Reopening a done task clears its completion date.
-    actions.task_record_progress(
+    tasks.task_record_progress(
         actor=jiangshan_admin, task=jiangshan_task, status="in_progress", note="补充材料"
     )
     jiangshan_task.refresh_from_db()
@@ -115,7 +115,7 @@ def test_the_admin_moves_their_task_along_and_each_step_is_recorded(jiangshan_ad
 
 def test_progress_needs_a_change_or_a_note(jiangshan_admin, jiangshan_task):
     with pytest.raises(ValidationError) as excinfo:
-        actions.task_record_progress(
+        tasks.task_record_progress(
             actor=jiangshan_admin, task=jiangshan_task, status="not_started", note="  "
         )
     assert "请填写进展说明" in str(excinfo.value.message_dict["note"])
@@ -124,15 +124,15 @@ def test_progress_needs_a_change_or_a_note(jiangshan_admin, jiangshan_task):
 
 def test_only_district_staff_cancel_or_revive_a_task(jiangshan_admin, district_user, jiangshan_task):
     with pytest.raises(ValidationError) as excinfo:
-        actions.task_record_progress(actor=jiangshan_admin, task=jiangshan_task, status="cancelled")
+        tasks.task_record_progress(actor=jiangshan_admin, task=jiangshan_task, status="cancelled")
     assert "只有区科协可以取消任务" in str(excinfo.value.message_dict["status"])
-    actions.task_record_progress(
+    tasks.task_record_progress(
         actor=district_user, task=jiangshan_task, status="cancelled", note="并入其他任务"
     )
     with pytest.raises(ValidationError):
-        actions.task_record_progress(actor=jiangshan_admin, task=jiangshan_task, status="in_progress")
+        tasks.task_record_progress(actor=jiangshan_admin, task=jiangshan_task, status="in_progress")
     # A note on a cancelled task is still welcome.
-    actions.task_record_progress(actor=jiangshan_admin, task=jiangshan_task, note="知悉")
+    tasks.task_record_progress(actor=jiangshan_admin, task=jiangshan_task, note="知悉")
     jiangshan_task.refresh_from_db()
     assert jiangshan_task.status == "cancelled"
 
@@ -140,14 +140,14 @@ def test_only_district_staff_cancel_or_revive_a_task(jiangshan_admin, district_u
 @pytest.mark.parametrize("persona", ["wuxiang_admin", "supervisor_user", "leader_user"])
 def test_others_cannot_report_on_a_towns_task(request, persona, jiangshan_task):
     with pytest.raises(PermissionDenied):
-        actions.task_record_progress(actor=request.getfixturevalue(persona), task=jiangshan_task, note="越权")
+        tasks.task_record_progress(actor=request.getfixturevalue(persona), task=jiangshan_task, note="越权")
     assert jiangshan_task.updates.count() == 1
 
 
 def test_district_staff_edit_a_task_and_a_status_change_enters_the_history(
     district_user, jiangshan_task, wuxiang
 ):
-    actions.task_update(
+    tasks.task_update(
         actor=district_user,
         task=jiangshan_task,
         data={
@@ -169,7 +169,7 @@ def test_district_staff_edit_a_task_and_a_status_change_enters_the_history(
 
 def test_an_admin_cannot_edit_the_task_itself(jiangshan_admin, jiangshan_task):
     with pytest.raises(PermissionDenied):
-        actions.task_update(
+        tasks.task_update(
             actor=jiangshan_admin, task=jiangshan_task, data={"due_date": datetime.date(2040, 1, 1)}
         )
 
@@ -258,7 +258,7 @@ def test_the_add_page_puts_action_errors_on_the_form(client, district_user, plan
 
 
 def test_the_task_page_shows_the_history(client, district_user, jiangshan_admin, jiangshan_task):
-    actions.task_record_progress(
+    tasks.task_record_progress(
         actor=jiangshan_admin, task=jiangshan_task, status="in_progress", note="第一步"
     )
     client.force_login(district_user)

@@ -9,8 +9,10 @@ from django.core import mail
 from django.urls import reverse
 
 from organizations.models import Organization, RoleAssignment
-from rollout import actions, selectors, tasks
+from rollout import tasks
 from rollout.models import TermReminder
+from rollout.plan import selectors
+from rollout.plan.actions import term_reminders
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db
@@ -49,7 +51,7 @@ def ending(jiangshan, today):
 
 
 def send(organization: Organization, **kwargs) -> int:
-    return actions.term_reminder_send(organization_id=organization.pk, **kwargs)
+    return term_reminders.term_reminder_send(organization_id=organization.pk, **kwargs)
 
 
 def test_each_seat_is_reminded_once_per_window(admin_with_mail, jiangshan, ending):

@@ -17,12 +17,11 @@ from django.utils.translation import gettext as _
 
 from organizations.models import Organization, Region, Seat, VolunteerTeam
 from organizations.scoping import Scope, scoped
+from rollout import indicators
+from rollout.indicators import CONDITION_LABELS, CONDITIONS, Period
+from rollout.models import Phase, Rectification, Task
 from sanhui.clock import today
 from services.models import Activity, ActivityKind, Stream, VolunteerService
-
-from . import indicators
-from .indicators import CONDITION_LABELS, CONDITIONS, Period
-from .models import Phase, Rectification, Task
 
 TREND_QUARTERS = 4
 

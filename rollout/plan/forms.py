@@ -10,8 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from organizations.forms import DateInput, PortalForm
 from organizations.models import LeaderRole, Organization, Person
 from organizations.scoping import scoped
-
-from .models import Incentive, Phase, Rectification, ShowcaseItem, Stage, SteeringMember, Task
+from rollout.models import Incentive, Phase, Rectification, ShowcaseItem, Stage, SteeringMember, Task
 
 
 def _active_organizations(user):

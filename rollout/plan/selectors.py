@@ -30,9 +30,7 @@ from django.db.models.functions import Coalesce, RowNumber
 
 from organizations.models import LeaderRole, Organization, RoleAssignment, Seat
 from organizations.scoping import scoped
-from sanhui.clock import today
-
-from .models import (
+from rollout.models import (
     Incentive,
     Inspection,
     Milestone,
@@ -48,6 +46,7 @@ from .models import (
     TaskUpdate,
     TermReminder,
 )
+from sanhui.clock import today
 
 # How many tasks of each phase the rollout page shows; the task list has them all.
 TASKS_PER_PHASE = 12

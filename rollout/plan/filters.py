@@ -7,9 +7,8 @@ from django.utils.translation import gettext_lazy as _
 
 from organizations.filters import ScopedFilterSet
 from organizations.models import Organization
+from rollout.models import Inspection, Phase, Rectification, ShowcaseItem, Stage, Task
 from sanhui.clock import today
-
-from .models import Inspection, Phase, Rectification, ShowcaseItem, Stage, Task
 
 
 class TaskFilter(ScopedFilterSet):

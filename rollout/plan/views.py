@@ -20,12 +20,35 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from organizations.models import Organization
-from organizations.scoping import Scope, get_for_user, scope_for, scoped
+from organizations.scoping import Scope, descendant_org_ids, get_for_user, scope_for, scoped
 from organizations.uploads import file_response
 from organizations.viewutils import apply_action_errors, paginate, query_without_page
+from rollout import tasks
+from rollout.models import (
+    Incentive,
+    Inspection,
+    Milestone,
+    Phase,
+    Pilot,
+    Rectification,
+    RectificationEvidence,
+    ShowcaseItem,
+    Stage,
+    SteeringMember,
+    Task,
+)
+from rollout.plan.actions import incentives as incentives_actions
+from rollout.plan.actions import inspections as inspections_actions
+from rollout.plan.actions import phases as phases_actions
+from rollout.plan.actions import pilots as pilots_actions
+from rollout.plan.actions import rectifications as rectifications_actions
+from rollout.plan.actions import showcase as showcase_actions
+from rollout.plan.actions import steering as steering_actions
+from rollout.plan.actions import tasks as tasks_actions
+from rollout.plan.actions import term_reminders as term_reminders_actions
 from sanhui.clock import today
 
-from . import actions, selectors, tasks
+from . import selectors
 from .filters import InspectionFilter, RectificationFilter, ShowcaseFilter, TaskFilter
 from .forms import (
     IncentiveForm,
@@ -42,19 +65,6 @@ from .forms import (
     TaskForm,
     TaskProgressForm,
     TermWindowForm,
-)
-from .models import (
-    Incentive,
-    Inspection,
-    Milestone,
-    Phase,
-    Pilot,
-    Rectification,
-    RectificationEvidence,
-    ShowcaseItem,
-    Stage,
-    SteeringMember,
-    Task,
 )
 
 FORM_TEMPLATE = "organizations/form.html"
@@ -143,7 +153,7 @@ def phase_edit(request: HttpRequest, pk: int) -> HttpResponse:
     form = PhaseForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            actions.phase_update(actor=request.user, phase=phase, **form.cleaned_data)
+            phases_actions.phase_update(actor=request.user, phase=phase, **form.cleaned_data)
         except ValidationError as error:
             apply_action_errors(form, error)
         else:
@@ -164,7 +174,7 @@ def stage_edit(request: HttpRequest, pk: int) -> HttpResponse:
     form = StageForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            actions.stage_update(actor=request.user, stage=stage, **form.cleaned_data)
+            phases_actions.stage_update(actor=request.user, stage=stage, **form.cleaned_data)
         except ValidationError as error:
             apply_action_errors(form, error)
         else:
@@ -180,7 +190,7 @@ def milestone_add(request: HttpRequest) -> HttpResponse:
     form = MilestoneForm(request.POST or None, initial={"phase": request.GET.get("phase")})
     if request.method == "POST" and form.is_valid():
         try:
-            actions.milestone_create(actor=request.user, **form.cleaned_data)
+            phases_actions.milestone_create(actor=request.user, **form.cleaned_data)
         except ValidationError as error:
             apply_action_errors(form, error)
         else:
@@ -202,7 +212,7 @@ def milestone_edit(request: HttpRequest, pk: int) -> HttpResponse:
     form = MilestoneForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            actions.milestone_update(actor=request.user, milestone=milestone, data=form.cleaned_data)
+            phases_actions.milestone_update(actor=request.user, milestone=milestone, data=form.cleaned_data)
         except ValidationError as error:
             apply_action_errors(form, error)
         else:
@@ -241,7 +251,7 @@ def task_add(request: HttpRequest) -> HttpResponse:
     form = TaskForm(request.POST or None, user=request.user, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            task = actions.task_create(actor=request.user, **form.cleaned_data)
+            task = tasks_actions.task_create(actor=request.user, **form.cleaned_data)
         except ValidationError as error:
             apply_action_errors(form, error)
         else:
@@ -284,7 +294,7 @@ def task_progress(request: HttpRequest, pk: int) -> HttpResponse:
     )
     if form.is_valid():
         try:
-            actions.task_record_progress(actor=request.user, task=task, **form.cleaned_data)
+            tasks_actions.task_record_progress(actor=request.user, task=task, **form.cleaned_data)
         except ValidationError as error:
             apply_action_errors(form, error)
         else:
@@ -308,7 +318,7 @@ def task_edit(request: HttpRequest, pk: int) -> HttpResponse:
     form = TaskForm(request.POST or None, user=request.user, task=task, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            actions.task_update(actor=request.user, task=task, data=form.cleaned_data)
+            tasks_actions.task_update(actor=request.user, task=task, data=form.cleaned_data)
         except ValidationError as error:
             apply_action_errors(form, error)
         else:
@@ -349,7 +359,7 @@ def pilot_add(request: HttpRequest) -> HttpResponse:
     form = PilotForm(request.POST or None, user=request.user, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            pilot = actions.pilot_create(actor=request.user, **form.cleaned_data)
+            pilot = pilots_actions.pilot_create(actor=request.user, **form.cleaned_data)
         except ValidationError as error:
             apply_action_errors(form, error)
         else:
@@ -371,7 +381,7 @@ def pilot_edit(request: HttpRequest, pk: int) -> HttpResponse:
     form = PilotForm(request.POST or None, user=request.user, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            actions.pilot_update(actor=request.user, pilot=pilot, data=form.cleaned_data)
+            pilots_actions.pilot_update(actor=request.user, pilot=pilot, data=form.cleaned_data)
         except ValidationError as error:
             apply_action_errors(form, error)
         else:
@@ -402,7 +412,7 @@ def steering_member_add(request: HttpRequest) -> HttpResponse:
     form = SteeringMemberForm(request.POST or None, initial={"started_on": today()})
     if request.method == "POST" and form.is_valid():
         try:
-            actions.steering_member_create(actor=request.user, **form.cleaned_data)
+            steering_actions.steering_member_create(actor=request.user, **form.cleaned_data)
         except ValidationError as error:
             apply_action_errors(form, error)
         else:
@@ -428,7 +438,7 @@ def steering_member_edit(request: HttpRequest, pk: int) -> HttpResponse:
         data = dict(form.cleaned_data)
         grant = data.pop("grant_supervisor_role", False)
         try:
-            actions.steering_member_update(
+            steering_actions.steering_member_update(
                 actor=request.user, member=member, data=data, grant_supervisor_role=grant
             )
         except ValidationError as error:
@@ -495,7 +505,7 @@ def inspection_add(request: HttpRequest) -> HttpResponse:
             key: value for key, value in form.cleaned_data.items() if not key.startswith("rectification_")
         }
         try:
-            inspection = actions.inspection_create(
+            inspection = inspections_actions.inspection_create(
                 actor=request.user, rectifications=form.rectifications(), **data
             )
         except ValidationError as error:
@@ -539,7 +549,9 @@ def inspection_edit(request: HttpRequest, pk: int) -> HttpResponse:
     form = InspectionForm(request.POST or None, user=request.user, initial=initial, editing=True)
     if request.method == "POST" and form.is_valid():
         try:
-            actions.inspection_update(actor=request.user, inspection=inspection, data=form.cleaned_data)
+            inspections_actions.inspection_update(
+                actor=request.user, inspection=inspection, data=form.cleaned_data
+            )
         except ValidationError as error:
             apply_action_errors(form, error)
         else:
@@ -549,7 +561,7 @@ def inspection_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _rectification_organizations(inspection: Inspection):
-    below = actions._organizations_below(inspection.organization)
+    below = descendant_org_ids({inspection.organization_id})
     return Organization.objects.filter(pk__in=below).by_kind()
 
 
@@ -561,7 +573,9 @@ def rectification_add(request: HttpRequest, pk: int) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         try:
-            actions.rectification_create(actor=request.user, inspection=inspection, **form.cleaned_data)
+            rectifications_actions.rectification_create(
+                actor=request.user, inspection=inspection, **form.cleaned_data
+            )
         except ValidationError as error:
             apply_action_errors(form, error)
         else:
@@ -596,7 +610,7 @@ def _rectification_page(
 ):
     scope = scope_for(request.user)
     # The organisation reports progress; the steering group edits, moves deadlines and reopens.
-    can_report = actions.may_report_on(scope, rectification)
+    can_report = rectifications_actions.may_report_on(scope, rectification)
     can_supervise = scope.write_all or scope.is_supervisor
     if can_report and progress_form is None and not rectification.is_closed:
         progress_form = RectificationProgressForm(initial={"status": rectification.status})
@@ -635,12 +649,12 @@ def rectification_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def rectification_progress(request: HttpRequest, pk: int) -> HttpResponse:
     rectification = _get_rectification(request, pk, write=True)
-    if not actions.may_report_on(scope_for(request.user), rectification):
+    if not rectifications_actions.may_report_on(scope_for(request.user), rectification):
         raise PermissionDenied
     form = RectificationProgressForm(request.POST, request.FILES)
     if form.is_valid():
         try:
-            actions.rectification_record_progress(
+            rectifications_actions.rectification_record_progress(
                 actor=request.user, rectification=rectification, **form.cleaned_data
             )
         except ValidationError as error:
@@ -673,7 +687,7 @@ def rectification_edit(request: HttpRequest, pk: int) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         try:
-            actions.rectification_update(
+            rectifications_actions.rectification_update(
                 actor=request.user, rectification=rectification, data=form.cleaned_data
             )
         except ValidationError as error:
@@ -693,7 +707,9 @@ def rectification_reopen(request: HttpRequest, pk: int) -> HttpResponse:
     form = ReopenForm(request.POST)
     if form.is_valid():
         try:
-            actions.rectification_reopen(actor=request.user, rectification=rectification, **form.cleaned_data)
+            rectifications_actions.rectification_reopen(
+                actor=request.user, rectification=rectification, **form.cleaned_data
+            )
         except ValidationError as error:
             apply_action_errors(form, error)
         else:
@@ -747,7 +763,7 @@ def showcase_manage(request: HttpRequest) -> HttpResponse:
             "query": query_without_page(request),
             "counts": counts,
             "can_manage": scope.write_all,
-            "steps": actions.SHOWCASE_STEPS,
+            "steps": showcase_actions.SHOWCASE_STEPS,
         },
     )
 
@@ -757,7 +773,7 @@ def showcase_add(request: HttpRequest) -> HttpResponse:
     form = ShowcaseForm(request.POST or None, user=request.user, initial={"nominated_on": today()})
     if request.method == "POST" and form.is_valid():
         try:
-            actions.showcase_nominate(actor=request.user, **form.cleaned_data)
+            showcase_actions.showcase_nominate(actor=request.user, **form.cleaned_data)
         except ValidationError as error:
             apply_action_errors(form, error)
         else:
@@ -781,7 +797,7 @@ def showcase_edit(request: HttpRequest, pk: int) -> HttpResponse:
     form = ShowcaseForm(request.POST or None, user=request.user, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            actions.showcase_update(actor=request.user, item=item, data=form.cleaned_data)
+            showcase_actions.showcase_update(actor=request.user, item=item, data=form.cleaned_data)
         except ValidationError as error:
             apply_action_errors(form, error)
         else:
@@ -803,7 +819,7 @@ STEP_MESSAGES = {
 def showcase_advance(request: HttpRequest, pk: int, step: str) -> HttpResponse:
     item = get_for_user(request.user, ShowcaseItem, pk, write=True)
     try:
-        item = actions.showcase_advance(actor=request.user, item=item, step=step)
+        item = showcase_actions.showcase_advance(actor=request.user, item=item, step=step)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
@@ -844,7 +860,7 @@ def incentive_add(request: HttpRequest) -> HttpResponse:
     form = IncentiveForm(request.POST or None, user=request.user, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            actions.incentive_create(actor=request.user, **form.cleaned_data)
+            incentives_actions.incentive_create(actor=request.user, **form.cleaned_data)
         except ValidationError as error:
             apply_action_errors(form, error)
         else:
@@ -869,7 +885,9 @@ def incentive_edit(request: HttpRequest, pk: int) -> HttpResponse:
     form = IncentiveForm(request.POST or None, user=request.user, initial=initial, editing=True)
     if request.method == "POST" and form.is_valid():
         try:
-            actions.incentive_update(actor=request.user, incentive=incentive, data=form.cleaned_data)
+            incentives_actions.incentive_update(
+                actor=request.user, incentive=incentive, data=form.cleaned_data
+            )
         except ValidationError as error:
             apply_action_errors(form, error)
         else:
@@ -889,7 +907,7 @@ def incentive_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def term_list(request: HttpRequest) -> HttpResponse:
     scope = _reader(request)
     form = TermWindowForm(request.GET or None)
-    days = actions.term_reminder_days()
+    days = term_reminders_actions.term_reminder_days()
     if form.is_valid() and form.cleaned_data.get("days"):
         days = form.cleaned_data["days"]
     rows = selectors.term_overview(user=request.user, days=days)
@@ -899,7 +917,7 @@ def term_list(request: HttpRequest) -> HttpResponse:
         {
             "rows": rows,
             "days": days,
-            "default_days": actions.term_reminder_days(),
+            "default_days": term_reminders_actions.term_reminder_days(),
             "form": form,
             "today": today(),
             "organization_count": len({row.seat.organization_id for row in rows}),

@@ -17,11 +17,11 @@ from django.views.decorators.http import require_POST
 
 from organizations.scoping import get_for_user, scope_for, scoped
 from organizations.viewutils import apply_action_errors, paginate
+from rollout.models import ReportRun
 
-from .models import ReportRun
-from .reports import CONTENT_TYPES
-from .reports import actions as report_actions
-from .reports.forms import ReportRequestForm
+from . import actions as report_actions
+from .builder import CONTENT_TYPES
+from .forms import ReportRequestForm
 
 
 def _require_reporter(request: HttpRequest) -> None:

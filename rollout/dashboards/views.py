@@ -17,10 +17,10 @@ from django.urls import reverse
 
 from organizations.models import Region
 from organizations.scoping import Scope, scope_for
+from rollout.indicators import Period
 from sanhui.clock import today
 
-from . import dashboards
-from .indicators import Period
+from . import blocks
 
 
 def _district_reader(request: HttpRequest) -> Scope:
@@ -36,7 +36,7 @@ def _town_reader(request: HttpRequest) -> tuple[Scope, list[Region], Region]:
     scope = scope_for(request.user)
     if not (scope.read_all or scope.is_org_admin):
         raise PermissionDenied
-    towns = dashboards.towns_for(scope)
+    towns = blocks.towns_for(scope)
     if not towns:
         raise Http404
     wanted = request.GET.get("region")
@@ -57,12 +57,12 @@ def _leader(request: HttpRequest) -> Scope:
 
 def _page_context(request: HttpRequest, data_url: str, extra: dict) -> tuple[dict, Period]:
     on = today()
-    period, error = dashboards.period_from(request.GET, on)
+    period, error = blocks.period_from(request.GET, on)
     context = {
         "period": period,
-        "period_label": dashboards.period_label(period),
+        "period_label": blocks.period_label(period),
         "period_error": error,
-        "quick_periods": dashboards.quick_periods(on),
+        "quick_periods": blocks.quick_periods(on),
         "data_url": f"{data_url}?{_query(request, period)}",
         "today": on,
         **extra,
@@ -78,7 +78,7 @@ def _query(request: HttpRequest, period: Period) -> str:
 
 
 def _json_period(request: HttpRequest):
-    period, error = dashboards.period_from(request.GET)
+    period, error = blocks.period_from(request.GET)
     if error:
         return None, JsonResponse({"error": error}, status=400)
     return period, None
@@ -90,8 +90,8 @@ def _json_period(request: HttpRequest):
 def district(request: HttpRequest) -> HttpResponse:
     _district_reader(request)
     context, period = _page_context(request, reverse("dashboards:district_data"), {})
-    context["data"] = dashboards.district_dashboard(user=request.user, period=period, on=context["today"])
-    context["towns"] = dashboards.towns_for(scope_for(request.user))
+    context["data"] = blocks.district_dashboard(user=request.user, period=period, on=context["today"])
+    context["towns"] = blocks.towns_for(scope_for(request.user))
     return render(request, "rollout/dashboard/district.html", context)
 
 
@@ -100,7 +100,7 @@ def district_data(request: HttpRequest) -> JsonResponse:
     period, error = _json_period(request)
     if error:
         return error
-    return JsonResponse(dashboards.district_dashboard(user=request.user, period=period))
+    return JsonResponse(blocks.district_dashboard(user=request.user, period=period))
 
 
 # --------------------------------------------------------------------------- towns
@@ -111,9 +111,7 @@ def town(request: HttpRequest) -> HttpResponse:
     context, period = _page_context(request, reverse("dashboards:town_data"), {})
     context.update(
         {
-            "data": dashboards.town_dashboard(
-                user=request.user, town=region, period=period, on=context["today"]
-            ),
+            "data": blocks.town_dashboard(user=request.user, town=region, period=period, on=context["today"]),
             "region": region,
             "towns": towns,
             "is_district_reader": scope.read_all,
@@ -127,7 +125,7 @@ def town_data(request: HttpRequest) -> JsonResponse:
     period, error = _json_period(request)
     if error:
         return error
-    return JsonResponse(dashboards.town_dashboard(user=request.user, town=region, period=period))
+    return JsonResponse(blocks.town_dashboard(user=request.user, town=region, period=period))
 
 
 # --------------------------------------------------------------------------- a leader's own page
@@ -136,7 +134,7 @@ def town_data(request: HttpRequest) -> JsonResponse:
 def mine(request: HttpRequest) -> HttpResponse:
     scope = _leader(request)
     context, period = _page_context(request, reverse("dashboards:mine_data"), {})
-    context["data"] = dashboards.leader_dashboard(scope=scope, period=period, on=context["today"])
+    context["data"] = blocks.leader_dashboard(scope=scope, period=period, on=context["today"])
     return render(request, "rollout/dashboard/mine.html", context)
 
 
@@ -145,4 +143,4 @@ def mine_data(request: HttpRequest) -> JsonResponse:
     period, error = _json_period(request)
     if error:
         return error
-    return JsonResponse(dashboards.leader_dashboard(scope=scope, period=period))
+    return JsonResponse(blocks.leader_dashboard(scope=scope, period=period))

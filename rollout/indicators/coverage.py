@@ -1,0 +1,225 @@
+"""The four coverage conditions of a town in a period, their summary over the towns and the
+trend quarter by quarter (see the package docstring for the definitions)."""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from django.db.models import (
+    Count,
+    Q,
+    QuerySet,
+)
+from django.utils.translation import gettext_lazy as _
+
+from organizations.models import Organization, Region, Seat
+from services.models import Activity
+
+from .periods import Period
+
+CONDITIONS = ("organised", "led", "three_associations", "working")
+CONDITION_LABELS = {
+    "organised": _("有镇（街）科协"),
+    "led": _("三长进入领导机构"),
+    "three_associations": _("三会齐全"),
+    "working": _("本期有活动"),
+}
+CATEGORIES = tuple(Organization.Category.values)
+
+
+# --------------------------------------------------------------------------- regions
+
+
+def towns_in_scope() -> QuerySet[Region]:
+    """The towns and subdistricts the district's coverage counts."""
+    return Region.objects.towns().in_scope().order_by("sort_order", "code", "name")
+
+
+def township_map(towns: Iterable[Region]) -> dict[int, int]:
+    """region id → id of the town (of ``towns``) it lies in, for every region at or below them."""
+    towns = list(towns)
+    mapping: dict[int, int] = {}
+    if not towns:
+        return mapping
+    condition = Q()
+    for town in towns:
+        condition |= Q(path__startswith=town.path)
+    by_path = sorted(towns, key=lambda town: len(town.path), reverse=True)
+    for region_id, path in Region.objects.filter(condition).values_list("pk", "path"):
+        for town in by_path:
+            if path.startswith(town.path):
+                mapping[region_id] = town.pk
+                break
+    return mapping
+
+
+# --------------------------------------------------------------------------- coverage
+
+
+@dataclass
+class TownCoverage:
+    region: Region
+    organised: bool = False
+    led: bool = False
+    categories: frozenset[str] = field(default_factory=frozenset)
+    activities: int = 0
+    association_id: int | None = None
+
+    @property
+    def three_associations(self) -> bool:
+        return all(category in self.categories for category in CATEGORIES)
+
+    @property
+    def working(self) -> bool:
+        return self.activities > 0
+
+    @property
+    def covered(self) -> bool:
+        return all(self.met(condition) for condition in CONDITIONS)
+
+    def met(self, condition: str) -> bool:
+        return bool(getattr(self, condition))
+
+    @property
+    def failing(self) -> list[str]:
+        return [condition for condition in CONDITIONS if not self.met(condition)]
+
+    @property
+    def failing_labels(self) -> list[str]:
+        return [str(CONDITION_LABELS[condition]) for condition in self.failing]
+
+    @property
+    def missing_categories(self) -> list[str]:
+        return [category for category in CATEGORIES if category not in self.categories]
+
+    @property
+    def met_count(self) -> int:
+        return sum(self.met(condition) for condition in CONDITIONS)
+
+
+def _active_by(day: datetime.date) -> Q:
+    return Q(status=Organization.Status.ACTIVE) & (Q(founded_on__isnull=True) | Q(founded_on__lte=day))
+
+
+def town_coverage(
+    period: Period, *, towns: Iterable[Region] | None = None, today: datetime.date | None = None
+) -> list[TownCoverage]:
+    """The four conditions for each town (default: every town in programme scope)."""
+    towns = list(towns_in_scope() if towns is None else towns)
+    rows = {town.pk: TownCoverage(region=town) for town in towns}
+    if not towns:
+        return []
+    mapping = township_map(towns)
+    regions = list(mapping)
+    on = period.reference_day(today)
+
+    # 1. organised: an active town association based in the town.
+    associations = Organization.objects.filter(
+        _active_by(period.end), kind=Organization.Kind.TOWN_ASSOCIATION, home_region_id__in=regions
+    ).values_list("pk", "home_region_id")
+    association_town: dict[int, int] = {}
+    for pk, region_id in associations:
+        town_id = mapping[region_id]
+        rows[town_id].organised = True
+        rows[town_id].association_id = pk
+        association_town[pk] = town_id
+
+    # 2. led: a 三长/泛三长 holds a seat in that association on the reference day.
+    if association_town:
+        led = (
+            Seat.objects.current(on)
+            .held_by_leaders(on)
+            .filter(organization_id__in=association_town)
+            .values_list("organization_id", flat=True)
+            .distinct()
+        )
+        for organization_id in led:
+            rows[association_town[organization_id]].led = True
+
+    # 3. three associations: active grassroots associations by category, home or served region.
+    grassroots = Organization.objects.filter(
+        _active_by(period.end), kind=Organization.Kind.GRASSROOTS_ASSOCIATION
+    )
+    categories: dict[int, set[str]] = defaultdict(set)
+    for region_id, category in (
+        grassroots.filter(home_region_id__in=regions).values_list("home_region_id", "category").distinct()
+    ):
+        categories[mapping[region_id]].add(category)
+    served = Organization.served_regions.through.objects.filter(
+        region_id__in=regions, organization__in=grassroots
+    ).values_list("region_id", "organization__category")
+    for region_id, category in served.distinct():
+        categories[mapping[region_id]].add(category)
+    for town_id, found in categories.items():
+        rows[town_id].categories = frozenset(found)
+
+    # 4. working: activities that took place in the town during the period.
+    start, end = period.bounds()
+    held = (
+        Activity.objects.held()
+        .filter(starts_at__gte=start, starts_at__lt=end, region_id__in=regions)
+        .values("region_id")
+        .annotate(n=Count("pk"))
+        .values_list("region_id", "n")
+    )
+    for region_id, count in held:
+        rows[mapping[region_id]].activities += count
+    return [rows[town.pk] for town in towns]
+
+
+@dataclass(frozen=True)
+class CoverageSummary:
+    towns: int
+    covered: int
+    organised: int
+    led: int
+    three_associations: int
+    working: int
+
+    @staticmethod
+    def _rate(part: int, whole: int) -> float | None:
+        return part / whole if whole else None
+
+    @property
+    def coverage_rate(self) -> float | None:
+        return self._rate(self.covered, self.towns)
+
+    @property
+    def organisation_rate(self) -> float | None:
+        """组织覆盖率: condition 1 alone."""
+        return self._rate(self.organised, self.towns)
+
+    @property
+    def work_rate(self) -> float | None:
+        """工作覆盖率: condition 4 alone."""
+        return self._rate(self.working, self.towns)
+
+    def rate_of(self, condition: str) -> float | None:
+        return self._rate(getattr(self, condition), self.towns)
+
+
+def summarize(rows: list[TownCoverage]) -> CoverageSummary:
+    return CoverageSummary(
+        towns=len(rows),
+        covered=sum(row.covered for row in rows),
+        organised=sum(row.organised for row in rows),
+        led=sum(row.led for row in rows),
+        three_associations=sum(row.three_associations for row in rows),
+        working=sum(row.working for row in rows),
+    )
+
+
+def coverage_trend(
+    period: Period, quarters: int = 4, *, towns=None, today=None
+) -> list[tuple[Period, CoverageSummary]]:
+    """Coverage quarter by quarter, oldest first: for a quarter, the ``quarters`` before it and
+    the quarter itself; for a longer period, each quarter it overlaps."""
+    towns = list(towns_in_scope() if towns is None else towns)
+    if period.is_quarter:
+        periods = [*period.previous_quarters(quarters), period]
+    else:
+        periods = period.quarters_overlapped()
+    return [(p, summarize(town_coverage(p, towns=towns, today=today))) for p in periods]
