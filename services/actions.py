@@ -88,21 +88,8 @@ def _require_activity_write(actor, activity: Activity) -> None:
 # --------------------------------------------------------------------------- activities
 
 
-def _clean_activity(
-    *,
-    actor,
-    data: dict[str, Any],
-    co_organizers: Iterable[Organization],
-    leaders: Iterable[Person],
-    teams: Iterable[VolunteerTeam],
-    instance: Activity | None,
-) -> tuple[dict[str, Any], list[Organization], list[Person], list[VolunteerTeam]]:
-    errors: dict[str, list] = {}
-    scope = scope_for(actor)
-    data = {key: value for key, value in data.items() if key in ACTIVITY_FIELDS}
-    current = {key: getattr(instance, key) for key in ACTIVITY_FIELDS} if instance is not None else {}
-    merged = current | data
-
+def _clean_plain_fields(merged: dict[str, Any], data: dict[str, Any], errors: dict[str, list]) -> None:
+    """Title, kind, venue, region, times and the multiple choices of an activity."""
     title = (merged.get("title") or "").strip()
     if not title:
         errors["title"] = [_("请填写活动名称。")]
@@ -132,17 +119,11 @@ def _clean_activity(
             errors[field] = [_("%(label)s中有无效的选项。") % {"label": label}]
         data[field] = [value for value in choices if value in values]
 
-    organizer = merged.get("organizer")
-    if not isinstance(organizer, Organization):
-        errors["organizer"] = [_("请选择主办组织。")]
-    elif (instance is None or organizer.pk != instance.organizer_id) and not selectors.organizer_choices(
-        user=actor
-    ).filter(pk=organizer.pk).exists():
-        # Someone else's organisation: the same answer whether it exists or not.
-        errors["organizer"] = [_("只能登记本人所在或所管理组织主办的活动。")]
 
-    co_organizers = [org for org in co_organizers if organizer is None or org.pk != organizer.pk]
-    leaders = list(leaders)
+def _clean_leaders(
+    scope, organizer, leaders: list[Person], starts_at, errors: dict[str, list]
+) -> list[Person]:
+    """Those who led the activity: each a 三长/泛三长 on its day."""
     if not scope.write_all and not (
         isinstance(organizer, Organization) and organizer.pk in scope.admin_org_ids
     ):
@@ -161,6 +142,36 @@ def _clean_activity(
             errors["leaders"] = [
                 _("%(names)s 在活动当天没有三长/泛三长身份。") % {"names": join_names(not_leaders)}
             ]
+    return leaders
+
+
+def _clean_activity(
+    *,
+    actor,
+    data: dict[str, Any],
+    co_organizers: Iterable[Organization],
+    leaders: Iterable[Person],
+    teams: Iterable[VolunteerTeam],
+    instance: Activity | None,
+) -> tuple[dict[str, Any], list[Organization], list[Person], list[VolunteerTeam]]:
+    errors: dict[str, list] = {}
+    scope = scope_for(actor)
+    data = {key: value for key, value in data.items() if key in ACTIVITY_FIELDS}
+    current = {key: getattr(instance, key) for key in ACTIVITY_FIELDS} if instance is not None else {}
+    merged = current | data
+
+    _clean_plain_fields(merged, data, errors)
+    organizer = merged.get("organizer")
+    if not isinstance(organizer, Organization):
+        errors["organizer"] = [_("请选择主办组织。")]
+    elif (instance is None or organizer.pk != instance.organizer_id) and not selectors.organizer_choices(
+        user=actor
+    ).filter(pk=organizer.pk).exists():
+        # Someone else's organisation: the same answer whether it exists or not.
+        errors["organizer"] = [_("只能登记本人所在或所管理组织主办的活动。")]
+
+    co_organizers = [org for org in co_organizers if organizer is None or org.pk != organizer.pk]
+    leaders = _clean_leaders(scope, organizer, list(leaders), merged.get("starts_at"), errors)
     teams = list(teams)
     if isinstance(organizer, Organization):
         allowed = {organizer.pk, *(org.pk for org in co_organizers)}

@@ -14,7 +14,8 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import F, Q, Sum, Value
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -483,10 +484,21 @@ def hours_served(checked_in_at: datetime.datetime, checked_out_at: datetime.date
     return (Decimal(quarters) * QUARTER_HOUR).quantize(Decimal("0.01"))
 
 
+HOURS_FIELD = models.DecimalField(max_digits=12, decimal_places=2)
+
+
+def hours_total() -> Coalesce:
+    """Volunteer hours: the sum of the hours recorded, zero when there are none. With
+    ``VolunteerServiceQuerySet.counted()`` (which rows count) the one definition of the figure,
+    for a volunteer's and a team's record here and for the programme's indicators alike."""
+    return Coalesce(Sum("hours"), Value(Decimal(0)), output_field=HOURS_FIELD)
+
+
 class VolunteerServiceQuerySet(models.QuerySet):
     def counted(self) -> VolunteerServiceQuerySet:
-        """Rows with hours recorded (a check-in without check-out counts only once corrected)."""
-        return self.filter(hours__isnull=False)
+        """Rows that count toward volunteer hours: hours recorded (a check-in without check-out
+        counts only once corrected) at an activity that took place (held or verified)."""
+        return self.filter(hours__isnull=False, activity__status__in=Activity.TOOK_PLACE)
 
     def in_year(self, year: int) -> VolunteerServiceQuerySet:
         start = timezone.make_aware(datetime.datetime(year, 1, 1))

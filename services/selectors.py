@@ -9,14 +9,12 @@ from decimal import Decimal
 
 from django.db.models import (
     Count,
-    DecimalField,
     IntegerField,
     OuterRef,
     Prefetch,
     Q,
     QuerySet,
     Subquery,
-    Sum,
     Value,
 )
 from django.db.models.functions import Coalesce
@@ -27,7 +25,7 @@ from organizations.scoping import scope_for, scoped
 from organizations.validators import mask_phone
 from sanhui.clock import today
 
-from .models import Activity, Attendance, VolunteerService
+from .models import HOURS_FIELD, Activity, Attendance, VolunteerService, hours_total
 
 # National recognition thresholds for science and technology volunteers (DESIGN.md): a
 # volunteer with at least 10 activities and 20 hours in a year; a team with at least 20
@@ -101,9 +99,7 @@ def activity_detail_context(*, user, activity: Activity) -> dict:
         .prefetch_related("changes")
     )
     totals = activity.volunteer_services.aggregate(
-        hours_total=Coalesce(
-            Sum("hours"), Decimal(0), output_field=DecimalField(max_digits=9, decimal_places=2)
-        ),
+        hours_total=hours_total(),
         volunteers=Count("pk"),
         open=Count("pk", filter=Q(checked_out_at__isnull=True, hours__isnull=True)),
     )
@@ -147,10 +143,6 @@ def month_calendar(activities: QuerySet[Activity], year: int, month: int) -> lis
 # --------------------------------------------------------------------------- volunteers
 
 
-def _hours_sum() -> Coalesce:
-    return Coalesce(Sum("hours"), Decimal(0), output_field=DecimalField(max_digits=9, decimal_places=2))
-
-
 def _progress(value, threshold) -> int:
     return min(int(value * 100 / threshold), 100) if threshold else 100
 
@@ -158,7 +150,7 @@ def _progress(value, threshold) -> int:
 def volunteer_year_summary(*, user, person: Person, year: int) -> dict:
     """A volunteer's activities and hours in a year, against the national thresholds."""
     services = scoped(user, VolunteerService).filter(person=person).in_year(year)
-    totals = services.counted().aggregate(hours=_hours_sum(), activities=Count("activity", distinct=True))
+    totals = services.counted().aggregate(hours=hours_total(), activities=Count("activity", distinct=True))
     return {
         "services": services.select_related("activity", "activity__organizer", "team").order_by(
             "activity__starts_at", "pk"
@@ -188,13 +180,13 @@ def team_year_summary(*, team: VolunteerTeam, year: int) -> dict:
     """A team's volunteers, activities and hours in a year, with per-volunteer totals."""
     services = VolunteerService.objects.filter(team=team).in_year(year).counted()
     totals = services.aggregate(
-        hours=_hours_sum(),
+        hours=hours_total(),
         activities=Count("activity", distinct=True),
         volunteers=Count("person", distinct=True),
     )
     per_volunteer = (
         services.values("person_id", "person__name", "person__phone")
-        .annotate(total_hours=_hours_sum(), activities=Count("activity", distinct=True))
+        .annotate(total_hours=hours_total(), activities=Count("activity", distinct=True))
         .order_by("-total_hours", "person__name")
     )
     rows = []
@@ -242,7 +234,7 @@ def leader_record(*, user) -> dict:
     year_totals = (
         services.in_year(year)
         .counted()
-        .aggregate(hours=_hours_sum(), activities=Count("activity", distinct=True))
+        .aggregate(hours=hours_total(), activities=Count("activity", distinct=True))
     )
     status_counts = dict(
         scoped(user, Activity)
@@ -276,18 +268,14 @@ def team_hours_list(*, user, year: int) -> QuerySet[VolunteerTeam]:
     )
 
     def sub(expression, field):
-        return Coalesce(Subquery(services.annotate(v=expression).values("v"), output_field=field), Value(0))
+        subquery = Subquery(services.annotate(v=expression).values("v"), output_field=field)
+        return Coalesce(subquery, Value(0), output_field=field)
 
-    decimal = DecimalField(max_digits=9, decimal_places=2)
     return (
         scoped(user, VolunteerTeam)
         .select_related("organization")
         .annotate(
-            year_hours=Coalesce(
-                Subquery(services.annotate(v=Sum("hours")).values("v"), output_field=decimal),
-                Value(Decimal(0)),
-                output_field=decimal,
-            ),
+            year_hours=sub(hours_total(), HOURS_FIELD),
             year_activities=sub(Count("activity", distinct=True), IntegerField()),
             year_volunteers=sub(Count("person", distinct=True), IntegerField()),
         )

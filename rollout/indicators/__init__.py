@@ -15,6 +15,15 @@ today while the period is still running: "current" seats and roles are judged on
 Every figure is computed with a fixed number of aggregate queries, whatever the number of
 towns, organisations or activities; Python only folds the grouped rows (one per region at most)
 up to the towns they belong to.
+
+Owns: periods (``periods``), the coverage conditions with their summary and trend
+(``coverage``), and the ledger's figures — activities, people served with the reported
+fallback, volunteer hours, the 三长 share of seats, grouped breakdowns (``ledger``). Volunteer
+hours sum with ``services.models.hours_total`` over the rows ``counted()`` keeps, the one rule
+that the volunteers' own records in ``services`` share.
+
+May import: ``organizations.models`` and ``services.models`` only — no view, no scoping (the
+callers pass querysets already scoped) and nothing else of ``rollout``.
 """
 
 from .coverage import (
@@ -31,7 +40,6 @@ from .coverage import (
 )
 from .ledger import (
     BREAKDOWNS,
-    HOURS_FIELD,
     ActivityFigures,
     SeatShare,
     activity_breakdown,
@@ -48,7 +56,6 @@ __all__ = [
     "CATEGORIES",
     "CONDITIONS",
     "CONDITION_LABELS",
-    "HOURS_FIELD",
     "ActivityFigures",
     "CoverageSummary",
     "Period",

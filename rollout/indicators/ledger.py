@@ -8,23 +8,18 @@ from dataclasses import dataclass
 
 from django.db.models import (
     Count,
-    DecimalField,
     Exists,
     OuterRef,
     Q,
     QuerySet,
     Sum,
-    Value,
 )
 from django.db.models.functions import Coalesce, TruncMonth
 
 from organizations.models import LeaderRole, Seat
-from services.models import Activity, Attendance, VolunteerService
+from services.models import Activity, Attendance, VolunteerService, hours_total
 
 from .periods import Period
-
-HOURS_FIELD = DecimalField(max_digits=12, decimal_places=2)
-
 
 # --------------------------------------------------------------------------- seats
 
@@ -97,15 +92,15 @@ def activity_figures(activities: QuerySet[Activity], period: Period) -> Activity
         .filter(reported_participants__isnull=False)
         .aggregate(n=Count("pk"), total=Coalesce(Sum("reported_participants"), 0))
     )
-    hours = VolunteerService.objects.filter(activity__in=ids).aggregate(
-        total=Coalesce(Sum("hours"), Value(0), output_field=HOURS_FIELD)
-    )["total"]
+    hours = (
+        VolunteerService.objects.filter(activity__in=ids).counted().aggregate(total=hours_total())["total"]
+    )
     return ActivityFigures(
         activities=count,
         people_served=checked_in + reported["total"],
         people_served_reported=reported["total"],
         reported_activities=reported["n"],
-        volunteer_hours=float(hours or 0),
+        volunteer_hours=float(hours),
     )
 
 
@@ -161,7 +156,7 @@ def activity_breakdown(activities: QuerySet[Activity], period: Period, by: str) 
         rows[key_of(row, names)]["people_served"] += row["total"] or 0
         rows[key_of(row, names)]["reported_activities"] += row["n"]
     queryset, names = grouped(VolunteerService.objects.filter(activity__in=ids), "activity__")
-    for row in queryset.annotate(total=Sum("hours")).order_by():
+    for row in queryset.annotate(total=hours_total()).order_by():
         rows[key_of(row, names)]["volunteer_hours"] += float(row["total"] or 0)
     return list(rows.values())
 
@@ -173,7 +168,4 @@ def volunteer_hours(services: QuerySet[VolunteerService], period: Period) -> flo
     """Hours recorded in ``services`` at activities that took place during the period: the
     same rule as ``activity_figures``, for one volunteer's (or one team's) own record."""
     held = held_in(Activity.objects.all(), period).values("pk")
-    total = services.filter(activity__in=held).aggregate(
-        total=Coalesce(Sum("hours"), Value(0), output_field=HOURS_FIELD)
-    )["total"]
-    return float(total or 0)
+    return float(services.counted().filter(activity__in=held).aggregate(total=hours_total())["total"])

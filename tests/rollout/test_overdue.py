@@ -7,8 +7,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from rollout.plan import selectors
 from rollout.models import Rectification, Task
+from rollout.plan import selectors
 from tests.rollout import factories as rf
 
 pytestmark = pytest.mark.django_db

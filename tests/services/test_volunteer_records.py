@@ -46,6 +46,20 @@ def test_pending_check_outs_do_not_count(district_user, js_activity, jiangshan):
     assert summary["activities"] == 0 and summary["hours"] == 0
 
 
+def test_hours_count_only_at_activities_that_took_place(district_user, jiangshan):
+    """The same rule as the programme's indicators: planned or cancelled activities add nothing."""
+    serve(jiangshan.member, jiangshan.team, jiangshan.association, count=2, hours=Decimal("1.5"))
+    for status in ("planned", "cancelled"):
+        activity = ActivityFactory(
+            organizer=jiangshan.association, starts_at=at(0).replace(year=2022), status=status
+        )
+        VolunteerServiceFactory(activity=activity, person=jiangshan.member, team=jiangshan.team, hours=4)
+    summary = selectors.volunteer_year_summary(user=district_user, person=jiangshan.member, year=2022)
+    assert (summary["activities"], summary["hours"]) == (2, Decimal("3.00"))
+    team = selectors.team_year_summary(team=jiangshan.team, year=2022)
+    assert (team["activities"], team["hours"]) == (2, Decimal("3.00"))
+
+
 def test_team_totals(jiangshan):
     second = f.PersonFactory(name="第二位志愿者")
     f.TeamMembershipFactory(team=jiangshan.team, person=second)

@@ -1,0 +1,861 @@
+"""Every write of the portal leaves the audit entry it should (STYLE.md rule 2).
+
+The actions are found, not listed: every public function defined in a module named
+``actions`` (or in a module of a package named ``actions``) of the four apps. Each one is
+either called below with the entry it must leave, or named in ``EXEMPT`` with the reason it
+writes no entry. The table names actions by function name only, so moving an action to
+another module (``rollout.actions`` → ``rollout.plan.actions.tasks``) keeps the test as it is,
+and a new action fails ``test_every_action_is_in_the_table_or_exempt`` until it is added here.
+"""
+
+from __future__ import annotations
+
+import datetime
+import functools
+import importlib
+import inspect
+import pkgutil
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from types import ModuleType
+from typing import Any, NamedTuple
+
+import pytest
+from django.utils import timezone
+
+from organizations.models import AuditEntry, LeaderRole, Organization, RoleAssignment, Seat
+from outreach.models import ChannelPost, ThemedDay
+from rollout.models import Incentive, ShowcaseItem, SteeringMember
+from services.models import ActivityKind, Evidence, VenueKind
+from tests import factories as f
+from tests.outreach.factories import CampaignFactory, ChannelPostFactory
+from tests.rollout import conftest as rollout_fixtures
+from tests.rollout import factories as rf
+from tests.services.factories import ActivityFactory, VolunteerServiceFactory
+
+APPS = ("organizations", "services", "outreach", "rollout")
+
+# The rollout's fixtures (the plan, a task and a rectification item of 姜山镇), for the cases
+# that ask for them by name.
+plan = rollout_fixtures.plan
+jiangshan_task = rollout_fixtures.jiangshan_task
+jiangshan_rectification = rollout_fixtures.jiangshan_rectification
+
+
+# --------------------------------------------------------------------------- discovery
+
+
+def _module_names(package: str, paths: list[str]) -> Iterator[str]:
+    """Dotted names of every module below ``package``, found on disk without importing them;
+    folders without ``__init__.py`` (namespace packages) included."""
+    for info in pkgutil.iter_modules(paths, prefix=f"{package}."):
+        yield info.name
+        if info.ispkg:
+            yield from _module_names(
+                info.name, [str(Path(info.module_finder.path, info.name.rpartition(".")[2]))]
+            )
+    for path in paths:
+        for child in sorted(Path(path).iterdir()):
+            if (
+                child.is_dir()
+                and child.name.isidentifier()
+                and not (child / "__init__.py").exists()
+                and any(child.rglob("*.py"))
+            ):
+                yield from _module_names(f"{package}.{child.name}", [str(child)])
+
+
+@dataclass
+class Discovery:
+    functions: dict[str, Callable] = field(default_factory=dict)
+    modules: list[str] = field(default_factory=list)
+    import_errors: dict[str, str] = field(default_factory=dict)
+    duplicates: dict[str, list[str]] = field(default_factory=dict)
+
+
+@functools.cache
+def discover() -> Discovery:
+    """Every public function defined (not imported) in an ``actions`` module of the apps."""
+    found = Discovery()
+    homes: dict[str, list[str]] = {}
+    for app in APPS:
+        root = importlib.import_module(app)
+        for name in _module_names(app, list(root.__path__)):
+            if "actions" not in name.split("."):
+                continue
+            try:
+                module: ModuleType = importlib.import_module(name)
+            except Exception as error:
+                found.import_errors[name] = repr(error)
+                continue
+            found.modules.append(name)
+            for function_name, function in inspect.getmembers(module, inspect.isfunction):
+                if function_name.startswith("_") or function.__module__ != module.__name__:
+                    continue
+                homes.setdefault(function_name, []).append(name)
+                found.functions[function_name] = function
+    found.duplicates = {name: modules for name, modules in homes.items() if len(modules) > 1}
+    return found
+
+
+def action_named(name: str) -> Callable:
+    found = discover()
+    assert name in found.functions, (
+        f"no public function {name!r} in any actions module {found.modules}; "
+        f"modules that failed to import: {found.import_errors}"
+    )
+    return found.functions[name]
+
+
+# --------------------------------------------------------------------------- the table
+
+
+class World:
+    """The personas and the two-town world of tests/conftest.py (and the rollout's fixtures),
+    each built when a case first asks for it."""
+
+    def __init__(self, request: pytest.FixtureRequest) -> None:
+        self._request = request
+
+    def __getattr__(self, name: str) -> Any:
+        return self._request.getfixturevalue(name)
+
+
+class Arranged(NamedTuple):
+    kwargs: dict[str, Any]
+    # The row the entry must name; None: the row the action returns.
+    names: Any = None
+
+
+@dataclass(frozen=True)
+class Case:
+    action: str
+    actor: str
+    arrange: Callable[[World], Arranged]
+    entry: tuple[str, str]  # (AuditEntry.action, AuditEntry.object_type)
+    changes: dict[str, Any] | None = None  # None: not checked (creations, deletions, ends)
+    object_id: str | None = None  # for entries that name no single row
+    variant: str = ""
+
+    @property
+    def id(self) -> str:
+        return f"{self.action}-{self.variant}" if self.variant else self.action
+
+
+CASES: list[Case] = []
+
+
+def case(action: str, *, actor: str, entry: tuple[str, str], **options: Any):
+    def register(arrange: Callable[[World], Arranged]) -> Callable[[World], Arranged]:
+        CASES.append(Case(action, actor, arrange, entry, **options))
+        return arrange
+
+    return register
+
+
+def at(year: int, month: int, day: int, hour: int) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime(year, month, day, hour))
+
+
+def js_activity(w: World, **fields: Any):
+    """A held lecture of the 姜山镇 association a week ago, with its volunteer team."""
+    return ActivityFactory(
+        title="姜山健康讲座", organizer=w.jiangshan.association, teams=[w.jiangshan.team], **fields
+    )
+
+
+# ---- organisations, people, seats, memberships, teams, roles
+
+
+@case("person_register", actor="jiangshan_admin", entry=("person_register", "organizations.person"))
+def arrange_person_register(w: World) -> Arranged:
+    return Arranged({"organization": w.jiangshan.association, "name": "姜山新会员", "phone": "13800001111"})
+
+
+@case(
+    "person_register",
+    actor="jiangshan_admin",
+    entry=("person_link", "organizations.person"),
+    variant="link-existing",
+)
+def arrange_person_link(w: World) -> Arranged:
+    member = w.wuxiang.member
+    return Arranged(
+        {
+            "organization": w.jiangshan.association,
+            "name": member.name,
+            "phone": member.phone,
+            "link_existing": True,
+        },
+        names=member,
+    )
+
+
+@case(
+    "person_update",
+    actor="jiangshan_admin",
+    entry=("person_update", "organizations.person"),
+    changes={"employer": ["测试单位", "姜山镇卫生院"]},
+)
+def arrange_person_update(w: World) -> Arranged:
+    return Arranged(
+        {"person": w.jiangshan.member, "data": {"employer": "姜山镇卫生院"}}, names=w.jiangshan.member
+    )
+
+
+@case("leader_role_add", actor="jiangshan_admin", entry=("leader_role_add", "organizations.leaderrole"))
+def arrange_leader_role_add(w: World) -> Arranged:
+    return Arranged(
+        {"person": w.jiangshan.member, "kind": LeaderRole.Kind.SCHOOL_PRINCIPAL, "institution": "姜山中学"}
+    )
+
+
+@case("leader_role_end", actor="jiangshan_admin", entry=("leader_role_end", "organizations.leaderrole"))
+def arrange_leader_role_end(w: World) -> Arranged:
+    role = w.jiangshan.leader.leader_roles.get()
+    return Arranged({"role": role, "ended_on": datetime.date(2022, 12, 31)}, names=role)
+
+
+@case("membership_add", actor="jiangshan_admin", entry=("membership_add", "organizations.membership"))
+def arrange_membership_add(w: World) -> Arranged:
+    return Arranged({"person": f.PersonFactory(name="姜山新会员"), "organization": w.jiangshan.association})
+
+
+@case("membership_end", actor="jiangshan_admin", entry=("membership_end", "organizations.membership"))
+def arrange_membership_end(w: World) -> Arranged:
+    membership = w.jiangshan.membership
+    return Arranged({"membership": membership, "left_on": datetime.date(2022, 12, 31)}, names=membership)
+
+
+@case("seat_create", actor="jiangshan_admin", entry=("seat_create", "organizations.seat"))
+def arrange_seat_create(w: World) -> Arranged:
+    return Arranged(
+        {
+            "organization": w.jiangshan.association,
+            "person": w.jiangshan.member,
+            "position": Seat.Position.STANDING_MEMBER,
+            "term_start": datetime.date(2022, 1, 1),
+            "term_end": datetime.date(2026, 12, 31),
+        }
+    )
+
+
+@case(
+    "seat_update",
+    actor="jiangshan_admin",
+    entry=("seat_update", "organizations.seat"),
+    changes={"notes": ["", "换届后连任"]},
+)
+def arrange_seat_update(w: World) -> Arranged:
+    return Arranged({"seat": w.jiangshan.seat, "data": {"notes": "换届后连任"}}, names=w.jiangshan.seat)
+
+
+@case("team_create", actor="jiangshan_admin", entry=("team_create", "organizations.volunteerteam"))
+def arrange_team_create(w: World) -> Arranged:
+    return Arranged({"organization": w.jiangshan.association, "name": "姜山镇农技服务队"})
+
+
+@case(
+    "team_update",
+    actor="jiangshan_admin",
+    entry=("team_update", "organizations.volunteerteam"),
+    changes={"service_area": ["", "健康科普"]},
+)
+def arrange_team_update(w: World) -> Arranged:
+    return Arranged({"team": w.jiangshan.team, "data": {"service_area": "健康科普"}}, names=w.jiangshan.team)
+
+
+@case(
+    "team_volunteer_add",
+    actor="jiangshan_admin",
+    entry=("team_volunteer_add", "organizations.teammembership"),
+)
+def arrange_team_volunteer_add(w: World) -> Arranged:
+    return Arranged({"team": w.jiangshan.team, "person": w.jiangshan.leader})
+
+
+@case(
+    "team_volunteer_remove",
+    actor="jiangshan_admin",
+    entry=("team_volunteer_remove", "organizations.teammembership"),
+)
+def arrange_team_volunteer_remove(w: World) -> Arranged:
+    membership = w.jiangshan.volunteer_membership
+    return Arranged({"membership": membership, "left_on": datetime.date(2022, 12, 31)}, names=membership)
+
+
+@case(
+    "organization_create", actor="district_user", entry=("organization_create", "organizations.organization")
+)
+def arrange_organization_create(w: World) -> Arranged:
+    return Arranged(
+        {
+            "data": {
+                "code": "JS-NX",
+                "name": "姜山镇农学会",
+                "kind": Organization.Kind.GRASSROOTS_ASSOCIATION,
+                "category": Organization.Category.PRODUCTION,
+                "home_region": f.region("姜山镇"),
+            }
+        }
+    )
+
+
+@case(
+    "organization_update",
+    actor="jiangshan_admin",
+    entry=("organization_update", "organizations.organization"),
+    changes={"contact_name": ["", "张秘书"]},
+)
+def arrange_organization_update(w: World) -> Arranged:
+    association = w.jiangshan.association
+    return Arranged({"organization": association, "data": {"contact_name": "张秘书"}}, names=association)
+
+
+@case("role_assign", actor="district_user", entry=("role_assign", "organizations.roleassignment"))
+def arrange_role_assign(w: World) -> Arranged:
+    return Arranged(
+        {
+            "user": f.UserFactory(username="jiangshan2"),
+            "role": RoleAssignment.Role.ORG_ADMIN,
+            "organization": w.jiangshan.association,
+        }
+    )
+
+
+@case(
+    "people_export_record",
+    actor="district_user",
+    entry=("people_export_full", "organizations.person"),
+    object_id="*",
+    changes={"count": 3, "filters": "organization=TA-JS"},
+)
+def arrange_people_export_record(w: World) -> Arranged:
+    return Arranged({"reason": "上报市科协核对名单", "count": 3, "filters": "organization=TA-JS"})
+
+
+# ---- the service ledger
+
+
+@case("activity_create", actor="jiangshan_admin", entry=("activity_create", "services.activity"))
+def arrange_activity_create(w: World) -> Arranged:
+    return Arranged(
+        {
+            "data": {
+                "title": "姜山科普讲座",
+                "kind": ActivityKind.POPULAR_LECTURE,
+                "organizer": w.jiangshan.association,
+                "region": f.region("姜山镇"),
+                "venue_kind": VenueKind.CIVILIZATION_CENTER,
+                "venue": "姜山镇文明实践所",
+                "starts_at": at(2022, 6, 1, 9),
+                "ends_at": at(2022, 6, 1, 11),
+            }
+        }
+    )
+
+
+@case(
+    "activity_update",
+    actor="jiangshan_admin",
+    entry=("activity_update", "services.activity"),
+    changes={"title": ["姜山健康讲座", "姜山健康讲座（第二场）"]},
+)
+def arrange_activity_update(w: World) -> Arranged:
+    activity = js_activity(w)
+    return Arranged({"activity": activity, "data": {"title": "姜山健康讲座（第二场）"}}, names=activity)
+
+
+@case("activity_publish", actor="jiangshan_admin", entry=("activity_publish", "services.activity"))
+def arrange_activity_publish(w: World) -> Arranged:
+    activity = js_activity(w)
+    return Arranged({"activity": activity, "publish": True}, names=activity)
+
+
+@case("evidence_add", actor="jiangshan_admin", entry=("evidence_add", "services.evidence"))
+def arrange_evidence_add(w: World) -> Arranged:
+    return Arranged({"activity": js_activity(w), "upload": rf.png(), "caption": "现场照片"})
+
+
+@case("evidence_delete", actor="jiangshan_admin", entry=("evidence_delete", "services.evidence"))
+def arrange_evidence_delete(w: World) -> Arranged:
+    evidence = Evidence(activity=js_activity(w), original_name="照片.png", size=len(rf.PNG))
+    evidence.file.save("照片.png", rf.png(), save=True)
+    return Arranged({"evidence": evidence}, names=evidence)
+
+
+@case(
+    "volunteer_hours_enter",
+    actor="jiangshan_admin",
+    entry=("volunteer_hours_change", "services.volunteerservice"),
+    changes={"hours": [None, "2.50"]},
+)
+def arrange_volunteer_hours_enter(w: World) -> Arranged:
+    return Arranged(
+        {
+            "activity": js_activity(w),
+            "person": w.jiangshan.member,
+            "hours": "2.5",
+            "reason": "未扫码签到，按签到表补录",
+        }
+    )
+
+
+@case(
+    "volunteer_hours_correct",
+    actor="jiangshan_admin",
+    entry=("volunteer_hours_change", "services.volunteerservice"),
+    changes={"hours": ["2.00", "3.00"]},
+)
+def arrange_volunteer_hours_correct(w: World) -> Arranged:
+    service = VolunteerServiceFactory(
+        activity=js_activity(w), person=w.jiangshan.member, team=w.jiangshan.team, hours=Decimal("2.00")
+    )
+    return Arranged({"service": service, "hours": "3", "reason": "签退时间登记有误"}, names=service)
+
+
+@case(
+    "volunteer_records_export",
+    actor="jiangshan_admin",
+    entry=("volunteer_records_export", "organizations.volunteerteam"),
+    changes={"year": 2022, "rows": 0, "reason": "上报全国科技志愿服务平台"},
+)
+def arrange_volunteer_records_export(w: World) -> Arranged:
+    return Arranged(
+        {"team": w.jiangshan.team, "year": 2022, "reason": "上报全国科技志愿服务平台"}, names=w.jiangshan.team
+    )
+
+
+# ---- outreach
+
+
+@case("campaign_create", actor="district_user", entry=("campaign_create", "outreach.campaign"))
+def arrange_campaign_create(w: World) -> Arranged:
+    return Arranged(
+        {
+            "data": {
+                "name": "科普惠民行动",
+                "starts_on": datetime.date(2022, 3, 1),
+                "ends_on": datetime.date(2022, 11, 30),
+            }
+        }
+    )
+
+
+@case(
+    "campaign_update",
+    actor="district_user",
+    entry=("campaign_update", "outreach.campaign"),
+    changes={"description": ["", "全区科普惠民系列活动"]},
+)
+def arrange_campaign_update(w: World) -> Arranged:
+    campaign = CampaignFactory(name="科普惠民行动")
+    return Arranged({"campaign": campaign, "data": {"description": "全区科普惠民系列活动"}}, names=campaign)
+
+
+@case(
+    "campaign_add_activities", actor="jiangshan_admin", entry=("campaign_add_activities", "outreach.campaign")
+)
+def arrange_campaign_add_activities(w: World) -> Arranged:
+    campaign = CampaignFactory(name="科普惠民行动")
+    return Arranged({"campaign": campaign, "activities": [js_activity(w)]}, names=campaign)
+
+
+@case(
+    "campaign_remove_activity",
+    actor="jiangshan_admin",
+    entry=("campaign_remove_activity", "outreach.campaign"),
+)
+def arrange_campaign_remove_activity(w: World) -> Arranged:
+    campaign = CampaignFactory(name="科普惠民行动")
+    activity = js_activity(w)
+    campaign.activities.add(activity)
+    return Arranged({"campaign": campaign, "activity": activity}, names=campaign)
+
+
+@case("activity_outreach_set", actor="jiangshan_admin", entry=("activity_outreach_set", "services.activity"))
+def arrange_activity_outreach_set(w: World) -> Arranged:
+    activity = js_activity(w)
+    return Arranged(
+        {"activity": activity, "campaigns": [], "themed_days": [ThemedDay.objects.get(name="全国爱眼日")]},
+        names=activity,
+    )
+
+
+@case("themed_day_tag", actor="jiangshan_admin", entry=("themed_day_tag", "services.activity"))
+def arrange_themed_day_tag(w: World) -> Arranged:
+    activity = js_activity(w)
+    return Arranged(
+        {"themed_day": ThemedDay.objects.get(name="全国爱眼日"), "activity": activity}, names=activity
+    )
+
+
+@case("themed_day_untag", actor="jiangshan_admin", entry=("themed_day_untag", "services.activity"))
+def arrange_themed_day_untag(w: World) -> Arranged:
+    activity = js_activity(w)
+    themed_day = ThemedDay.objects.get(name="全国爱眼日")
+    themed_day.activities.add(activity)
+    return Arranged({"themed_day": themed_day, "activity": activity}, names=activity)
+
+
+@case("channel_post_create", actor="jiangshan_admin", entry=("channel_post_create", "outreach.channelpost"))
+def arrange_channel_post_create(w: World) -> Arranged:
+    return Arranged(
+        {
+            "activity": js_activity(w),
+            "data": {
+                "channel": ChannelPost.Channel.WECHAT,
+                "title": "姜山健康讲座回顾",
+                "url": "https://example.com/js/1",
+                "published_on": datetime.date(2022, 6, 2),
+                "reach": 500,
+            },
+        }
+    )
+
+
+@case(
+    "channel_post_update",
+    actor="jiangshan_admin",
+    entry=("channel_post_update", "outreach.channelpost"),
+    changes={"reach": ["500", "800"]},
+)
+def arrange_channel_post_update(w: World) -> Arranged:
+    post = ChannelPostFactory(activity=js_activity(w), title="姜山健康讲座回顾", reach=500)
+    data = {
+        "channel": post.channel,
+        "title": post.title,
+        "url": post.url,
+        "published_on": post.published_on,
+        "reach": 800,
+        "outlet": post.outlet,
+    }
+    return Arranged({"post": post, "data": data}, names=post)
+
+
+@case("channel_post_delete", actor="jiangshan_admin", entry=("channel_post_delete", "outreach.channelpost"))
+def arrange_channel_post_delete(w: World) -> Arranged:
+    post = ChannelPostFactory(activity=js_activity(w), title="姜山健康讲座回顾")
+    return Arranged({"post": post}, names=post)
+
+
+# ---- the rollout
+
+
+@case(
+    "phase_update",
+    actor="district_user",
+    entry=("phase_update", "rollout.phase"),
+    changes={"name": ["调研准备", "调研准备（含专项调研）"]},
+)
+def arrange_phase_update(w: World) -> Arranged:
+    phase = w.plan[1]
+    kwargs = {
+        "phase": phase,
+        "name": "调研准备（含专项调研）",
+        "summary": phase.summary,
+        "start_date": phase.start_date,
+        "end_date": phase.end_date,
+    }
+    return Arranged(kwargs, names=phase)
+
+
+@case(
+    "stage_update",
+    actor="district_user",
+    entry=("stage_update", "rollout.stage"),
+    changes={"target": ["姜山镇、五乡镇、云龙镇、下应街道科协完成试点", "四个试点镇（街）科协完成试点"]},
+)
+def arrange_stage_update(w: World) -> Arranged:
+    stage = w.plan[3].stages.get(code="3a")
+    kwargs = {
+        "stage": stage,
+        "name": stage.name,
+        "summary": stage.summary,
+        "target": "四个试点镇（街）科协完成试点",
+        "start_date": stage.start_date,
+        "end_date": stage.end_date,
+    }
+    return Arranged(kwargs, names=stage)
+
+
+@case("milestone_create", actor="district_user", entry=("milestone_create", "rollout.milestone"))
+def arrange_milestone_create(w: World) -> Arranged:
+    return Arranged(
+        {"phase": w.plan[3], "title": "试点镇（街）完成试点", "due_date": datetime.date(2022, 6, 30)}
+    )
+
+
+@case(
+    "milestone_update",
+    actor="district_user",
+    entry=("milestone_update", "rollout.milestone"),
+    changes={"achieved_on": [None, "2022-06-28"]},
+)
+def arrange_milestone_update(w: World) -> Arranged:
+    milestone = rf.MilestoneFactory(phase=w.plan[3], title="试点镇（街）完成试点")
+    return Arranged(
+        {"milestone": milestone, "data": {"achieved_on": datetime.date(2022, 6, 28)}}, names=milestone
+    )
+
+
+@case("task_create", actor="district_user", entry=("task_create", "rollout.task"))
+def arrange_task_create(w: World) -> Arranged:
+    return Arranged(
+        {
+            "phase": w.plan[3],
+            "title": "姜山镇科协换届",
+            "organization": w.jiangshan.association,
+            "due_date": datetime.date(2022, 12, 31),
+        }
+    )
+
+
+@case(
+    "task_update",
+    actor="district_user",
+    entry=("task_update", "rollout.task"),
+    changes={"title": ["姜山推进任务", "姜山推进任务（调整）"], "due_date": ["2030-01-01", "2030-06-30"]},
+)
+def arrange_task_update(w: World) -> Arranged:
+    task = w.jiangshan_task
+    data = {"title": "姜山推进任务（调整）", "due_date": datetime.date(2030, 6, 30)}
+    return Arranged({"task": task, "data": data}, names=task)
+
+
+@case("pilot_create", actor="district_user", entry=("pilot_create", "rollout.pilot"))
+def arrange_pilot_create(w: World) -> Arranged:
+    stage = w.plan[3].stages.get(code="3a")
+    return Arranged(
+        {"organization": w.jiangshan.association, "stage": stage, "started_on": datetime.date(2022, 3, 15)}
+    )
+
+
+@case(
+    "pilot_update",
+    actor="district_user",
+    entry=("pilot_update", "rollout.pilot"),
+    changes={"measures": ["具体对策：统一在平台登记。", "具体对策：统一在平台登记，每月通报。"]},
+)
+def arrange_pilot_update(w: World) -> Arranged:
+    pilot = rf.PilotFactory(organization=w.jiangshan.association, stage=w.plan[3].stages.get(code="3a"))
+    return Arranged(
+        {"pilot": pilot, "data": {"measures": "具体对策：统一在平台登记，每月通报。"}}, names=pilot
+    )
+
+
+@case(
+    "steering_member_create",
+    actor="district_user",
+    entry=("steering_member_create", "rollout.steeringmember"),
+)
+def arrange_steering_member_create(w: World) -> Arranged:
+    return Arranged({"role": SteeringMember.Role.MEMBER, "name": "王指导", "title": "区科协科普科"})
+
+
+@case(
+    "steering_member_update",
+    actor="district_user",
+    entry=("steering_member_update", "rollout.steeringmember"),
+    changes={"title": ["区科协科普科", "区科协副主席"]},
+)
+def arrange_steering_member_update(w: World) -> Arranged:
+    member = rf.SteeringMemberFactory(name="王指导", title="区科协科普科")
+    return Arranged({"member": member, "data": {"title": "区科协副主席"}}, names=member)
+
+
+@case("inspection_create", actor="supervisor_user", entry=("inspection_create", "rollout.inspection"))
+def arrange_inspection_create(w: World) -> Arranged:
+    return Arranged(
+        {
+            "organization": w.jiangshan.association,
+            "inspected_on": datetime.date(2022, 9, 20),
+            "findings": "会员登记不全",
+        }
+    )
+
+
+@case(
+    "inspection_update",
+    actor="supervisor_user",
+    entry=("inspection_update", "rollout.inspection"),
+    changes={"reference": ["", "鄞科督〔2022〕3号"]},
+)
+def arrange_inspection_update(w: World) -> Arranged:
+    inspection = rf.InspectionFactory(
+        organization=w.jiangshan.association, inspected_on=datetime.date(2022, 9, 20)
+    )
+    return Arranged({"inspection": inspection, "data": {"reference": "鄞科督〔2022〕3号"}}, names=inspection)
+
+
+@case(
+    "rectification_create", actor="supervisor_user", entry=("rectification_create", "rollout.rectification")
+)
+def arrange_rectification_create(w: World) -> Arranged:
+    inspection = rf.InspectionFactory(
+        organization=w.jiangshan.association, inspected_on=datetime.date(2022, 9, 20)
+    )
+    return Arranged(
+        {"inspection": inspection, "title": "补登会员信息", "deadline": datetime.date(2022, 12, 31)}
+    )
+
+
+@case(
+    "rectification_update",
+    actor="supervisor_user",
+    entry=("rectification_update", "rollout.rectification"),
+    changes={"title": ["姜山整改事项", "姜山整改事项（补登会员）"], "deadline": ["2030-01-01", "2030-06-30"]},
+)
+def arrange_rectification_update(w: World) -> Arranged:
+    rectification = w.jiangshan_rectification
+    data = {"title": "姜山整改事项（补登会员）", "deadline": datetime.date(2030, 6, 30), "note": "延期半年。"}
+    return Arranged({"rectification": rectification, "data": data}, names=rectification)
+
+
+@case("showcase_nominate", actor="district_user", entry=("showcase_nominate", "rollout.showcaseitem"))
+def arrange_showcase_nominate(w: World) -> Arranged:
+    return Arranged(
+        {
+            "kind": ShowcaseItem.Kind.PRACTICE,
+            "title": "姜山镇“院长进村”",
+            "summary": "卫生院院长带队下村义诊",
+            "nominated_on": datetime.date(2022, 10, 1),
+        }
+    )
+
+
+@case(
+    "showcase_update",
+    actor="district_user",
+    entry=("showcase_update", "rollout.showcaseitem"),
+    changes={"summary": ["摘要", "卫生院院长带队下村义诊"]},
+)
+def arrange_showcase_update(w: World) -> Arranged:
+    item = rf.ShowcaseItemFactory(title="姜山镇“院长进村”")
+    return Arranged({"item": item, "data": {"summary": "卫生院院长带队下村义诊"}}, names=item)
+
+
+@case(
+    "showcase_advance",
+    actor="district_user",
+    entry=("showcase_approve", "rollout.showcaseitem"),
+    changes={"status": ["nominated", "approved"]},
+)
+def arrange_showcase_advance(w: World) -> Arranged:
+    item = rf.ShowcaseItemFactory(title="姜山镇“院长进村”")
+    return Arranged({"item": item, "step": "approve"}, names=item)
+
+
+@case("incentive_create", actor="district_user", entry=("incentive_create", "rollout.incentive"))
+def arrange_incentive_create(w: World) -> Arranged:
+    return Arranged(
+        {
+            "person": w.jiangshan.leader,
+            "kind": Incentive.Kind.AWARD,
+            "title": "鄞州区优秀科技工作者",
+            "granted_on": datetime.date(2023, 1, 10),
+        }
+    )
+
+
+@case(
+    "incentive_update",
+    actor="district_user",
+    entry=("incentive_update", "rollout.incentive"),
+    changes={"granted_by": ["鄞州区科协", "宁波市科协"]},
+)
+def arrange_incentive_update(w: World) -> Arranged:
+    incentive = rf.IncentiveFactory(person=w.jiangshan.leader, title="鄞州区优秀科技工作者")
+    return Arranged({"incentive": incentive, "data": {"granted_by": "宁波市科协"}}, names=incentive)
+
+
+# Public functions of the actions modules that are not in the table, and why.
+EXEMPT: dict[str, str] = {
+    # Helpers that write nothing.
+    "audit_record": "the helper that writes the entries of the actions above; not an action of its own",
+    "field_changes": "computes the old and new values an update records; writes nothing",
+    "plain": "turns a value into what the audit trail's JSON keeps; writes nothing",
+    "require": "permission check (403); writes nothing",
+    "person_clean_identifiers": "normalises phone and ID number and looks for duplicates; writes nothing",
+    "duplicate_error": "builds the message for a duplicate phone or ID number; writes nothing",
+    "is_organizer_admin": "permission check on an activity; writes nothing",
+    "may_report_on": "permission check on a rectification item; writes nothing",
+    "term_reminder_days": "reads SANHUI_TERM_REMINDER_DAYS; writes nothing",
+    "report_soft_time_limit": "reads SANHUI_REPORT_SOFT_TIME_LIMIT; writes nothing",
+    "report_time_limit": "reads SANHUI_REPORT_TIME_LIMIT; writes nothing",
+    "report_file_name": "formats the download name of a report run; writes nothing",
+    "previous_quarter": "computes the quarter before a day; writes nothing",
+    # Writes whose history is kept elsewhere, by design.
+    "activity_transition": "status moves are kept as ActivityTransition rows (actor, from, to, note, time), "
+    "the activity's own history (services/actions.py)",
+    "attendance_record": "public QR check-in with no actor: the Attendance row (name, phone, time) is "
+    "the record",
+    "volunteer_check_in": "public QR check-in with no actor: the VolunteerService row and its check-in time "
+    "are the record",
+    "volunteer_check_out": "public QR check-out with no actor: the check-out time and hours on the "
+    "VolunteerService row are the record; admins' changes go through the audited volunteer_hours_correct",
+    "task_record_progress": "progress notes and status changes are kept as TaskUpdate rows (actor, old and "
+    "new status, note), the task's own history",
+    "rectification_record_progress": "progress, evidence and closure are kept as RectificationUpdate rows "
+    "(actor, old and new status, note) and RectificationEvidence rows (uploaded_by), the item's own history",
+    "rectification_reopen": "the reopening is kept as a RectificationUpdate row (actor, old and new status, "
+    "reason), the item's own history",
+    "term_reminder_send": "a scheduled job with no actor: each reminder sent is a TermReminder row (seat, "
+    "term end, recipients, time)",
+    "themed_day_reminders_schedule": "queues send_themed_day_reminder tasks; writes nothing itself",
+    "themed_day_reminder_send": "a scheduled job with no actor: the ThemedDayReminder row (themed day, "
+    "organisation, year, recipients, time) is the record",
+    "report_request": "the ReportRun it creates is the record of the request (requested_by, requested_at, "
+    "parameters), listed on the reports page",
+    "report_rerun": "a fresh ReportRun through report_request, recorded the same way",
+    "report_build": "run by the Celery task with no actor: fills in the ReportRun's status, times, file and "
+    "checksum",
+    "scheduled_supervision_reports": "beat-scheduled requests with no actor, recorded as ReportRun rows by "
+    "report_request",
+}
+
+
+# --------------------------------------------------------------------------- the tests
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("case", CASES, ids=lambda case: case.id)
+def test_each_write_leaves_its_audit_entry(case: Case, request: pytest.FixtureRequest) -> None:
+    action = action_named(case.action)
+    actor = request.getfixturevalue(case.actor)
+    arranged = case.arrange(World(request))
+    # Taken before the call: deleting a row clears the primary key of the instance.
+    named_pk = arranged.names.pk if arranged.names is not None else None
+    earlier = list(AuditEntry.objects.values_list("pk", flat=True))
+
+    result = action(actor=actor, **arranged.kwargs)
+
+    if named_pk is None:
+        named_pk = result.pk
+    fields = ["action", "object_type", "object_id", "actor_id"]
+    if case.changes is not None:
+        fields.append("changes")
+    entries = list(AuditEntry.objects.exclude(pk__in=earlier).order_by("pk").values(*fields))
+    expected = {
+        "action": case.entry[0],
+        "object_type": case.entry[1],
+        "object_id": case.object_id or str(named_pk),
+        "actor_id": actor.pk,
+    }
+    if case.changes is not None:
+        expected["changes"] = case.changes
+    assert entries == [expected], f"{case.action} recorded {entries}"
+
+
+def test_every_action_is_in_the_table_or_exempt() -> None:
+    found = discover()
+    assert found.import_errors == {}
+    assert {name.split(".")[0] for name in found.modules} == set(APPS), found.modules
+    # The table names actions by function name: two actions of one name would be ambiguous.
+    assert found.duplicates == {}
+    tabled = {case.action for case in CASES}
+    assert sorted(tabled & EXEMPT.keys()) == [], "an action is either in the table or exempt"
+    assert sorted(found.functions.keys() - tabled - EXEMPT.keys()) == [], "add these to the table or EXEMPT"
+    assert sorted((tabled | EXEMPT.keys()) - found.functions.keys()) == [], "no such action any more"
