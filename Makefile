@@ -9,7 +9,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test test-calendar setup venv node system browser lint migrate seed messages clean
+.PHONY: run test test-calendar setup venv node system browser lint migrate seed messages clean mutate
 
 venv: $(VENV)/.installed
 $(VENV)/.installed: requirements.txt requirements-dev.txt
@@ -69,10 +69,44 @@ test: setup browser lint
 EDGE_MOMENTS := 2027-03-31T23:50 2027-04-01T00:00:30 2027-06-30T12:00 2027-09-30T23:50 \
   2027-12-31T23:50 2028-01-01T00:00:30 2028-02-29T00:00:30 2028-02-29T23:50
 test-calendar: setup browser
-	@for moment in $(EDGE_MOMENTS); do \
+	@failed=""; for moment in $(EDGE_MOMENTS); do \
 	  echo "== date-sensitive tests at $$moment (Asia/Shanghai)"; \
-	  DEBUG=1 $(BIN)/python -m pytest -m calendar --today $$moment -q -n 2 $(PYTEST_ARGS) || exit 1; \
-	done
+	  DEBUG=1 $(BIN)/python -m pytest -m calendar --today $$moment -q -n 2 $(PYTEST_ARGS) || failed="$$failed $$moment"; \
+	done; \
+	if [ -n "$$failed" ]; then echo "== date-sensitive tests failed at:$$failed"; exit 1; fi
+
+# Mutation testing of the scoping rules, the indicators and the report builder (docs/mutation.md);
+# not part of make test. mutmut works on a copy of the project in .mutation/ (hidden, so that
+# make messages never reads the mutated sources, and safe from edits made during a long run);
+# it keeps its verdicts in .mutation/mutants/ and tests again only the functions that changed
+# (rm -rf .mutation for a run from scratch). It runs at low priority, MUTATE_JOBS at a time.
+MUTATE_JOBS ?= 2
+MUTATION_DIR := .mutation
+MUTATION_COPY := organizations services outreach rollout sanhui tests templates locale pyproject.toml
+mutate: setup
+	mkdir -p $(MUTATION_DIR)
+	cd $(MUTATION_DIR) && rm -rf $(MUTATION_COPY)
+	cp -a $(MUTATION_COPY) $(MUTATION_DIR)/
+	cd $(MUTATION_DIR) && DEBUG=1 nice -n 10 $(CURDIR)/$(BIN)/mutmut run --max-children $(MUTATE_JOBS)
+	cd $(MUTATION_DIR) && $(CURDIR)/$(BIN)/python -c "$$MUTATION_SCORE"
+
+# The score per module: killed and timed-out mutants over all mutants.
+define MUTATION_SCORE
+import collections, json, pathlib
+from mutmut.stats import status_by_exit_code
+counts = {}
+for meta in sorted(pathlib.Path("mutants").rglob("*.py.meta")):
+    codes = json.loads(meta.read_text())["exit_code_by_key"].values()
+    if codes:
+        counts[str(meta.relative_to("mutants"))[:-5]] = collections.Counter(status_by_exit_code[c] for c in codes)
+counts["all"] = sum(counts.values(), collections.Counter())
+print(f"{'module':34} {'mutants':>7} {'killed':>6} {'timeout':>7} {'survived':>8} {'no tests':>8} {'score':>6}")
+for module, c in counts.items():
+    total = sum(c.values())
+    caught = c["killed"] + c["timeout"]
+    print(f"{module:34} {total:7} {c['killed']:6} {c['timeout']:7} {c['survived']:8} {c['no tests']:8} {caught / total:6.1%}")
+endef
+export MUTATION_SCORE
 
 # Recompile the English catalogue after editing locale/en/LC_MESSAGES/django.po.
 messages: venv

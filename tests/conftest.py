@@ -27,6 +27,8 @@ DATE_SENSITIVE = (
     "tests/rollout/test_dashboard.py",
     "tests/rollout/test_indicators.py",
     "tests/rollout/test_inspections.py",
+    "tests/rollout/test_mutation_periods.py",
+    "tests/rollout/test_mutation_report_parts.py",
     "tests/rollout/test_overdue.py",
     "tests/rollout/test_plan.py",
     "tests/rollout/test_reports_runs.py",

@@ -51,7 +51,9 @@ def test_hours_count_only_at_activities_that_took_place(district_user, jiangshan
     serve(jiangshan.member, jiangshan.team, jiangshan.association, count=2, hours=Decimal("1.5"))
     for status in ("planned", "cancelled"):
         activity = ActivityFactory(
-            organizer=jiangshan.association, starts_at=at(0).replace(year=2022), status=status
+            organizer=jiangshan.association,
+            starts_at=at(0).replace(year=2022, month=6, day=15),
+            status=status,
         )
         VolunteerServiceFactory(activity=activity, person=jiangshan.member, team=jiangshan.team, hours=4)
     summary = selectors.volunteer_year_summary(user=district_user, person=jiangshan.member, year=2022)
