@@ -913,3 +913,193 @@ class ReportRun(models.Model):
     @property
     def is_finished(self) -> bool:
         return self.status in self.FINISHED_STATUSES
+
+
+# --------------------------------------------------------------------------- closed quarters
+
+
+class QuarterClosing(models.Model):
+    """One closing of a finished quarter by district staff, and its reopening if any.
+
+    The rows of a quarter are its history; the quarter is closed while its latest row has not
+    been reopened (at most one such row a quarter, enforced by the database). While closed,
+    the quarter's ledger is locked for organisation admins (``services.ledger_lock``)."""
+
+    quarter = models.CharField(_("季度"), max_length=6, help_text=_("例如：2022Q4"))
+    starts_on = models.DateField(_("季度首日"))
+    ends_on = models.DateField(_("季度末日"))
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("关闭人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    closed_at = models.DateTimeField(_("关闭时间"), default=timezone.now)
+    note = models.TextField(_("关闭说明"), blank=True)
+    reopened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("重新开放人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    reopened_at = models.DateTimeField(_("重新开放时间"), null=True, blank=True)
+    reopen_reason = models.TextField(_("重新开放的原因"), blank=True)
+
+    class Meta:
+        verbose_name = _("季度关闭记录")
+        verbose_name_plural = pgettext_lazy("plural", "季度关闭记录")
+        ordering = ["-closed_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["quarter"],
+                condition=Q(reopened_at__isnull=True),
+                name="quarterclosing_one_open_closing_per_quarter",
+                violation_error_message=_("该季度已关闭。"),
+            ),
+            models.CheckConstraint(
+                condition=Q(reopened_at__isnull=True) | ~Q(reopen_reason=""),
+                name="quarterclosing_reopening_has_reason",
+                violation_error_message=_("重新开放须说明原因。"),
+            ),
+            models.CheckConstraint(
+                condition=Q(ends_on__gte=F("starts_on")),
+                name="quarterclosing_ends_after_start",
+                violation_error_message=_("结束日期不能早于开始日期。"),
+            ),
+        ]
+        indexes = [models.Index(fields=["starts_on", "ends_on"], condition=Q(reopened_at__isnull=True),
+                                name="quarterclosing_open_span")]  # fmt: skip
+
+    def __str__(self) -> str:
+        return f"{self.quarter} · {self.closed_at:%Y-%m-%d}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("reports:quarter_detail", args=[self.quarter])
+
+    @property
+    def is_open(self) -> bool:
+        """Still in force: not reopened since."""
+        return self.reopened_at is None
+
+
+class ReportNumberSequence(models.Model):
+    """The last 文号 sequence number given in a year of issue; its row is locked while a number
+    is taken, so that two reports issued at once never share one."""
+
+    year = models.PositiveSmallIntegerField(_("印发年份"), unique=True)
+    last = models.PositiveIntegerField(_("最后序号"), default=0)
+
+    class Meta:
+        verbose_name = _("文号序号")
+        verbose_name_plural = pgettext_lazy("plural", "文号序号")
+
+    def __str__(self) -> str:
+        return f"{self.year}: {self.last}"
+
+
+class ImmutableError(Exception):
+    """An issued report, or one of its files, was asked to change or go."""
+
+
+class ImmutableQuerySet(models.QuerySet):
+    """Rows written once and never changed: no bulk update, no bulk delete of existing rows."""
+
+    def update(self, **kwargs):
+        raise ImmutableError(f"{self.model._meta.label} rows cannot be changed")
+
+    def delete(self):
+        if self.exists():
+            raise ImmutableError(f"{self.model._meta.label} rows cannot be deleted")
+        return 0, {}
+
+
+class ImmutableModel(models.Model):
+    objects = ImmutableQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise ImmutableError(f"{self._meta.label} rows cannot be changed")
+        kwargs["force_insert"] = True
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ImmutableError(f"{self._meta.label} rows cannot be deleted")
+
+
+class IssuedReport(ImmutableModel):
+    """The district's supervision report of a closed quarter as issued: its 文号, when, the
+    figures (every section and row, as JSON) and, for a quarter closed again after a
+    reopening, what differs from the report issued before. Written once; never changed."""
+
+    closing = models.OneToOneField(
+        QuarterClosing, verbose_name=_("关闭记录"), on_delete=models.PROTECT, related_name="issued_report"
+    )
+    quarter = models.CharField(_("季度"), max_length=6)
+    year = models.PositiveSmallIntegerField(_("印发年份"))
+    sequence = models.PositiveIntegerField(_("序号"))
+    reference = models.CharField(_("文号"), max_length=64, unique=True)
+    issued_at = models.DateTimeField(_("印发时间"), default=timezone.now)
+    title = models.CharField(_("标题"), max_length=200)
+    figures = models.JSONField(_("报告数据"), default=dict)
+    previous = models.ForeignKey(
+        "self",
+        verbose_name=_("前次印发"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    differences = models.JSONField(_("与前次印发的差异"), default=list, blank=True)
+
+    class Meta:
+        verbose_name = _("印发的督查通报")
+        verbose_name_plural = pgettext_lazy("plural", "印发的督查通报")
+        ordering = ["-issued_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["year", "sequence"],
+                name="issuedreport_one_number_per_year",
+                violation_error_message=_("该文号已被使用。"),
+            ),
+        ]
+        indexes = [models.Index(fields=["quarter", "-issued_at"])]
+
+    def __str__(self) -> str:
+        return self.reference
+
+    def get_absolute_url(self) -> str:
+        return reverse("reports:quarter_detail", args=[self.quarter])
+
+
+class IssuedReportFile(ImmutableModel):
+    """One rendered file of an issued report, with its checksum. Written once; never changed."""
+
+    report = models.ForeignKey(
+        IssuedReport, verbose_name=_("印发的督查通报"), on_delete=models.PROTECT, related_name="files"
+    )
+    format = models.CharField(_("文件格式"), max_length=8, choices=ReportRun.Format.choices)
+    file = models.FileField(_("文件"), upload_to=ReportUploadTo(), max_length=255)
+    checksum = models.CharField(_("SHA-256 校验值"), max_length=64)
+    size = models.PositiveIntegerField(_("文件大小（字节）"))
+
+    class Meta:
+        verbose_name = _("印发文件")
+        verbose_name_plural = pgettext_lazy("plural", "印发文件")
+        ordering = ["report", "format"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["report", "format"],
+                name="issuedreportfile_one_file_per_format",
+                violation_error_message=_("该格式的文件已存在。"),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.report_id} · {self.format}"

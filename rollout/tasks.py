@@ -4,6 +4,9 @@
 fans out one ``send_term_reminder`` per organisation, so that a failing mail server delays one
 organisation's reminder, retried with backoff, without holding up the others; the action keeps
 a record per seat and term end, so a retry or a second run never mails the same seat twice.
+
+``build_report`` builds a requested report run; ``issue_quarter_report`` issues the
+supervision report of a quarter district staff have just closed.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from sanhui.clock import today
 
 from .plan import selectors
 from .reports import actions as report_actions
+from .reports.closing import actions as closing_actions
 
 RETRY_ON = (smtplib.SMTPException, ConnectionError, TimeoutError, OSError)
 
@@ -85,3 +89,26 @@ def queue_quarterly_supervision_reports() -> list[int]:
     """On the first day of a quarter: queue the district's supervision report of the quarter
     just finished (XLSX, PDF and DOCX)."""
     return report_actions.scheduled_supervision_reports()
+
+
+@shared_task(
+    bind=True,
+    acks_late=True,
+    autoretry_for=report_actions.RETRYABLE,
+    retry_backoff=30,
+    retry_backoff_max=600,
+    retry_jitter=True,
+    max_retries=3,
+    soft_time_limit=600,
+    time_limit=660,
+)
+def issue_quarter_report(self, closing_id: int) -> str:
+    """Issue the supervision report of a closed quarter; a redelivered or repeated task finds
+    the report already issued and issues nothing more."""
+    from rollout.models import QuarterClosing
+
+    closing = QuarterClosing.objects.select_related("closed_by").filter(pk=closing_id).first()
+    if closing is None:
+        return ""
+    issued = closing_actions.quarter_report_issue(actor=closing.closed_by, closing=closing)
+    return issued.reference if issued is not None else ""

@@ -28,6 +28,7 @@ from organizations.uploads import validate_evidence_file
 from organizations.validators import normalize_mobile, validate_mobile
 
 from . import selectors
+from .ledger_lock import ledger_guard
 from .models import (
     Activity,
     ActivityKind,
@@ -145,6 +146,21 @@ def _clean_leaders(
     return leaders
 
 
+def _check_organizer_running(organizer: Organization, day: datetime.date, errors: dict[str, list]) -> None:
+    """An activity takes place while its organiser exists: not before its founding, not from
+    the day it was dissolved."""
+    if organizer.founded_on and day < organizer.founded_on:
+        errors["starts_at"] = [
+            _("活动日期不能早于主办组织“%(name)s”的成立日期（%(day)s）。")
+            % {"name": organizer.name, "day": organizer.founded_on.isoformat()}
+        ]
+    elif organizer.dissolved_on and day >= organizer.dissolved_on:
+        errors["starts_at"] = [
+            _("主办组织“%(name)s”已于 %(day)s 撤销，此后不能再有它主办的活动。")
+            % {"name": organizer.name, "day": organizer.dissolved_on.isoformat()}
+        ]
+
+
 def _clean_activity(
     *,
     actor,
@@ -170,6 +186,8 @@ def _clean_activity(
         # Someone else's organisation: the same answer whether it exists or not.
         errors["organizer"] = [_("只能登记本人所在或所管理组织主办的活动。")]
 
+    if isinstance(organizer, Organization) and merged.get("starts_at"):
+        _check_organizer_running(organizer, timezone.localtime(merged["starts_at"]).date(), errors)
     co_organizers = [org for org in co_organizers if organizer is None or org.pk != organizer.pk]
     leaders = _clean_leaders(scope, organizer, list(leaders), merged.get("starts_at"), errors)
     teams = list(teams)
@@ -211,6 +229,7 @@ def activity_create(
     activity.co_organizers.set(co_organizers)
     activity.leaders.set(leaders)
     activity.teams.set(teams)
+    ledger_guard(actor=actor, activity=activity, write="activity_create")
     ActivityTransition.objects.create(
         activity=activity, from_status="", to_status=activity.status, actor=actor, note=_("登记")
     )
@@ -230,6 +249,13 @@ def activity_update(
 ) -> Activity:
     _require_activity_write(actor, activity)
     activity = Activity.objects.select_for_update().get(pk=activity.pk)
+    moved_to = data.get("starts_at")
+    ledger_guard(
+        actor=actor,
+        activity=activity,
+        starts_at=moved_to if isinstance(moved_to, datetime.datetime) else None,
+        write="activity_update",
+    )
     if activity.status == Status.VERIFIED:
         raise ValidationError(_("已核实的活动不能修改；如需更正，请先撤销核实。"), code="verified")
     if activity.status == Status.CANCELLED:
@@ -267,6 +293,7 @@ def activity_transition(*, actor, activity: Activity, to_status: str, note: str 
     """Move an activity along planned → held → verified (or cancel, reopen, restore)."""
     require(scoped(actor, Activity).filter(pk=activity.pk).exists())
     activity = Activity.objects.select_for_update().get(pk=activity.pk)
+    ledger_guard(actor=actor, activity=activity, write="activity_transition")
     move = TRANSITIONS.get((activity.status, to_status))
     if move is None:
         raise ValidationError(
@@ -338,6 +365,7 @@ def evidence_add(
     *, actor, activity: Activity, upload, kind: str = Evidence.Kind.PHOTO, caption: str = ""
 ) -> Evidence:
     _require_activity_write(actor, activity)
+    ledger_guard(actor=actor, activity=activity, write="evidence_add")
     if activity.status == Status.CANCELLED:
         raise ValidationError(_("已取消的活动不能上传材料。"), code="cancelled")
     if kind not in Evidence.Kind.values:
@@ -363,6 +391,7 @@ def evidence_add(
 @transaction.atomic
 def evidence_delete(*, actor, evidence: Evidence) -> None:
     _require_activity_write(actor, evidence.activity)
+    ledger_guard(actor=actor, activity=evidence.activity, write="evidence_delete")
     if evidence.activity.status == Status.VERIFIED:
         raise ValidationError(_("已核实活动的佐证材料不能删除。"), code="verified")
     audit_record(actor=actor, action="evidence_delete", obj=evidence, summary=evidence.original_name)
@@ -410,6 +439,7 @@ def attendance_record(
     """Record an attendee who scanned the activity's QR code: once per phone per activity."""
     now = now or timezone.now()
     _require_open(activity, now)
+    ledger_guard(actor=None, activity=activity, write="attendance_record")
     name, phone = _clean_name_and_phone(name, phone)
     duplicate = ValidationError(
         {"phone": _("该手机号码已签到过本次活动，无需重复签到。")}, code="duplicate_checkin"
@@ -453,6 +483,7 @@ def volunteer_check_in(
     """A volunteer of a team of the organiser or a co-organiser starts serving at the activity."""
     now = now or timezone.now()
     _require_open(activity, now)
+    ledger_guard(actor=None, activity=activity, write="volunteer_check_in")
     name, phone = _clean_name_and_phone(name, phone)
     person, team = _volunteer_for(activity, name, phone)
     service = VolunteerService.objects.select_for_update().filter(activity=activity, person=person).first()
@@ -480,6 +511,7 @@ def volunteer_check_out(
     """The volunteer leaves: the hours served are the time since check-in (see ``hours_served``)."""
     now = now or timezone.now()
     _require_open(activity, now)
+    ledger_guard(actor=None, activity=activity, write="volunteer_check_out")
     name, phone = _clean_name_and_phone(name, phone)
     person, _team = _volunteer_for(activity, name, phone)
     service = VolunteerService.objects.select_for_update().filter(activity=activity, person=person).first()
@@ -544,6 +576,7 @@ def volunteer_hours_enter(
     did not check in and out by QR code."""
     require(scoped(actor, Activity).filter(pk=activity.pk).exists())
     scope = scope_for(actor)
+    ledger_guard(actor=actor, activity=activity, write="volunteer_hours_enter")
     value, reason = _clean_hours(hours, reason)
     if activity.status not in Activity.TOOK_PLACE:
         raise ValidationError(_("只能为已举办的活动录入服务时长。"), code="not_held")
@@ -572,7 +605,8 @@ def volunteer_hours_correct(*, actor, service: VolunteerService, hours: Any, rea
     """An admin corrects recorded hours; the old and new values and the reason are kept."""
     require(scoped(actor, VolunteerService, write=True).filter(pk=service.pk).exists())
     value, reason = _clean_hours(hours, reason)
-    service = VolunteerService.objects.select_for_update().get(pk=service.pk)
+    service = VolunteerService.objects.select_for_update().select_related("activity").get(pk=service.pk)
+    ledger_guard(actor=actor, activity=service.activity, write="volunteer_hours_correct")
     if service.hours == value:
         raise ValidationError({"hours": _("新时长与原时长相同。")}, code="unchanged")
     _record_hours(

@@ -27,7 +27,7 @@ from django.utils import timezone
 
 from organizations.models import AuditEntry, LeaderRole, Organization, RoleAssignment, Seat
 from outreach.models import ChannelPost, ThemedDay
-from rollout.models import Incentive, ShowcaseItem, SteeringMember
+from rollout.models import Incentive, QuarterClosing, ShowcaseItem, SteeringMember
 from services.models import ActivityKind, Evidence, VenueKind
 from tests import factories as f
 from tests.outreach.factories import CampaignFactory, ChannelPostFactory
@@ -771,6 +771,37 @@ def arrange_incentive_update(w: World) -> Arranged:
     return Arranged({"incentive": incentive, "data": {"granted_by": "宁波市科协"}}, names=incentive)
 
 
+# ---- closing a quarter and issuing its report
+
+
+def closed_q4() -> QuarterClosing:
+    """2022Q4, closed (its issue not yet run); always a finished quarter, whatever the clock."""
+    return QuarterClosing.objects.create(
+        quarter="2022Q4", starts_on=datetime.date(2022, 10, 1), ends_on=datetime.date(2022, 12, 31)
+    )
+
+
+@case("quarter_close", actor="district_user", entry=("quarter_close", "rollout.quarterclosing"))
+def arrange_quarter_close(w: World) -> Arranged:
+    return Arranged({"quarter": "2022Q4", "note": "台账已核对"})
+
+
+@case(
+    "quarter_reopen",
+    actor="district_user",
+    entry=("quarter_reopen", "rollout.quarterclosing"),
+    changes={"quarter": "2022Q4", "reason": "姜山镇补登漏报活动"},
+)
+def arrange_quarter_reopen(w: World) -> Arranged:
+    closing = closed_q4()
+    return Arranged({"quarter": "2022Q4", "reason": "姜山镇补登漏报活动"}, names=closing)
+
+
+@case("quarter_report_issue", actor="district_user", entry=("quarter_report_issue", "rollout.issuedreport"))
+def arrange_quarter_report_issue(w: World) -> Arranged:
+    return Arranged({"closing": closed_q4(), "formats": ("xlsx",)})
+
+
 # Public functions of the actions modules that are not in the table, and why.
 EXEMPT: dict[str, str] = {
     # Helpers that write nothing.
@@ -814,6 +845,8 @@ EXEMPT: dict[str, str] = {
     "checksum",
     "scheduled_supervision_reports": "beat-scheduled requests with no actor, recorded as ReportRun rows by "
     "report_request",
+    "quarter_report_requeue": "queues the issue task again for a closing whose report was not issued; "
+    "writes nothing itself (the issue leaves its own quarter_report_issue entry)",
 }
 
 
