@@ -539,6 +539,7 @@ ORGANIZATION_FIELDS = (
     "parent",
     "status",
     "founded_on",
+    "dissolved_on",
     "credit_code",
     "contact_name",
     "contact_phone",
@@ -546,6 +547,35 @@ ORGANIZATION_FIELDS = (
     "description",
     "is_demo",
 )
+
+
+def _lifecycle_errors(data: dict[str, Any], *, instance: Organization | None, status: str) -> dict[str, Any]:
+    """The founding and dissolution days that date an organisation's status (the indicators
+    read them for every past period): a dissolved organisation gives the day, after its
+    founding and not in the future; one that starts running gives its founding day. Clears
+    ``dissolved_on`` in ``data`` when the status is not dissolved."""
+    errors: dict[str, Any] = {}
+    founded_on = data.get("founded_on", instance.founded_on if instance else None)
+    if status != Organization.Status.DISSOLVED:
+        data["dissolved_on"] = None
+    else:
+        dissolved_on = data.get("dissolved_on", instance.dissolved_on if instance else None)
+        if dissolved_on is None:
+            errors["dissolved_on"] = [_("撤销组织须填写撤销日期。")]
+        elif dissolved_on > today():
+            errors["dissolved_on"] = [_("撤销日期不能晚于今天。")]
+        elif founded_on and dissolved_on <= founded_on:
+            errors["dissolved_on"] = [_("撤销日期须晚于成立日期。")]
+    starts_running = (
+        status == Organization.Status.ACTIVE
+        and instance is not None
+        and instance.status == Organization.Status.PREPARING
+    )
+    if starts_running and founded_on is None:
+        errors["founded_on"] = [_("筹备中的组织转为正常运行时，须填写成立日期。")]
+    if status == Organization.Status.ACTIVE and founded_on and founded_on > today():
+        errors["founded_on"] = [_("正常运行的组织，成立日期不能晚于今天。")]
+    return errors
 
 
 def _clean_organization(data: dict[str, Any], *, instance: Organization | None) -> dict[str, Any]:
@@ -573,6 +603,7 @@ def _clean_organization(data: dict[str, Any], *, instance: Organization | None) 
             ancestor = ancestor.parent
     region = data.get("home_region", instance.home_region if instance else None)
     status = data.get("status", instance.status if instance else Organization.Status.ACTIVE)
+    errors.update(_lifecycle_errors(data, instance=instance, status=status))
     if kind == Organization.Kind.TOWN_ASSOCIATION and region and status != Organization.Status.DISSOLVED:
         clash = Organization.objects.filter(
             kind=Organization.Kind.TOWN_ASSOCIATION, home_region=region
@@ -631,7 +662,7 @@ def organization_update(
     scope = scope_for(actor)
     if not scope.write_all:
         # Kind, code, parent and status shape the district's figures: district staff decide them.
-        for key in ("kind", "code", "parent", "status", "home_region", "is_demo"):
+        for key in ("kind", "code", "parent", "status", "dissolved_on", "home_region", "is_demo"):
             data.pop(key, None)
     data = _clean_organization(data, instance=organization)
     allowed = {key: value for key, value in data.items() if key in ORGANIZATION_FIELDS}

@@ -941,7 +941,7 @@ class _Planner:
         founded = (
             self.day(datetime.date(2022, 3, 1), datetime.date(2022, 6, 30))
             if pilot
-            else self.day(datetime.date(2022, 7, 1), datetime.date(2023, 6, 30))
+            else self.day(datetime.date(2022, 7, 1), datetime.date(2022, 11, 30))
         )
         secretary = ordinary.pop() if ordinary else chair
         credit = ""

@@ -232,6 +232,7 @@ class OrganizationForm(forms.ModelForm):
             "partners",
             "status",
             "founded_on",
+            "dissolved_on",
             "credit_code",
             "contact_name",
             "contact_phone",
@@ -241,6 +242,7 @@ class OrganizationForm(forms.ModelForm):
         ]
         widgets = {
             "founded_on": DateInput(),
+            "dissolved_on": DateInput(),
             "description": forms.Textarea(attrs={"rows": 3}),
             "served_regions": forms.CheckboxSelectMultiple(attrs={"class": "region-checks"}),
             "partners": forms.SelectMultiple(attrs={"size": 8}),
@@ -260,7 +262,11 @@ class OrganizationForm(forms.ModelForm):
             Row(Column("home_region", css_class="col-md-6"), Column("parent", css_class="col-md-6")),
             "served_regions",
             "partners",
-            Row(Column("founded_on", css_class="col-md-4"), Column("credit_code", css_class="col-md-8")),
+            Row(
+                Column("founded_on", css_class="col-md-4"),
+                Column("dissolved_on", css_class="col-md-4"),
+                Column("credit_code", css_class="col-md-4"),
+            ),
             Row(
                 Column("contact_name", css_class="col-md-4"),
                 Column("contact_phone", css_class="col-md-4"),
@@ -279,7 +285,7 @@ class OrganizationForm(forms.ModelForm):
         self.fields["parent"].queryset = orgs
         self.fields["partners"].queryset = Organization.objects.exclude(pk=self.instance.pk).order_by("name")
         if not scope_for(user).write_all:
-            for name in ("code", "kind", "parent", "status", "home_region", "is_demo"):
+            for name in ("code", "kind", "parent", "status", "dissolved_on", "home_region", "is_demo"):
                 self.fields[name].disabled = True
 
     def _post_clean(self):

@@ -132,7 +132,12 @@ class OrganizationQuerySet(models.QuerySet):
         return scope_for(user).organizations(self, write=True)
 
     def active(self) -> "OrganizationQuerySet":
+        """Active today."""
         return self.filter(status=Organization.Status.ACTIVE)
+
+    def active_on(self, day: datetime.date) -> "OrganizationQuerySet":
+        """Active on ``day``, by the organisation's dated history (see ``active_on``)."""
+        return self.filter(active_on(day))
 
     def by_kind(self) -> "OrganizationQuerySet":
         """The district association first, then town associations in the district's order,
@@ -143,6 +148,18 @@ class OrganizationQuerySet(models.QuerySet):
             output_field=models.IntegerField(),
         )
         return self.alias(kind_rank=rank).order_by("kind_rank", "home_region__sort_order", "category", "name")
+
+
+def active_on(day: datetime.date, prefix: str = "") -> Q:
+    """Organisations active on ``day``: founded by then (no founding date: since before the
+    portal's records) and not dissolved by then. An organisation still preparing has never been
+    active; a dissolved one was active from its founding until the day before ``dissolved_on``.
+    ``prefix`` reaches the organisation through a relation (``"organizer__"``)."""
+    return Q(
+        Q(**{f"{prefix}status__in": (Organization.Status.ACTIVE, Organization.Status.DISSOLVED)}),
+        Q(**{f"{prefix}founded_on__isnull": True}) | Q(**{f"{prefix}founded_on__lte": day}),
+        Q(**{f"{prefix}dissolved_on__isnull": True}) | Q(**{f"{prefix}dissolved_on__gt": day}),
+    )
 
 
 class Organization(models.Model):
@@ -212,6 +229,9 @@ class Organization(models.Model):
         _("状态"), max_length=16, choices=Status.choices, default=Status.ACTIVE, db_index=True
     )
     founded_on = models.DateField(_("成立日期"), null=True, blank=True)
+    dissolved_on = models.DateField(
+        _("撤销日期"), null=True, blank=True, help_text=_("状态为“已撤销”时填写：自该日起不再运行")
+    )
     credit_code = models.CharField(_("统一社会信用代码"), max_length=18, blank=True)
     contact_name = models.CharField(_("联系人"), max_length=32, blank=True)
     contact_phone = models.CharField(_("联系电话"), max_length=20, blank=True)
@@ -241,6 +261,19 @@ class Organization(models.Model):
                 condition=Q(kind="town_association") & ~Q(status="dissolved"),
                 name="organization_one_town_association_per_region",
                 violation_error_message=_("该镇（街道）已有一个镇（街）科协。"),
+            ),
+            models.CheckConstraint(
+                condition=(Q(status="dissolved") & Q(dissolved_on__isnull=False))
+                | (~Q(status="dissolved") & Q(dissolved_on__isnull=True)),
+                name="organization_dissolved_on_only_when_dissolved",
+                violation_error_message=_("已撤销的组织须填写撤销日期，其他状态不填。"),
+            ),
+            models.CheckConstraint(
+                condition=Q(founded_on__isnull=True)
+                | Q(dissolved_on__isnull=True)
+                | Q(dissolved_on__gt=F("founded_on")),
+                name="organization_dissolved_after_founding",
+                violation_error_message=_("撤销日期须晚于成立日期。"),
             ),
             models.CheckConstraint(
                 condition=~Q(parent=F("pk")),

@@ -145,7 +145,9 @@ def _themed_specs(planner: Planner, today: datetime.date) -> tuple[list, dict[st
         kind = THEMED_KINDS.get(themed_day.name, ActivityKind.THEMED_DAY)
         organizers = _organizers_for(themed_day, planner)
         start, _end = themed_day.occurrence(YEAR)
-        for info in organizers[: rng.randint(2, 4)]:
+        # Only organisations founded by the day hold it.
+        founded = [info for info in organizers if not info.org.founded_on or info.org.founded_on <= start]
+        for info in founded[: rng.randint(2, 4)]:
             key = f"demo:themed:{YEAR}:{themed_day.sort_order:02d}:{info.org.code}"
             roll = rng.random()
             status = Activity.Status.VERIFIED if roll < 0.85 else Activity.Status.HELD

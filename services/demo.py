@@ -225,6 +225,17 @@ def _alignment(rng: random.Random, kind: str, venue_kind: str) -> list[str]:
     return [tag.value for tag in AlignmentTag if tag in tags]
 
 
+def _on_or_after_founding(day: datetime.date, founded: datetime.date | None) -> datetime.date:
+    """``day``, or for a day before the organiser was founded, a day between its founding and the
+    end of that year, chosen from ``day`` without drawing on the random sequence."""
+    if founded is None or day >= founded:
+        return day
+    last = datetime.date(founded.year, 12, 31)
+    return founded + datetime.timedelta(
+        days=(day - datetime.date(day.year, 1, 1)).days % ((last - founded).days + 1)
+    )
+
+
 class Planner:
     def __init__(self, *, today: datetime.date) -> None:
         self.today = today
@@ -292,6 +303,7 @@ class Planner:
     ) -> ActivitySpec:
         titles, venues, audiences, hours = KINDS[kind]
         org = info.org
+        day = _on_or_after_founding(day, org.founded_on)
         town = org.home_region.name if org.home_region.kind != "district" else "鄞州区"
         title = title or rng.choice(titles).replace("{place}", town)
         venue_kind = rng.choice(venues)

@@ -17,7 +17,8 @@ association, every town association's parent is 鄞州区科协 ``YZ-KX``)::
                                                  (preparing)
 
 Town associations were founded 2022-03-15, grassroots associations 2022-06-15 (the preparing
-one has no founding date). 上李家村 is a village region below 云龙镇.
+one has no founding date); the dissolved one was dissolved on 2022-09-01. 上李家村 is a village
+region below 云龙镇.
 
 People, leader roles (三长 unless marked 泛三长) and seats; a seat runs to 2027 unless dates
 are given. ``*`` marks a seat held by a 三长/泛三长::
@@ -124,6 +125,7 @@ TODAY = datetime.date(2026, 11, 29)
 
 TOWN_FOUNDED = datetime.date(2022, 3, 15)
 GRASSROOTS_FOUNDED = datetime.date(2022, 6, 15)
+GRASSROOTS_DISSOLVED = datetime.date(2022, 9, 1)
 TOWN_TERM_END = datetime.date(2027, 3, 14)
 GRASSROOTS_TERM_END = datetime.date(2027, 6, 14)
 
@@ -265,6 +267,7 @@ def _organizations(district_association: Organization, towns: dict[str, Region])
                 parent=town_association,
                 status=status,
                 founded_on=None if status == Organization.Status.PREPARING else GRASSROOTS_FOUNDED,
+                dissolved_on=GRASSROOTS_DISSOLVED if status == Organization.Status.DISSOLVED else None,
             )
     return orgs
 

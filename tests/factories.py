@@ -54,6 +54,16 @@ class OrganizationFactory(factory.django.DjangoModelFactory):
     category = ""
     home_region = factory.LazyFunction(lambda: region("鄞州区"))
     status = Organization.Status.ACTIVE
+    founded_on = None
+    # A dissolved organisation carries the day it was dissolved: 2020-01-01, or the day after
+    # its founding if it was founded later.
+    dissolved_on = factory.LazyAttribute(
+        lambda o: (
+            max(datetime.date(2020, 1, 1), (o.founded_on or datetime.date.min) + datetime.timedelta(days=1))
+            if o.status == Organization.Status.DISSOLVED
+            else None
+        )
+    )
 
 
 class PersonFactory(factory.django.DjangoModelFactory):

@@ -130,6 +130,15 @@ FIGURES = {
     "seat_share",
     "SeatShare",
     "red_flags",
+    "RedFlags",
+    # The programme's records as they stood on a day.
+    "overdue_on",
+    "task_overdue_on",
+    "task_done_on",
+    "tasks_on",
+    "rectification_open_on",
+    "rectifications_on",
+    "leaderless_associations",
 }
 INDICATORS = "rollout/indicators/"
 

@@ -18,6 +18,7 @@ import time_machine
 from django.apps import apps
 from django.core.management import call_command
 from django.db import models
+from django.db.models import F
 from django.utils import timezone
 
 from organizations import demo as organizations_demo
@@ -173,6 +174,9 @@ def test_seed_demo_on_a_fresh_database_then_again_creates_nothing(moment):
     upcoming = Activity.objects.filter(is_published=True, status=Activity.Status.PLANNED)
     assert upcoming.exists()
     assert not upcoming.exclude(stream="popularization").exists()
+    # No activity predates its organiser's founding (the activity form refuses it too).
+    assert not Activity.objects.filter(starts_at__date__lt=F("organizer__founded_on")).exists()
+    assert Activity.objects.filter(organizer__founded_on__year=2022).exists()
 
 
 # --------------------------------------------------------------------------- the checker itself

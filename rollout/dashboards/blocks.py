@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from organizations.models import Organization, Region, Seat, VolunteerTeam
 from organizations.scoping import Scope, scoped
 from rollout import indicators
+from rollout.formats import RATE, display
 from rollout.indicators import CONDITION_LABELS, CONDITIONS, Period
 from rollout.models import Phase, Rectification, Task
 from sanhui.clock import today
@@ -195,15 +196,17 @@ def seat_block(seats: QuerySet[Seat], on: datetime.date, **list_params) -> dict:
 def rollout_block(
     tasks: QuerySet[Task], rectifications: QuerySet[Rectification], on: datetime.date, **params
 ) -> dict:
-    """Tasks by phase (done of all, overdue) and open rectification items."""
+    """Tasks by phase (done of all, overdue) and open rectification items, as they stood on
+    ``on`` (the period's reference day)."""
     rows = {
         row["phase_id"]: row
-        for row in tasks.order_by()
+        for row in indicators.tasks_on(tasks, on)
+        .order_by()
         .values("phase_id")
         .annotate(
             total=Count("pk"),
-            done=Count("pk", filter=Q(status=Task.Status.DONE)),
-            overdue=Count("pk", filter=Q(due_date__lt=on) & ~Q(status__in=Task.CLOSED_STATUSES)),
+            done=Count("pk", filter=indicators.task_done_on(on)),
+            overdue=Count("pk", filter=indicators.task_overdue_on(on)),
         )
     }
     phases = []
@@ -219,9 +222,10 @@ def rollout_block(
                 "overdue_url": list_url("rollout:task_list", phase=phase.pk, state="overdue", **params),
             }
         )
-    counts = rectifications.aggregate(
-        open=Count("pk", filter=~Q(status=Rectification.Status.CLOSED)),
-        overdue=Count("pk", filter=~Q(status=Rectification.Status.CLOSED) & Q(deadline__lt=on)),
+    open_then = indicators.rectification_open_on(on)
+    counts = indicators.rectifications_on(rectifications, on).aggregate(
+        open=Count("pk", filter=open_then),
+        overdue=Count("pk", filter=open_then & Q(deadline__lt=on)),
     )
     return {
         "phases": phases,
@@ -258,7 +262,7 @@ def coverage_tiles(rows: list[indicators.TownCoverage], period: Period) -> list[
 
 def percent(rate: float | None) -> str:
     """A rate as the page shows it; a dash where there is nothing to divide by."""
-    return "—" if rate is None else f"{rate * 100:.1f}%"
+    return display(rate, RATE)
 
 
 def summary_block(summary: indicators.CoverageSummary) -> dict:
@@ -313,7 +317,7 @@ def district_dashboard(*, user, period: Period, on: datetime.date | None = None)
         "trend": trend,
         "activity": activity_block(scoped(user, Activity), period),
         "seats": seat_block(scoped(user, Seat), reference),
-        "rollout": rollout_block(scoped(user, Task), scoped(user, Rectification), on),
+        "rollout": rollout_block(scoped(user, Task), scoped(user, Rectification), reference),
     }
 
 
@@ -377,7 +381,7 @@ def town_dashboard(*, user, town: Region, period: Period, on: datetime.date | No
         "rollout": rollout_block(
             scoped(user, Task).filter(in_town),
             scoped(user, Rectification).filter(in_town),
-            on,
+            reference,
         ),
     }
 

@@ -2,15 +2,23 @@
 
 For a town or subdistrict ``T`` and a period ``P`` (DESIGN.md, Indicators):
 
-1. **organised** — ``T`` has an active town association (founded by the end of ``P``);
+1. **organised** — ``T`` has a town association active on the reference day;
 2. **led** — at least one 三长/泛三长 holds a seat in that association on the reference day;
-3. **three associations** — for each of the three categories, at least one active grassroots
-   association has ``T`` (or a region below it) as its home or a served region;
+3. **three associations** — for each of the three categories, at least one grassroots
+   association active on the reference day has ``T`` (or a region below it) as its home or a
+   served region;
 4. **working** — at least one activity that took place (held or verified) in ``T`` (or below
    it) started during ``P``.
 
 ``T`` is covered in ``P`` when all four hold. The reference day of a period is its last day, or
-today while the period is still running: "current" seats and roles are judged on that day.
+today while the period is still running. Everything that has a state is taken as it stood on that
+day, from the records' dates, never from their status today: organisations (founded, dissolved),
+seats (terms), leader roles (started, ended), rollout tasks (due, completed, cancelled) and
+rectification items (raised, closed). So a past period reads the same whenever it is computed.
+
+**Red flags** (``flags``): a town with no activity in ``P``; a task overdue on the reference day;
+an association active on that day with no 三长/泛三长 among its current seats, including one
+with no seats at all.
 
 Every figure is computed with a fixed number of aggregate queries, whatever the number of
 towns, organisations or activities; Python only folds the grouped rows (one per region at most)
@@ -22,8 +30,9 @@ fallback, volunteer hours, the 三长 share of seats, grouped breakdowns (``ledg
 hours sum with ``services.models.hours_total`` over the rows ``counted()`` keeps, the one rule
 that the volunteers' own records in ``services`` share.
 
-May import: ``organizations.models`` and ``services.models`` only — no view, no scoping (the
-callers pass querysets already scoped) and nothing else of ``rollout``.
+May import: ``organizations.models``, ``services.models`` and ``rollout.models`` (the
+programme's records: tasks, rectification items) only — no view, no scoping (the callers pass
+querysets already scoped) and nothing else of ``rollout``.
 """
 
 from .coverage import (
@@ -37,6 +46,18 @@ from .coverage import (
     town_coverage,
     towns_in_scope,
     township_map,
+)
+from .flags import (
+    ASSOCIATION_KINDS,
+    RedFlags,
+    leaderless_associations,
+    rectification_open_on,
+    rectifications_on,
+    red_flags,
+    status_then,
+    task_done_on,
+    task_overdue_on,
+    tasks_on,
 )
 from .ledger import (
     BREAKDOWNS,
@@ -52,6 +73,7 @@ from .ledger import (
 from .periods import Period
 
 __all__ = [
+    "ASSOCIATION_KINDS",
     "BREAKDOWNS",
     "CATEGORIES",
     "CONDITIONS",
@@ -59,15 +81,24 @@ __all__ = [
     "ActivityFigures",
     "CoverageSummary",
     "Period",
+    "RedFlags",
     "SeatShare",
     "TownCoverage",
     "activity_breakdown",
     "activity_figures",
     "coverage_trend",
     "held_in",
+    "leaderless_associations",
+    "rectification_open_on",
+    "rectifications_on",
+    "red_flags",
     "seat_share",
     "seat_share_by_organization",
+    "status_then",
     "summarize",
+    "task_done_on",
+    "task_overdue_on",
+    "tasks_on",
     "town_coverage",
     "towns_in_scope",
     "township_map",

@@ -100,10 +100,6 @@ class TownCoverage:
         return sum(self.met(condition) for condition in CONDITIONS)
 
 
-def _active_by(day: datetime.date) -> Q:
-    return Q(status=Organization.Status.ACTIVE) & (Q(founded_on__isnull=True) | Q(founded_on__lte=day))
-
-
 def town_coverage(
     period: Period, *, towns: Iterable[Region] | None = None, today: datetime.date | None = None
 ) -> list[TownCoverage]:
@@ -116,10 +112,12 @@ def town_coverage(
     regions = list(mapping)
     on = period.reference_day(today)
 
-    # 1. organised: an active town association based in the town.
-    associations = Organization.objects.filter(
-        _active_by(period.end), kind=Organization.Kind.TOWN_ASSOCIATION, home_region_id__in=regions
-    ).values_list("pk", "home_region_id")
+    # 1. organised: a town association based in the town, active on the reference day.
+    associations = (
+        Organization.objects.active_on(on)
+        .filter(kind=Organization.Kind.TOWN_ASSOCIATION, home_region_id__in=regions)
+        .values_list("pk", "home_region_id")
+    )
     association_town: dict[int, int] = {}
     for pk, region_id in associations:
         town_id = mapping[region_id]
@@ -139,10 +137,9 @@ def town_coverage(
         for organization_id in led:
             rows[association_town[organization_id]].led = True
 
-    # 3. three associations: active grassroots associations by category, home or served region.
-    grassroots = Organization.objects.filter(
-        _active_by(period.end), kind=Organization.Kind.GRASSROOTS_ASSOCIATION
-    )
+    # 3. three associations: grassroots associations active on the reference day, by category,
+    # home or served region.
+    grassroots = Organization.objects.active_on(on).filter(kind=Organization.Kind.GRASSROOTS_ASSOCIATION)
     categories: dict[int, set[str]] = defaultdict(set)
     for region_id, category in (
         grassroots.filter(home_region_id__in=regions).values_list("home_region_id", "category").distinct()

@@ -30,7 +30,7 @@ from organizations.scoping import Scope, build_scope
 from rollout.indicators import Period
 from rollout.models import ReportRun
 
-from .builder import build_report, render
+from .builder import build_report, file_extension, render
 from .scope import ReportScopeError
 
 logger = logging.getLogger(__name__)
@@ -149,10 +149,11 @@ def report_rerun(*, actor, run: ReportRun) -> ReportRun:
 
 
 def report_file_name(run: ReportRun) -> str:
-    """The Chinese name the download carries, e.g. 季度督查报告_2022Q4.docx."""
+    """The Chinese name the download carries, e.g. 季度督查报告_2022Q4.docx (a CSV run is a ZIP
+    of its sections: 季度督查报告_2022Q4.zip)."""
     scope = f"_{run.organization.name}" if run.organization_id and run.organization else ""
     period = run.period_code.replace("..", "至")
-    return f"{run.get_kind_display()}{scope}_{period}.{run.format}"
+    return f"{run.get_kind_display()}{scope}_{period}.{file_extension(run.format)}"
 
 
 def _claim(run_id: int) -> bool:
@@ -195,7 +196,7 @@ def report_build(*, run_id: int, final_attempt: bool = True) -> str:
             run.kind, Period.parse(run.period_code), scope=_scope_of(run), organization=organization
         )
         data = render(report, run.format)
-        name = PurePath(f"{run.kind}-{run.period_code.replace('..', '_')}.{run.format}").name
+        name = PurePath(f"{run.kind}-{run.period_code.replace('..', '_')}.{file_extension(run.format)}").name
         run.file.save(name, ContentFile(data), save=False)
     except Exception as error:
         retry = isinstance(error, RETRYABLE) and not final_attempt

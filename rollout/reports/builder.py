@@ -18,12 +18,16 @@ from .model import Report
 from .scope import report_scope
 from .supervision import supervision_report
 
+# What each format's file is: its media type and its extension. A CSV report is a ZIP of one
+# CSV file per section; one section alone is a plain CSV file.
 CONTENT_TYPES = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "pdf": "application/pdf",
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    "csv": "text/csv; charset=utf-8",
+    "csv": "application/zip",
 }
+EXTENSIONS = {"xlsx": "xlsx", "pdf": "pdf", "docx": "docx", "csv": "zip"}
+CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
 BUILDERS = {
     ReportRun.Kind.COVERAGE: coverage_report,
     ReportRun.Kind.SUPERVISION: supervision_report,
@@ -45,8 +49,14 @@ def build_report(
     return BUILDERS[kind](period, rscope, today=today or clock.today(), generated_at=timezone.localtime())
 
 
-def render(report: Report, fmt: str) -> bytes:
-    """The report laid out in one of the four formats."""
+def file_extension(fmt: str) -> str:
+    """The extension of a file rendered in ``fmt`` (``zip`` for the CSV sections)."""
+    return EXTENSIONS.get(fmt, fmt)
+
+
+def render(report: Report, fmt: str, *, section: str | None = None) -> bytes:
+    """The report laid out in one of the four formats; for CSV, ``section`` (a section's key)
+    asks for that section alone as a plain CSV file instead of the ZIP of them all."""
     if fmt == "xlsx":
         from .xlsx import render_xlsx
 
@@ -62,5 +72,5 @@ def render(report: Report, fmt: str) -> bytes:
     if fmt == "csv":
         from .csv import render_csv
 
-        return render_csv(report)
+        return render_csv(report, section)
     raise ValueError(f"unknown report format: {fmt}")

@@ -1,111 +1,172 @@
-"""Small SVG charts drawn on the server for the PDF report: no plotting library, no browser.
+"""The report's charts as PNG images, drawn on the server with Pillow (already pinned for
+WeasyPrint): the same picture goes into the DOCX and the PDF, so the two documents show the
+same chart. No plotting library, no browser.
 
-WeasyPrint renders inline SVG with the page's fonts, so the Chinese labels come out in the same
-embedded Noto CJK font as the text."""
+Labels are never rotated and never cut: a bar chart lays its bars horizontally with the whole
+label to the left of each bar (wrapped onto more lines when it is long), and a line chart wraps
+a label that is wider than its slot. Text is drawn in Noto Sans CJK SC, from Debian's
+fonts-noto-cjk package that the PDF already needs.
+"""
 
 from __future__ import annotations
 
-from xml.sax.saxutils import escape
+import functools
+import io
+import math
+from pathlib import Path
 
-from .model import Chart
+from PIL import Image, ImageDraw, ImageFont
 
-WIDTH, HEIGHT = 640, 260
-LEFT, RIGHT, TOP, BOTTOM = 48, 16, 28, 64
-COLOR = "#2f6db5"
+from .model import RATE, Chart, display
+
+DPI = 200
+WIDTH_MM = 156  # the width of the type area (版心)
+COLOR, AXIS, GRID, INK = (47, 109, 181), (85, 85, 85), (221, 221, 221), (0, 0, 0)
+FONT_FILES = (
+    "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",  # Debian, Ubuntu
+    "/usr/share/fonts/noto-cjk/NotoSansCJK-Regular.ttc",  # Fedora, Arch
+    "/usr/share/fonts/google-noto-cjk/NotoSansCJK-Regular.ttc",
+    "/System/Library/Fonts/PingFang.ttc",  # macOS, for development
+)
+FONT_NAME = "Noto Sans CJK SC"
 
 
-def _label(value: float, percent: bool) -> str:
-    if percent:
-        return f"{value * 100:.0f}%"
-    return f"{value:g}"
+def px(points: float) -> int:
+    return round(points * DPI / 72)
+
+
+def mm(millimetres: float) -> int:
+    return round(millimetres * DPI / 25.4)
+
+
+@functools.cache
+def font(size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
+    """The CJK font at ``size`` pixels: the Simplified Chinese face of a font collection."""
+    for path in FONT_FILES:
+        if not Path(path).exists():
+            continue
+        for index in range(12):
+            try:
+                face = ImageFont.truetype(path, size, index=index)
+            except OSError:
+                break
+            if face.getname()[0] == FONT_NAME or not path.endswith("NotoSansCJK-Regular.ttc"):
+                return face
+    return ImageFont.load_default(size)
+
+
+def value_label(value: float, percent: bool) -> str:
+    return display(value, RATE) if percent else f"{value:g}"
+
+
+def text_size(text: str, face) -> tuple[int, int]:
+    left, top, right, bottom = face.getbbox(text or " ")
+    return right - left, bottom - top
+
+
+def wrap(text: str, face, width: int) -> list[str]:
+    """``text`` broken into lines no wider than ``width`` pixels, character by character (Chinese
+    has no spaces to break at); a single character wider than ``width`` gets a line of its own."""
+    lines, line = [], ""
+    for char in text:
+        if line and text_size(line + char, face)[0] > width:
+            lines.append(line)
+            line = ""
+        line += char
+    return [*lines, line] if line or not lines else lines
 
 
 def _scale_max(chart: Chart) -> float:
+    """The top of the value axis: 100% for rates, else the largest value rounded up to a
+    multiple of four, so that the four grid steps fall on whole numbers."""
     if chart.percent:
         return 1.0
-    top = max(chart.values, default=0) or 1
-    return float(top)
+    return float(max(4, math.ceil(max(chart.values, default=0) / 4) * 4))
 
 
-def _frame(chart: Chart, body: list[str]) -> str:
-    return (
-        f'<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{HEIGHT}" '
-        f'viewBox="0 0 {WIDTH} {HEIGHT}" role="img" aria-label="{escape(chart.title)}">'
-        f'<text x="{WIDTH / 2}" y="16" text-anchor="middle" font-size="13" font-weight="bold">'
-        f"{escape(chart.title)}</text>"
-        f'<line x1="{LEFT}" y1="{HEIGHT - BOTTOM}" x2="{WIDTH - RIGHT}" '
-        f'y2="{HEIGHT - BOTTOM}" stroke="#555"/>'
-        f'<line x1="{LEFT}" y1="{TOP}" x2="{LEFT}" y2="{HEIGHT - BOTTOM}" stroke="#555"/>'
-        + "".join(body)
-        + "</svg>"
-    )
+def tick_label(value: float, percent: bool) -> str:
+    return f"{value * 100:.0f}%" if percent else f"{value:g}"
 
 
-def _axis(chart: Chart, top: float) -> list[str]:
-    plot = HEIGHT - TOP - BOTTOM
-    parts = []
+def _png(image: Image.Image) -> bytes:
+    buffer = io.BytesIO()
+    image.save(buffer, "PNG", dpi=(DPI, DPI), optimize=True)
+    return buffer.getvalue()
+
+
+def bar_png(chart: Chart) -> bytes:
+    """Horizontal bars, one a label, the label whole on the left, the value at the bar's end."""
+    face, small = font(px(10)), font(px(8.5))
+    width, pad = mm(WIDTH_MM), px(4)
+    label_width = min(max((text_size(label, face)[0] for label in chart.labels), default=0), width * 2 // 5)
+    lines = [wrap(label, face, label_width) for label in chart.labels]
+    line_height = px(13)
+    rows = [max(len(label_lines), 1) * line_height + px(6) for label_lines in lines]
+    value_width = max((text_size(value_label(v, chart.percent), small)[0] for v in chart.values), default=0)
+    left, right = pad + label_width + px(6), width - pad - value_width - px(6)
+    top, axis_height = pad, px(16)
+    height = top + sum(rows) + axis_height + pad
+    image = Image.new("RGB", (width, height), "white")
+    draw = ImageDraw.Draw(image)
+    scale = _scale_max(chart)
+    bottom = top + sum(rows)
     for step in range(5):
-        value = top * step / 4
-        y = HEIGHT - BOTTOM - plot * step / 4
-        parts.append(
-            f'<line x1="{LEFT}" y1="{y:.1f}" x2="{WIDTH - RIGHT}" y2="{y:.1f}" stroke="#ddd"/>'
-            f'<text x="{LEFT - 4}" y="{y + 4:.1f}" text-anchor="end" font-size="9">'
-            f"{_label(value, chart.percent)}</text>"
+        x = left + (right - left) * step / 4
+        draw.line([(x, top), (x, bottom)], fill=GRID, width=1)
+        tick = tick_label(scale * step / 4, chart.percent)
+        draw.text((x, bottom + px(3)), tick, font=small, fill=AXIS, anchor="ma")
+    y = top
+    for label_lines, row, value in zip(lines, rows, chart.values, strict=True):
+        text_top = y + (row - len(label_lines) * line_height) / 2
+        for number, line in enumerate(label_lines):
+            draw.text((left - px(6), text_top + number * line_height), line, font=face, fill=INK, anchor="ra")
+        bar_end = left + (right - left) * (value / scale if scale else 0)
+        middle = y + row / 2
+        draw.rectangle([(left, middle - px(4.5)), (max(bar_end, left + 1), middle + px(4.5))], fill=COLOR)
+        draw.text(
+            (bar_end + px(3), middle), value_label(value, chart.percent), font=small, fill=INK, anchor="lm"
         )
-    return parts
+        y += row
+    draw.line([(left, top), (left, bottom)], fill=AXIS, width=2)
+    return _png(image)
 
 
-def _x_label(x: float, text: str) -> str:
-    text = text if len(text) <= 8 else text[:7] + "…"
-    y = HEIGHT - BOTTOM + 12
-    return (
-        f'<text x="{x:.1f}" y="{y}" font-size="9" text-anchor="end" '
-        f'transform="rotate(-30 {x:.1f} {y})">{escape(text)}</text>'
-    )
-
-
-def bar_chart(chart: Chart) -> str:
-    top = _scale_max(chart)
-    plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
+def line_png(chart: Chart) -> bytes:
+    """A line over the periods, each point labelled with its value, the periods below."""
+    face, small = font(px(10)), font(px(8.5))
+    width, height, pad = mm(WIDTH_MM), mm(62), px(4)
+    scale = _scale_max(chart)
+    axis_width = max(text_size(tick_label(scale * s / 4, chart.percent), small)[0] for s in range(5))
     count = max(len(chart.values), 1)
-    slot = plot_w / count
-    parts = _axis(chart, top)
-    for index, (label, value) in enumerate(zip(chart.labels, chart.values, strict=True)):
-        height = plot_h * (value / top if top else 0)
-        x = LEFT + slot * index + slot * 0.15
-        y = HEIGHT - BOTTOM - height
-        parts.append(
-            f'<rect x="{x:.1f}" y="{y:.1f}" width="{slot * 0.7:.1f}" height="{height:.1f}" fill="{COLOR}"/>'
-            f'<text x="{x + slot * 0.35:.1f}" y="{y - 3:.1f}" font-size="9" text-anchor="middle">'
-            f"{_label(value, chart.percent)}</text>"
+    left, right = pad + axis_width + px(6), width - pad
+    slot = (right - left) / count
+    lines = [wrap(label, face, int(slot) - px(4)) for label in chart.labels]
+    line_height = px(13)
+    bottom = height - pad - max((len(label_lines) for label_lines in lines), default=1) * line_height - px(4)
+    top = pad + px(14)
+    image = Image.new("RGB", (width, height), "white")
+    draw = ImageDraw.Draw(image)
+    for step in range(5):
+        y = bottom - (bottom - top) * step / 4
+        draw.line([(left, y), (right, y)], fill=GRID, width=1)
+        draw.text(
+            (left - px(4), y), tick_label(scale * step / 4, chart.percent), font=small, fill=AXIS, anchor="rm"
         )
-        parts.append(_x_label(x + slot * 0.5, label))
-    return _frame(chart, parts)
+    draw.line([(left, bottom), (right, bottom)], fill=AXIS, width=2)
+    points = [
+        (left + slot * (index + 0.5), bottom - (bottom - top) * (value / scale if scale else 0))
+        for index, value in enumerate(chart.values)
+    ]
+    if len(points) > 1:
+        draw.line(points, fill=COLOR, width=px(1.5), joint="curve")
+    for (x, y), value, label_lines in zip(points, chart.values, lines, strict=True):
+        draw.ellipse([(x - px(2.5), y - px(2.5)), (x + px(2.5), y + px(2.5))], fill=COLOR)
+        draw.text((x, y - px(4)), value_label(value, chart.percent), font=small, fill=INK, anchor="md")
+        for number, line in enumerate(label_lines):
+            draw.text((x, bottom + px(4) + number * line_height), line, font=face, fill=INK, anchor="ma")
+    return _png(image)
 
 
-def line_chart(chart: Chart) -> str:
-    top = _scale_max(chart)
-    plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
-    count = len(chart.values)
-    step = plot_w / max(count - 1, 1)
-    points = []
-    parts = _axis(chart, top)
-    for index, (label, value) in enumerate(zip(chart.labels, chart.values, strict=True)):
-        x = LEFT + 12 + (step - 24 / max(count - 1, 1)) * index if count > 1 else LEFT + plot_w / 2
-        y = HEIGHT - BOTTOM - plot_h * (value / top if top else 0)
-        points.append(f"{x:.1f},{y:.1f}")
-        parts.append(
-            f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3" fill="{COLOR}"/>'
-            f'<text x="{x:.1f}" y="{y - 6:.1f}" font-size="9" text-anchor="middle">'
-            f"{_label(value, chart.percent)}</text>"
-        )
-        parts.append(_x_label(x + 8, label))
-    if points:
-        parts.insert(
-            0, f'<polyline points="{" ".join(points)}" fill="none" stroke="{COLOR}" stroke-width="2"/>'
-        )
-    return _frame(chart, parts)
-
-
-def svg(chart: Chart) -> str:
-    return line_chart(chart) if chart.kind == "line" else bar_chart(chart)
+def png(chart: Chart) -> bytes:
+    """``chart`` as a PNG image 156 mm wide at 200 dpi."""
+    return line_png(chart) if chart.kind == "line" else bar_png(chart)

@@ -1,20 +1,66 @@
-"""The report's main table as CSV, UTF-8 with a byte-order mark so that Excel and WPS open the
-Chinese headers correctly: the town × condition matrix of the coverage report, the
-per-organisation table of the supervision report."""
+"""The report as CSV: a ZIP of one file per section (the report's information first), or the one
+section asked for as a plain CSV file. Each file is UTF-8 with a byte-order mark so that Excel
+and WPS open the Chinese headers correctly; figures are written as every format shows them
+(hours with two decimals, rates as percentages).
+
+Each file in the ZIP is named by its section's title in reading order (``02_分单位情况.csv``)
+and carries the section's key as its ZIP comment, by which the download of one section finds it.
+"""
 
 from __future__ import annotations
 
 import csv
 import io
+import zipfile
 
-from .model import Report
+from django.utils.translation import gettext as _
+
+from .model import Report, Section
+
+INFO_KEY = "info"
 
 
-def render_csv(report: Report) -> bytes:
-    section = report.section(report.csv_section)
+def _encode(rows: list[list[str]]) -> bytes:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow([column.label for column in section.columns])
-    for row in section.rows:
-        writer.writerow([section.cell(row, column) for column in section.columns])
+    writer.writerows(rows)
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+
+def section_csv(section: Section) -> bytes:
+    """One section as a CSV file: its header row, then a row a record."""
+    return _encode([[column.label for column in section.columns], *section.text_rows()])
+
+
+def _info(report: Report) -> bytes:
+    period = report.period
+    return _encode(
+        [
+            [_("项目"), _("内容")],
+            [_("报表"), report.title],
+            [_("统计期间"), f"{period.start.isoformat()} — {period.end.isoformat()}（{period.code}）"],
+            [_("统计范围"), report.scope_label],
+            [_("生成时间"), report.generated_at.strftime("%Y-%m-%d %H:%M")],
+            *([_("概述"), paragraph] for paragraph in report.paragraphs),
+        ]
+    )
+
+
+def member_name(index: int, title: str) -> str:
+    return f"{index:02d}_{title}.csv"
+
+
+def render_csv(report: Report, section: str | None = None) -> bytes:
+    """The ZIP of every section, or the CSV of the section whose key is ``section``."""
+    if section is not None:
+        return section_csv(report.section(section))
+    buffer = io.BytesIO()
+    files = [(INFO_KEY, _("报表信息"), _info(report))]
+    files += [(item.key, item.title, section_csv(item)) for item in report.sections]
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for index, (key, title, data) in enumerate(files):
+            info = zipfile.ZipInfo(member_name(index, title), date_time=report.generated_at.timetuple()[:6])
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.comment = key.encode("ascii")
+            archive.writestr(info, data)
+    return buffer.getvalue()

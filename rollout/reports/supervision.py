@@ -17,18 +17,16 @@ from django.db.models import Count, Q
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from organizations.models import Organization, Seat
+from organizations.models import Organization, Seat, active_on
 from rollout import indicators as ind
 from rollout.indicators import Period
 from rollout.models import Inspection, Rectification, ReportRun, Task
 from services.models import Activity
 
-from .model import HOURS, INT, RATE, TEXT, Chart, Column, Report, Section, display
+from .model import HOURS, INT, RATE, ROW_TYPES, TEXT, Chart, Column, Report, Section, display
 from .scope import ReportScope
 
 QUARTER_NAMES = {1: "一", 2: "二", 3: "三", 4: "四"}
-# Kinds whose leadership bodies the "no 三长 in the leadership" red flag looks at.
-ASSOCIATION_KINDS = (Organization.Kind.TOWN_ASSOCIATION, Organization.Kind.GRASSROOTS_ASSOCIATION)
 EMPTY_FIGURES = {"activities": 0, "people_served": 0, "reported_activities": 0, "volunteer_hours": 0.0}
 
 
@@ -37,27 +35,23 @@ class Facts:
     """What the supervision report of one period and scope is laid out from."""
 
     period: Period
-    on: datetime.date  # the reference day: "overdue" and "current" are judged on it
+    on: datetime.date  # the reference day: every state is taken as it stood on it
     totals: ind.ActivityFigures
     share: ind.SeatShare
     per_org: dict[int, dict]  # organisation id → activity figures
     shares: dict[int, ind.SeatShare]
     tasks_due: dict[int, int]
-    overdue_tasks: list[Task]
     inspections: list[Inspection]
     open_items: list[Rectification]
     coverage: list[ind.TownCoverage]
+    flags: ind.RedFlags
+
+    @property
+    def overdue_tasks(self) -> list[Task]:
+        return self.flags.overdue_tasks
 
     def count_by_organization(self, rows) -> Counter:
         return Counter(row.organization_id for row in rows)
-
-
-def overdue_on(on: datetime.date) -> Q:
-    """Tasks overdue on the day: due before it and not finished by then (cancelled ones never)."""
-    return Q(due_date__lt=on) & (
-        Q(status__in=(Task.Status.NOT_STARTED, Task.Status.IN_PROGRESS))
-        | Q(status=Task.Status.DONE, completed_on__gt=on)
-    )
 
 
 def _grouped_counts(queryset, field_name: str = "organization_id") -> dict[int, int]:
@@ -72,7 +66,12 @@ def gather(period: Period, rscope: ReportScope, today: datetime.date) -> Facts:
     inspections = rscope.filter(
         Inspection.objects.filter(inspected_on__gte=period.start, inspected_on__lte=period.end)
     )
-    open_items = rscope.filter(Rectification.objects.open().filter(inspection__inspected_on__lte=period.end))
+    open_items = (
+        rscope.filter(ind.rectifications_on(Rectification.objects.all(), on))
+        .filter(ind.rectification_open_on(on))
+        .annotate(status_then=ind.status_then(Rectification))
+    )
+    coverage = ind.town_coverage(period, towns=rscope.towns, today=today)
     return Facts(
         period=period,
         on=on,
@@ -81,16 +80,14 @@ def gather(period: Period, rscope: ReportScope, today: datetime.date) -> Facts:
         per_org={row["key"]: row for row in ind.activity_breakdown(activities, period, "organizer")},
         shares=ind.seat_share_by_organization(seats, on),
         tasks_due=_grouped_counts(tasks.filter(due_date__gte=period.start, due_date__lte=period.end)),
-        overdue_tasks=list(
-            tasks.filter(overdue_on(on)).select_related("organization").order_by("due_date", "pk")
-        ),
         inspections=list(
             inspections.select_related("organization")
             .annotate(items=Count("rectifications"))
             .order_by("inspected_on", "pk")
         ),
         open_items=list(open_items.select_related("organization").order_by("deadline", "pk")),
-        coverage=ind.town_coverage(period, towns=rscope.towns, today=today),
+        coverage=coverage,
+        flags=ind.red_flags(coverage, tasks, rscope.organizations(), on),
     )
 
 
@@ -106,15 +103,21 @@ def summary_section(facts: Facts) -> Section:
     section = Section(
         "summary",
         _("总体情况"),
-        [Column("indicator", _("指标")), Column("value", _("数值")), Column("note", _("说明"))],
+        [Column("indicator", _("指标")), Column("value", _("数值"), INT), Column("note", _("说明"))],
     )
     section.rows = [
         {"indicator": _("开展活动（场次）"), "value": totals.activities, "note": ""},
         {"indicator": _("服务人次"), "value": totals.people_served, "note": served_note},
-        {"indicator": _("志愿服务时长（小时）"), "value": display(totals.volunteer_hours, HOURS), "note": ""},
+        {
+            "indicator": _("志愿服务时长（小时）"),
+            "value": totals.volunteer_hours,
+            "note": "",
+            ROW_TYPES: {"value": HOURS},
+        },
         {
             "indicator": _("三长/泛三长席位占比"),
-            "value": display(share.share, RATE),
+            "value": share.share,
+            ROW_TYPES: {"value": RATE},
             "note": _("三长/泛三长 %(led)s 席，共 %(total)s 席") % {"led": share.led, "total": share.total},
         },
         {"indicator": _("本期到期推进任务"), "value": sum(facts.tasks_due.values()), "note": ""},
@@ -130,8 +133,9 @@ def summary_section(facts: Facts) -> Section:
 
 
 def _organizations(facts: Facts, rscope: ReportScope) -> list[Organization]:
-    """The organisations the report speaks of: every active one (a blank row is a finding
-    too), and any other with something to report in the period; by kind, then code."""
+    """The organisations the report speaks of: every one active on the reference day (a blank
+    row is a finding too), and any other with something to report in the period; by kind, then
+    code."""
     involved = (
         set(facts.per_org)
         | set(facts.shares)
@@ -139,9 +143,7 @@ def _organizations(facts: Facts, rscope: ReportScope) -> list[Organization]:
         | {row.organization_id for row in (*facts.overdue_tasks, *facts.inspections, *facts.open_items)}
     )
     organizations = list(
-        rscope.organizations()
-        .filter(Q(pk__in=involved) | Q(status=Organization.Status.ACTIVE))
-        .order_by("code", "pk")
+        rscope.organizations().filter(Q(pk__in=involved) | active_on(facts.on)).order_by("code", "pk")
     )
     kind_order = {kind: index for index, kind in enumerate(Organization.Kind.values)}
     organizations.sort(key=lambda organization: kind_order.get(organization.kind, len(kind_order)))
@@ -210,10 +212,9 @@ def red_flags_section(facts: Facts, rscope: ReportScope) -> Section:
         _("问题清单"),
         [Column("flag", _("问题类型")), Column("subject", _("镇（街道）/单位")), Column("detail", _("说明"))],
     )
-    for row in facts.coverage:
-        if not row.working:
-            detail = _("%(period)s 内该镇（街道）没有已开展的活动") % {"period": facts.period.code}
-            section.rows.append({"flag": _("本期无活动"), "subject": row.region.name, "detail": detail})
+    for row in facts.flags.idle_towns:
+        detail = _("%(period)s 内该镇（街道）没有已开展的活动") % {"period": facts.period.code}
+        section.rows.append({"flag": _("本期无活动"), "subject": row.region.name, "detail": detail})
     for task in facts.overdue_tasks:
         detail = _("“%(title)s”应于 %(due)s 完成，已逾期 %(days)s 天") % {
             "title": task.title,
@@ -221,18 +222,13 @@ def red_flags_section(facts: Facts, rscope: ReportScope) -> Section:
             "days": (facts.on - task.due_date).days,
         }
         section.rows.append({"flag": _("任务逾期"), "subject": task.organization.name, "detail": detail})
-    association_names = dict(
-        rscope.organizations().filter(kind__in=ASSOCIATION_KINDS).values_list("pk", "name")
-    )
-    for organization_id, share in sorted(facts.shares.items()):
-        if organization_id in association_names and share.total and not share.led:
-            section.rows.append(
-                {
-                    "flag": _("领导机构无三长"),
-                    "subject": association_names[organization_id],
-                    "detail": _("现有 %(n)s 个席位，无一由三长/泛三长担任") % {"n": share.total},
-                }
-            )
+    for organization in facts.flags.leaderless:
+        detail = (
+            _("现有 %(n)s 个席位，无一由三长/泛三长担任") % {"n": organization.seat_count}
+            if organization.seat_count
+            else _("领导机构尚无任何席位")
+        )
+        section.rows.append({"flag": _("领导机构无三长"), "subject": organization.name, "detail": detail})
     section.note = "" if section.rows else _("本期未发现问题。")
     return section
 
@@ -255,7 +251,7 @@ def overdue_section(facts: Facts) -> Section:
             "organization": task.organization.name,
             "task": task.title,
             "due_date": task.due_date.isoformat(),
-            "status": str(task.get_status_display()),
+            "status": str(Task.Status(task.status_then).label),
             "days": (facts.on - task.due_date).days,
         }
         for task in facts.overdue_tasks
@@ -307,7 +303,7 @@ def rectifications_section(facts: Facts) -> Section:
             "organization": item.organization.name,
             "title": item.title,
             "deadline": item.deadline.isoformat(),
-            "status": str(item.get_status_display()),
+            "status": str(Rectification.Status(item.status_then).label),
             "overdue": _("是") if item.deadline < facts.on else _("否"),
         }
         for item in facts.open_items

@@ -8,10 +8,14 @@ requested. Everyone else gets 403; runs outside the viewer's scope answer 404.
 
 from __future__ import annotations
 
+import zipfile
+from pathlib import PurePosixPath
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -20,7 +24,7 @@ from organizations.viewutils import apply_action_errors, paginate
 from rollout.models import ReportRun
 
 from . import actions as report_actions
-from .builder import CONTENT_TYPES
+from .builder import CONTENT_TYPES, CSV_CONTENT_TYPE
 from .forms import ReportRequestForm
 
 
@@ -87,16 +91,37 @@ def report_status(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "rollout/reports/detail.html#status", {"run": run})
 
 
-def report_download(request: HttpRequest, pk: int) -> FileResponse:
+def _csv_section(run: ReportRun, key: str) -> tuple[str, bytes]:
+    """The title and the file of one section inside a stored CSV run's ZIP (found by the key
+    each member carries as its comment); 404 when the run has no such section."""
+    with run.file.open("rb") as stored, zipfile.ZipFile(stored) as archive:
+        for member in archive.infolist():
+            if member.comment.decode("ascii", "replace") == key:
+                title = PurePosixPath(member.filename).stem.split("_", 1)[-1]
+                return title, archive.read(member)
+    raise Http404
+
+
+def report_download(request: HttpRequest, pk: int) -> HttpResponse:
+    """The run's file; for a CSV run, ``?section=<key>`` gives that one section as a plain CSV
+    file instead of the ZIP of them all."""
     run = _run(request, pk)
     if run.status != ReportRun.Status.DONE or not run.file:
         raise Http404
-    response = FileResponse(
-        run.file.open("rb"),
-        as_attachment=True,
-        filename=report_actions.report_file_name(run),
-        content_type=CONTENT_TYPES.get(run.format, "application/octet-stream"),
-    )
+    name = report_actions.report_file_name(run)
+    section = request.GET.get("section")
+    if section and run.format == ReportRun.Format.CSV:
+        title, data = _csv_section(run, section)
+        response = HttpResponse(data, content_type=CSV_CONTENT_TYPE)
+        filename = f"{PurePosixPath(name).stem}_{title}.csv"
+        response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=filename)
+    else:
+        response = FileResponse(
+            run.file.open("rb"),
+            as_attachment=True,
+            filename=name,
+            content_type=CONTENT_TYPES.get(run.format, "application/octet-stream"),
+        )
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, max-age=0"
     return response

@@ -5,6 +5,7 @@ saved here (test-artifacts/dashboard.png, dashboard-town.png) are the README's p
 import pytest
 
 from organizations import demo as organizations_demo
+from organizations.viewutils import PAGE_SIZE
 from rollout import demo as rollout_demo
 from rollout.models import Phase, Stage
 from rollout.reference import load_plan
@@ -80,11 +81,11 @@ def test_district_staff_click_from_a_bar_to_the_activities_behind_it(page, demo)
     page.wait_for_url("**/services/activities/?stream=tech_service&month=2022-12&status=took_place")
     # The list behind the bar holds exactly the activities the bar counts.
     rows = page.locator("#activities-table tbody tr")
-    assert rows.count() == min(value, 25)
+    assert rows.count() == min(value, PAGE_SIZE)
     for text in rows.all_inner_texts():
         assert text.startswith("2022-12") and "科技服务" in text
     took_place = page.locator("#activities-table .status-held, #activities-table .status-verified")
-    assert took_place.count() == min(value, 25)
+    assert took_place.count() == min(value, PAGE_SIZE)
 
     # A town's tile opens the organisations of that town.
     page.go_back()

@@ -54,7 +54,9 @@ def activities(jiangshan, wuxiang, plan):
     ActivityFactory(organizer=wx, starts_at=IN_Q4, status=Activity.Status.PLANNED)
     rf.TaskFactory(organization=js, due_date=datetime.date(2022, 12, 1))
     rf.TaskFactory(organization=wx, due_date=datetime.date(2022, 12, 1))
-    rf.RectificationFactory(inspection=rf.InspectionFactory(organization=wx))
+    rf.RectificationFactory(
+        inspection=rf.InspectionFactory(organization=wx, inspected_on=datetime.date(2022, 11, 20))
+    )
     return lecture
 
 

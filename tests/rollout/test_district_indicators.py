@@ -85,7 +85,9 @@ def test_a_dissolved_or_a_preparing_association_does_not_complete_the_three(dist
 def test_the_world_is_built_so_that_counting_them_would_change_the_result(district):
     """Reviving the dissolved and the preparing association flips 三会齐全 in both towns: the
     test above would have noticed had either been counted."""
-    Organization.objects.filter(code__in=["WX-WJ", "YL-JY"]).update(status=Organization.Status.ACTIVE)
+    Organization.objects.filter(code__in=["WX-WJ", "YL-JY"]).update(
+        status=Organization.Status.ACTIVE, founded_on=datetime.date(2022, 6, 15), dissolved_on=None
+    )
     rows = coverage()
     assert rows["五乡镇"].three_associations and rows["五乡镇"].covered
     assert rows["云龙镇"].three_associations and rows["云龙镇"].failing == ["led"]

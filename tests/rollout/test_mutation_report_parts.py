@@ -42,8 +42,11 @@ SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
         (0.1234, RATE, "12.3%"),
         (1, RATE, "100.0%"),
         (0, RATE, "0.0%"),
-        (2.34, HOURS, "2.3"),
-        (0, HOURS, "0.0"),
+        (2.34, HOURS, "2.34"),
+        (71.25, HOURS, "71.25"),  # two decimals: never rounded to 71.2
+        (2.675, HOURS, "2.68"),  # half up on the decimal value, not on the binary fraction
+        (0, HOURS, "0.00"),
+        (0.0125, RATE, "1.3%"),
         (True, MARK, "√"),
         (False, MARK, "×"),
         (0, MARK, "×"),
@@ -266,5 +269,7 @@ def test_each_format_is_rendered_by_its_own_renderer(world):
     with zipfile.ZipFile(io.BytesIO(render(report, "docx"))) as archive:
         assert "word/document.xml" in archive.namelist()
     assert render(report, "pdf").startswith(b"%PDF")
-    text = render(report, "csv").decode("utf-8")
+    with zipfile.ZipFile(io.BytesIO(render(report, "csv"))) as archive:
+        assert archive.namelist()[:2] == ["00_报表信息.csv", "01_覆盖率汇总.csv"]
+    text = render(report, "csv", section="matrix").decode("utf-8")
     assert text.startswith("\ufeff镇（街道）,有镇（街）科协,")

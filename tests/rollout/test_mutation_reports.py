@@ -27,6 +27,7 @@ from organizations.scoping import Scope
 from rollout.indicators import Period
 from rollout.models import Task
 from rollout.reports import build_report
+from rollout.reports.model import HOURS, RATE, ROW_TYPES
 from rollout.reports.supervision import title
 from tests import factories as f
 from tests.rollout import factories as rf
@@ -58,7 +59,8 @@ def laid_out(section) -> dict:
 # --------------------------------------------------------------------------- supervision
 
 
-SUMMARY_COLUMNS = [("indicator", "指标", "text"), ("value", "数值", "text"), ("note", "说明", "text")]
+# The value column holds counts; a row of hours or of a rate says so for its own cell.
+SUMMARY_COLUMNS = [("indicator", "指标", "text"), ("value", "数值", "int"), ("note", "说明", "text")]
 ORGANIZATION_COLUMNS = [
     ("organization", "单位", "text"),
     ("kind", "类型", "text"),
@@ -156,8 +158,13 @@ def test_the_supervision_report_of_wuxiang(world, wuxiang):
         "rows": [
             {"indicator": "开展活动（场次）", "value": 0, "note": ""},
             {"indicator": "服务人次", "value": 0, "note": "均为扫码签到人数"},
-            {"indicator": "志愿服务时长（小时）", "value": "0.0", "note": ""},
-            {"indicator": "三长/泛三长席位占比", "value": "33.3%", "note": "三长/泛三长 1 席，共 3 席"},
+            {"indicator": "志愿服务时长（小时）", "value": 0.0, "note": "", ROW_TYPES: {"value": HOURS}},
+            {
+                "indicator": "三长/泛三长席位占比",
+                "value": pytest.approx(1 / 3),
+                "note": "三长/泛三长 1 席，共 3 席",
+                ROW_TYPES: {"value": RATE},
+            },
             {"indicator": "本期到期推进任务", "value": 1, "note": ""},
             {"indicator": "逾期推进任务", "value": 1, "note": "截至 2022-12-31"},
             {"indicator": "本期督查（次）", "value": 1, "note": ""},
@@ -253,7 +260,7 @@ def test_the_supervision_report_of_wuxiang(world, wuxiang):
         "note": "",
     }
     assert report.paragraphs == [
-        "2022Q4，五乡镇科协共开展活动 0 场，服务 0 人次，志愿服务时长 0.0 小时；"
+        "2022Q4，五乡镇科协共开展活动 0 场，服务 0 人次，志愿服务时长 0.00 小时；"
         "领导机构席位中三长/泛三长占 33.3%。"
     ]
     [chart] = report.charts
@@ -273,8 +280,13 @@ def test_the_supervision_report_of_jiangshan(world, jiangshan):
     assert report.section("summary").rows == [
         {"indicator": "开展活动（场次）", "value": 2, "note": ""},
         {"indicator": "服务人次", "value": 43, "note": "其中 40 人次按 1 场活动的填报人数计（无扫码签到）"},
-        {"indicator": "志愿服务时长（小时）", "value": "4.0", "note": ""},
-        {"indicator": "三长/泛三长席位占比", "value": "50.0%", "note": "三长/泛三长 1 席，共 2 席"},
+        {"indicator": "志愿服务时长（小时）", "value": 4.0, "note": "", ROW_TYPES: {"value": HOURS}},
+        {
+            "indicator": "三长/泛三长席位占比",
+            "value": 0.5,
+            "note": "三长/泛三长 1 席，共 2 席",
+            ROW_TYPES: {"value": RATE},
+        },
         {"indicator": "本期到期推进任务", "value": 1, "note": ""},
         {"indicator": "逾期推进任务", "value": 0, "note": "截至 2022-12-31"},
         {"indicator": "本期督查（次）", "value": 0, "note": ""},
@@ -307,12 +319,21 @@ def test_the_supervision_report_of_jiangshan(world, jiangshan):
             reported_activities=1,
         ),
     ]
+    # The three associations below 姜山镇科协 have no seats at all: no 三长 in their leadership.
     red_flags = report.section("red_flags")
-    assert (red_flags.rows, red_flags.note) == ([], "本期未发现问题。")
+    no_seats = "领导机构尚无任何席位"
+    assert (red_flags.rows, red_flags.note) == (
+        [
+            {"flag": "领导机构无三长", "subject": "姜山ecology协会", "detail": no_seats},
+            {"flag": "领导机构无三长", "subject": "姜山life_health协会", "detail": no_seats},
+            {"flag": "领导机构无三长", "subject": "姜山production协会", "detail": no_seats},
+        ],
+        "",
+    )
     for key in ("overdue_tasks", "inspections", "rectifications"):
         assert report.section(key).rows == [], key
     assert report.paragraphs == [
-        "2022Q4，姜山镇科协共开展活动 2 场，服务 43 人次，志愿服务时长 4.0 小时；"
+        "2022Q4，姜山镇科协共开展活动 2 场，服务 43 人次，志愿服务时长 4.00 小时；"
         "领导机构席位中三长/泛三长占 50.0%。"
     ]
     # The most active first; ties keep the table's order.
@@ -336,9 +357,12 @@ def test_the_district_supervision_report_lists_every_organisation(world):
     assert [(row["flag"], row["subject"]) for row in report.section("red_flags").rows] == [
         ("本期无活动", "五乡镇"),
         ("任务逾期", "五乡镇科协"),
+        ("领导机构无三长", "姜山ecology协会"),
+        ("领导机构无三长", "姜山life_health协会"),
+        ("领导机构无三长", "姜山production协会"),
         ("领导机构无三长", "五乡农技协会"),
     ]
-    assert report.section("summary").rows[3]["value"] == "40.0%"  # 2 of 5 seats
+    assert report.section("summary").rows[3]["value"] == 0.4  # 2 of 5 seats
 
 
 def test_the_chart_shows_the_twelve_most_active_organisations(world, jiangshan):
@@ -607,20 +631,24 @@ def test_seats_are_counted_on_the_reference_day(world, wuxiang):
     f.SeatFactory(organization=world["wx_grassroots"], term_end=datetime.date(2023, 6, 30))
     report = build_report("supervision", Q4, scope=DISTRICT, organization=wuxiang.association, today=TODAY)
     share = report.section("summary").rows[3]
-    assert (share["value"], share["note"]) == ("25.0%", "三长/泛三长 1 席，共 4 席")
+    assert (share["value"], share["note"]) == (0.25, "三长/泛三长 1 席，共 4 席")
     rows = {row["code"]: row for row in report.section("organizations").rows}
     assert (rows["GA-WX-production"]["seats"], rows["GA-WX-production"]["leader_seats"]) == (2, 0)
 
 
-def test_hours_are_shown_to_one_decimal(world, jiangshan):
+def test_hours_are_shown_to_two_decimals(world, jiangshan):
     VolunteerServiceFactory(activity=world["checked"], hours=Decimal("0.25"))
     report = build_report("supervision", Q4, scope=DISTRICT, organization=jiangshan.association, today=TODAY)
-    assert report.section("summary").rows[2] == {
+    summary = report.section("summary")
+    hours = summary.rows[2]
+    assert hours == {
         "indicator": "志愿服务时长（小时）",
-        "value": "4.2",
+        "value": 4.25,
         "note": "",
+        ROW_TYPES: {"value": HOURS},
     }
-    assert "志愿服务时长 4.2 小时" in report.paragraphs[0]
+    assert summary.cell(hours, summary.columns[1]) == "4.25"
+    assert "志愿服务时长 4.25 小时" in report.paragraphs[0]
     assert report.section("organizations").rows[0]["volunteer_hours"] == 4.25
 
 

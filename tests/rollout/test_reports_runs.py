@@ -4,6 +4,7 @@ retries, the beat entry and the build_report command."""
 import datetime
 import hashlib
 import io
+import zipfile
 
 import pytest
 from celery.schedules import crontab
@@ -222,7 +223,7 @@ def test_the_command_builds_the_same_report_without_celery(world, tmp_path):
     workbook = load_workbook(out)
     rows = list(workbook["分单位情况"].iter_rows(values_only=True))
     assert any(row[0] == "姜山镇科协" for row in rows)
-    csv_out = tmp_path / "coverage.csv"
+    csv_out = tmp_path / "coverage.zip"
     call_command(
         "build_report",
         "coverage",
@@ -235,7 +236,8 @@ def test_the_command_builds_the_same_report_without_celery(world, tmp_path):
         "--organization",
         "TA-JS",
     )
-    text = csv_out.read_bytes().decode("utf-8-sig")
+    with zipfile.ZipFile(csv_out) as archive:
+        text = archive.read("02_镇（街道）覆盖情况.csv").decode("utf-8-sig")
     assert text.splitlines()[1].startswith("姜山镇,√,√,√,√,√")
     assert len(text.splitlines()) == 2
     with pytest.raises(CommandError):

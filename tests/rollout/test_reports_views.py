@@ -138,7 +138,8 @@ def test_a_custom_period_and_an_organisation_can_be_chosen(client, world, distri
         "requester": district_user.pk,
         "scope": "organization",
     }
-    assert actions.report_file_name(run) == "覆盖情况报表_五乡镇科协_2022-07-01至2022-12-31.csv"
+    # A CSV report is a ZIP of one CSV file per section.
+    assert actions.report_file_name(run) == "覆盖情况报表_五乡镇科协_2022-07-01至2022-12-31.zip"
 
 
 def test_bad_input_shows_chinese_errors_and_makes_no_run(client, world, jiangshan_admin, wuxiang):
