@@ -131,9 +131,6 @@ class RedFlags:
     overdue_tasks: list[Task]  # with their organisation; by due date
     leaderless: list[Organization]  # annotated with ``seat_count``; by code
 
-    def __len__(self) -> int:
-        return len(self.idle_towns) + len(self.overdue_tasks) + len(self.leaderless)
-
 
 def red_flags(
     coverage: list[TownCoverage],
