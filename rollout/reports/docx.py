@@ -32,7 +32,8 @@ from docx.oxml.ns import qn
 from docx.shared import Emu, Mm, Pt, RGBColor
 
 from .charts import png
-from .model import ADDRESSEES, COPIED_TO, ISSUING_BODY, NUMERIC, Block, Report, Section, outline
+from .document import Block, column_widths, outline
+from .model import ADDRESSEES, COPIED_TO, ISSUING_BODY, NUMERIC, Report, Section
 
 FANGSONG, HEITI, KAITI, SONGTI, XIAOBIAOSONG = "仿宋_GB2312", "黑体", "楷体_GB2312", "宋体", "方正小标宋简体"
 BLACK, RED = RGBColor(0, 0, 0), RGBColor(0xFF, 0x00, 0x00)
@@ -251,7 +252,7 @@ def _table(document, section: Section, *, size: float, width) -> None:
     table.autofit = False
     count = len(section.columns)
     characters = (width - CELL_PADDING * count) / Pt(size)
-    widths = [Emu(round(Pt(size) * share) + CELL_PADDING) for share in section.column_widths(characters)]
+    widths = [Emu(round(Pt(size) * share) + CELL_PADDING) for share in column_widths(section, characters)]
     header = table.rows[0]
     flag = OxmlElement("w:tblHeader")
     flag.set(qn("w:val"), "true")

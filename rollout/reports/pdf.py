@@ -1,6 +1,6 @@
 """The report as an A4 PDF that is the same document as the DOCX: the same 版头 (issuing body
 in red, 发文字号 with the year of issue, red rule), title, addressees, the same outline of
-headings 一、（一）1.（1）, tables, PNG charts and annexes (``model.outline``), the signature
+headings 一、（一）1.（1）, tables, PNG charts and annexes (``document.outline``), the signature
 and the 版记, on the type area of GB/T 9704-2012. A Django template rendered by WeasyPrint, in
 the official faces where the machine has them and the Noto CJK fonts of Debian's
 fonts-noto-cjk package otherwise (embedded, subset, in the file).
@@ -18,18 +18,8 @@ import re
 from django.template.loader import render_to_string
 
 from .charts import png
-from .model import (
-    ADDRESSEES,
-    COPIED_TO,
-    ISSUING_BODY,
-    KEEP_WHOLE,
-    NUMERIC,
-    Block,
-    Report,
-    Section,
-    outline,
-    text_width,
-)
+from .document import KEEP_WHOLE, Block, column_widths, outline, text_width
+from .model import ADDRESSEES, COPIED_TO, ISSUING_BODY, NUMERIC, Report, Section
 
 # The type area's width in points, portrait and turned; table text in 小四 and, in annexes, 五号
 # (the template's sizes); 1.5 mm of padding either side of a cell, the borders and a point of
@@ -43,7 +33,7 @@ BRACKETED = re.compile(r"(（[^）]{1,6}）)")
 
 def _percentages(section: Section, width: float, size: float) -> list[float]:
     count = len(section.columns)
-    characters = section.column_widths((width - PADDING * count) / size)
+    characters = column_widths(section, (width - PADDING * count) / size)
     return [(share * size + PADDING) / width * 100 for share in characters]
 
 

@@ -7,7 +7,7 @@ import pytest
 from organizations.scoping import scope_for
 from rollout.reports import build_report
 from rollout.reports.builder import file_extension
-from rollout.reports.model import outline
+from rollout.reports.document import outline
 from tests.district import Q4, TODAY, build_district
 
 pytestmark = pytest.mark.django_db
