@@ -1,12 +1,14 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
+from .accounts import views as account_views
+
 urlpatterns = [
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path(
         "password/change/",
-        auth_views.PasswordChangeView.as_view(),
+        account_views.PasswordChangeView.as_view(),
         name="password_change",
     ),
     path(
@@ -14,4 +16,8 @@ urlpatterns = [
         auth_views.PasswordChangeDoneView.as_view(),
         name="password_change_done",
     ),
+    # District staff: current lockouts (and lifting them) and the login log.
+    path("lockouts/", account_views.lockout_list, name="account_lockouts"),
+    path("lockouts/release/", account_views.lockout_release, name="account_lockout_release"),
+    path("login-log/", account_views.login_log, name="account_login_log"),
 ]

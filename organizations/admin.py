@@ -5,13 +5,18 @@ actions as the portal's pages so that validation, duplicate checks and the audit
 """
 
 from django.contrib import admin
+from django.contrib.admin.utils import unquote
+from django.contrib.auth.admin import UserAdmin
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from . import actions
+from .accounts import actions as account_actions
 from .models import (
     AuditEntry,
     LeaderRole,
+    LoginEvent,
     Membership,
     Organization,
     Person,
@@ -149,6 +154,48 @@ class AuditEntryAdmin(admin.ModelAdmin):
     list_display = ["created_at", "actor", "action", "object_type", "object_id", "summary"]
     list_filter = ["action", "object_type"]
     search_fields = ["summary", "object_id"]
+    date_hierarchy = "created_at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+# --------------------------------------------------------------------------- accounts
+
+
+class PortalUserAdmin(UserAdmin):
+    """Django's user admin; a password district staff give (a new account, a reset of someone
+    else's password) must be changed at its owner's next sign-in."""
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if not change and obj.has_usable_password():
+            account_actions.account_require_password_change(actor=request.user, user=obj)
+
+    def user_change_password(self, request, id, form_url=""):
+        response = super().user_change_password(request, id, form_url)
+        if request.method == "POST" and response.status_code == 302:
+            user = self.get_object(request, unquote(id))
+            if user is not None and user.pk != request.user.pk and user.has_usable_password():
+                account_actions.account_require_password_change(actor=request.user, user=user)
+        return response
+
+
+admin.site.unregister(User)
+admin.site.register(User, PortalUserAdmin)
+
+
+@admin.register(LoginEvent)
+class LoginEventAdmin(admin.ModelAdmin):
+    list_display = ["created_at", "username", "ip_address", "result"]
+    list_filter = ["result"]
+    search_fields = ["username", "ip_address"]
     date_hierarchy = "created_at"
 
     def has_add_permission(self, request):

@@ -35,6 +35,7 @@ from .models import (
     LeaderRole,
     Membership,
     Organization,
+    PasswordState,
     Person,
     Region,
     RoleAssignment,
@@ -1327,6 +1328,8 @@ def _write(plan: DemoPlan, regions: dict[str, Region], password: str) -> dict[st
         # Reset on every run, so that a changed DEMO_PASSWORD takes effect.
         user.password = hashed
         user.save()
+        # The documented demo password counts as chosen by its user: never a forced change.
+        PasswordState.objects.filter(user=user).update(must_change=False)
         role_assign(
             actor=None,
             system=True,

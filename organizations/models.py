@@ -804,3 +804,8 @@ class AuditEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.action} {self.object_type}#{self.object_id}"
+
+
+# --------------------------------------------------------------------------- sign-in records
+
+from .accounts.models import LoginEvent, PasswordHistory, PasswordState  # noqa: E402, F401

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from sanhui.clock import today
+from sanhui.spreadsheets import csv_row
 
 from . import actions, selectors
 from .filters import OrganizationFilter, PersonFilter, SeatFilter, TeamFilter
@@ -174,7 +175,8 @@ def person_export(request: HttpRequest) -> HttpResponse:
     writer = csv.writer(_Echo())
     header = [str(title) for title in selectors.EXPORT_HEADER]
     rows = selectors.people_export_rows(queryset, full=full)
-    stream = itertools.chain(["\ufeff"], (writer.writerow(row) for row in itertools.chain([header], rows)))
+    lines = (writer.writerow(csv_row(row)) for row in itertools.chain([header], rows))
+    stream = itertools.chain(["\ufeff"], lines)
     response = StreamingHttpResponse(stream, content_type="text/csv; charset=utf-8")
     filename = _("人员名单-%(date)s.csv") % {"date": today().strftime("%Y%m%d")}
     response["Content-Disposition"] = content_disposition_header(True, filename)

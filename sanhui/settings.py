@@ -5,11 +5,13 @@ Celery tasks run in-process, mail printed to the console. Production sets ``DATA
 ``CELERY_BROKER_URL``, ``SECRET_KEY`` and ``ALLOWED_HOSTS``; nothing else differs.
 """
 
+import datetime
 import os
 from pathlib import Path
 
 import dj_database_url
 from celery.schedules import crontab
+from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -39,7 +41,7 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost" if DEBUG else ""
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "sanhui.admin_site.PortalAdminConfig",  # django.contrib.admin, for district staff only
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -59,6 +61,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -100,12 +103,7 @@ DATABASES = {
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
-    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
-    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
-]
+# Password rules, sign-in lockout and session lifetime: see "accounts" below.
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -176,6 +174,12 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "outreach.tasks.send_themed_day_reminders",
         "schedule": crontab(hour=8, minute=0),
     },
+    # -- organisations
+    # Daily at 03:20: delete login log lines past SANHUI_LOGIN_LOG_DAYS (never under 184 days).
+    "organizations-prune-login-events": {
+        "task": "organizations.tasks.prune_login_events",
+        "schedule": crontab(hour=3, minute=20),
+    },
     # -- rollout
     # Daily at 07:30: remind organisation admins of leadership terms ending soon (换届提醒).
     "rollout-term-reminders": {
@@ -189,11 +193,43 @@ CELERY_BEAT_SCHEDULE: dict = {
     },
 }
 
-if not DEBUG:
-    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-    SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", True)
-    CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", True)
-    SECURE_CONTENT_TYPE_NOSNIFF = True
+# -- transport security and response headers (等保 2.0 level 2; `check --deploy` passes with
+# DEBUG off). Production sits behind a reverse proxy that terminates TLS and names the original
+# scheme in a header (SECURE_PROXY_SSL_HEADER, the request.META key; empty: no proxy is trusted).
+_PROXY_SSL_HEADER = os.environ.get("SECURE_PROXY_SSL_HEADER", "" if DEBUG else "HTTP_X_FORWARDED_PROTO")
+SECURE_PROXY_SSL_HEADER = (_PROXY_SSL_HEADER, "https") if _PROXY_SSL_HEADER else None
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
+# HSTS: browsers keep to HTTPS for this many seconds (a year in production; 0 turns it off).
+# includeSubDomains and preload cover only names under the portal's own host name (never its
+# siblings in the district's domain), so they are on in production; either may be turned off.
+SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "0" if DEBUG else "31536000"))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", not DEBUG)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", not DEBUG)
+SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", not DEBUG)
+CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", not DEBUG)
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+# Content-Security-Policy (django-csp): scripts and styles only from the portal's own static
+# files (vendor libraries included, never a CDN), inline ones only with the request's nonce;
+# no inline event handlers or style attributes. Images may be data: URIs (Bootstrap's icons).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF, NONCE],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
+# Uploaded images are decoded in full when checked; one with more pixels than this (in millions)
+# is refused before decoding, whatever its file size.
+SANHUI_MAX_IMAGE_MEGAPIXELS = int(os.environ.get("SANHUI_MAX_IMAGE_MEGAPIXELS", "40"))
 
 LOGGING = {
     "version": 1,
@@ -211,6 +247,73 @@ SANHUI_DISTRICT_NAME = _("鄞州区")
 SANHUI_SITE_URL = os.environ.get("SANHUI_SITE_URL", "").rstrip("/")
 # The demo login password; make run prints it.
 DEMO_PASSWORD = os.environ.get("DEMO_PASSWORD", "sanhui-demo-2026")
+
+# -- accounts: sign-in security (GB/T 22239-2019 level 2, 身份鉴别 and 安全审计)
+# Lockout (django-axes): after SANHUI_LOGIN_FAILURE_LIMIT failed sign-ins within the lockout
+# period, an account, and separately an address, is refused for SANHUI_LOGIN_LOCKOUT_MINUTES
+# after its last counted failure; district staff see and lift locks at /accounts/lockouts/.
+# The address is the one SANHUI_CLIENT_IP_HEADER names behind a proxy, else REMOTE_ADDR.
+INSTALLED_APPS += ["axes"]
+MIDDLEWARE += [
+    "organizations.accounts.middleware.PasswordChangeRequiredMiddleware",
+    # django-axes turns a refused sign-in into the login page's lockout answer; it stays last.
+    "axes.middleware.AxesMiddleware",
+]
+AUTHENTICATION_BACKENDS = [
+    "organizations.accounts.backends.LockoutBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+SANHUI_LOGIN_FAILURE_LIMIT = int(os.environ.get("SANHUI_LOGIN_FAILURE_LIMIT", "5"))
+SANHUI_LOGIN_LOCKOUT_MINUTES = int(os.environ.get("SANHUI_LOGIN_LOCKOUT_MINUTES", "30"))
+AXES_ENABLED = env_bool("SANHUI_LOGIN_LOCKOUT", True)
+AXES_FAILURE_LIMIT = SANHUI_LOGIN_FAILURE_LIMIT
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=SANHUI_LOGIN_LOCKOUT_MINUTES)
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+# Attempts made while locked neither count nor extend the lock: the time the login page names
+# stays true. A successful sign-in forgets that account's failures (organizations.accounts).
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_RESET_ON_SUCCESS = False
+AXES_LOCKOUT_CALLABLE = "organizations.accounts.views.locked_out"
+AXES_CLIENT_IP_CALLABLE = "organizations.accounts.selectors.client_address"
+# The portal keeps its own login log (LoginEvent) and lifts locks on its own, audited page.
+AXES_DISABLE_ACCESS_LOG = True
+AXES_ENABLE_ADMIN = False
+AXES_VERBOSE = False
+# Passwords: at least SANHUI_PASSWORD_MIN_LENGTH characters, SANHUI_PASSWORD_MIN_CLASSES of
+# upper case, lower case, digits and symbols, not like the user name, not one of the last
+# SANHUI_PASSWORD_HISTORY passwords. A password district staff set (a new account, a reset)
+# must be changed at the next sign-in.
+SANHUI_PASSWORD_MIN_LENGTH = int(os.environ.get("SANHUI_PASSWORD_MIN_LENGTH", "8"))
+SANHUI_PASSWORD_MIN_CLASSES = int(os.environ.get("SANHUI_PASSWORD_MIN_CLASSES", "3"))
+SANHUI_PASSWORD_HISTORY = int(os.environ.get("SANHUI_PASSWORD_HISTORY", "5"))
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "organizations.accounts.passwords.MinimumLengthValidator",
+        "OPTIONS": {"min_length": SANHUI_PASSWORD_MIN_LENGTH},
+    },
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {
+        "NAME": "organizations.accounts.passwords.CharacterClassesValidator",
+        "OPTIONS": {"min_classes": SANHUI_PASSWORD_MIN_CLASSES},
+    },
+    {
+        "NAME": "organizations.accounts.passwords.PasswordHistoryValidator",
+        "OPTIONS": {"count": SANHUI_PASSWORD_HISTORY},
+    },
+]
+# Sessions end after SANHUI_SESSION_IDLE_MINUTES without a request (each request renews the
+# session) and when the browser closes.
+SANHUI_SESSION_IDLE_MINUTES = int(os.environ.get("SANHUI_SESSION_IDLE_MINUTES", "30"))
+SESSION_COOKIE_AGE = SANHUI_SESSION_IDLE_MINUTES * 60
+SESSION_SAVE_EVERY_REQUEST = True
+SESSION_EXPIRE_AT_BROWSER_CLOSE = env_bool("SESSION_EXPIRE_AT_BROWSER_CLOSE", True)
+# Login log (logins, logouts, failed logins) kept this many days; never fewer than 184
+# (网络安全法 Art. 21), pruned daily by beat (organizations-prune-login-events).
+SANHUI_LOGIN_LOG_DAYS = int(os.environ.get("SANHUI_LOGIN_LOG_DAYS", "184"))
+if SANHUI_LOGIN_LOG_DAYS < 184:
+    raise ImproperlyConfigured("SANHUI_LOGIN_LOG_DAYS must be at least 184 (six months).")
 
 # -- services and outreach settings
 # The public QR check-in page opens this many hours before an activity starts and closes this

@@ -3,7 +3,8 @@
 One sheet, one row per volunteer per activity with hours, Chinese headers in the order the
 platform's bulk import of service hours (中国志愿服务网 / 科技志愿服务平台 补录服务时长) asks for;
 frozen header row. Built with openpyxl's write-only mode, which keeps memory flat however many
-rows a team has.
+rows a team has. Text cells go through ``sanhui.spreadsheets``, so that a name beginning with
+``=`` is shown as text, never run as a formula.
 """
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ from django.utils import timezone
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font, PatternFill
+
+from sanhui.spreadsheets import xlsx_row
 
 from .models import VolunteerService
 
@@ -70,7 +73,7 @@ def volunteer_records_workbook(rows: Iterable[VolunteerService], *, sheet_title:
         header.append(cell)
     sheet.append(header)
     for index, service in enumerate(rows, start=1):
-        sheet.append(_row(index, service))
+        sheet.append(xlsx_row(sheet, _row(index, service)))
     handle = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)  # noqa: SIM115
     workbook.save(handle)
     handle.seek(0)

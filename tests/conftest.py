@@ -20,6 +20,9 @@ from tests import factories as f
 # (``-m calendar --today …``); every other test must hold on any day as well.
 DATE_SENSITIVE = (
     "tests/test_clock.py",
+    "tests/organizations/test_lockout_page.py",
+    "tests/organizations/test_login_log.py",
+    "tests/organizations/test_login_security.py",
     "tests/organizations/test_seats.py",
     "tests/organizations/test_validators.py",
     "tests/outreach/test_public_calendar.py",

@@ -336,6 +336,53 @@ def arrange_people_export_record(w: World) -> Arranged:
     return Arranged({"reason": "上报市科协核对名单", "count": 3, "filters": "organization=TA-JS"})
 
 
+# ---- accounts: lockouts and passwords
+
+
+@case(
+    "lockout_release",
+    actor="district_user",
+    entry=("lockout_release", "axes.accessattempt"),
+    changes={"username": "jiangshan", "failures": 5, "last_attempt": "2026-03-10T09:00+08:00"},
+)
+def arrange_lockout_release(w: World) -> Arranged:
+    from axes.models import AccessAttempt
+
+    attempt = AccessAttempt.objects.create(
+        username="jiangshan",
+        ip_address="10.0.0.1",
+        user_agent="test",
+        failures_since_start=5,
+        get_data="",
+        post_data="",
+        http_accept="",
+        path_info="/accounts/login/",
+    )
+    AccessAttempt.objects.filter(pk=attempt.pk).update(attempt_time=at(2026, 3, 10, 9))
+    return Arranged({"kind": "username", "value": "jiangshan"}, names=attempt)
+
+
+@case(
+    "account_require_password_change",
+    actor="district_user",
+    entry=("account_require_password_change", "auth.user"),
+    changes={"must_change": True},
+)
+def arrange_account_require_password_change(w: World) -> Arranged:
+    user = f.UserFactory(username="newclerk")
+    return Arranged({"user": user}, names=user)
+
+
+@case(
+    "account_password_change",
+    actor="district_user",
+    entry=("account_password_change", "auth.user"),
+    changes={},
+)
+def arrange_account_password_change(w: World) -> Arranged:
+    return Arranged({"new_password": "Own-choice-77"})
+
+
 # ---- the service ledger
 
 
@@ -819,6 +866,13 @@ EXEMPT: dict[str, str] = {
     "report_file_name": "formats the download name of a report run; writes nothing",
     "previous_quarter": "computes the quarter before a day; writes nothing",
     # Writes whose history is kept elsewhere, by design.
+    "login_event_record": "a line of the login log, written for every login, logout and failed login "
+    "(often with no signed-in actor); the LoginEvent row is the record",
+    "login_success_record": "a sign-in: its LoginEvent row (time, user, address) is the record; it also "
+    "forgets the account's failed attempts, which the lockout keeps only until they lapse",
+    "login_events_prune": "a scheduled job with no actor: deletes login log lines past the retention "
+    "period (never under 184 days) and logs the count",
+    "login_log_days": "reads SANHUI_LOGIN_LOG_DAYS; writes nothing",
     "activity_transition": "status moves are kept as ActivityTransition rows (actor, from, to, note, time), "
     "the activity's own history (services/actions.py)",
     "attendance_record": "public QR check-in with no actor: the Attendance row (name, phone, time) is "

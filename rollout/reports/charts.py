@@ -10,9 +10,11 @@ fonts-noto-cjk package that the PDF already needs.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import io
 import math
+import unicodedata
 from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFont
@@ -167,6 +169,13 @@ def line_png(chart: Chart) -> bytes:
     return _png(image)
 
 
+def printable(text: str) -> str:
+    """``text`` with its control characters (a tab or a line break typed into a name) as spaces:
+    the text shaper fails on them, and a label is one line of its own making."""
+    return "".join(" " if unicodedata.category(char) == "Cc" else char for char in text)
+
+
 def png(chart: Chart) -> bytes:
     """``chart`` as a PNG image 156 mm wide at 200 dpi."""
+    chart = dataclasses.replace(chart, labels=[printable(label) for label in chart.labels])
     return line_png(chart) if chart.kind == "line" else bar_png(chart)

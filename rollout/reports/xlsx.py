@@ -1,7 +1,9 @@
 """The report as an Excel workbook: an information sheet, then one sheet per section, each with
 its Chinese header row frozen and printed on every page, numbers stored as numbers with number
 formats (counts ``0``, hours ``0.00``, rates ``0.0%``), columns as wide as their content, and a
-print set-up that fits the columns on one landscape A4 page wide (pages run on downwards).
+print set-up that fits the columns on one landscape A4 page wide (pages run on downwards). Text
+cells are written through ``sanhui.spreadsheets``: an organisation named ``=HYPERLINK(…)`` is
+shown as text, never evaluated.
 
 Rows are written with their own counter: openpyxl's ``max_row`` walks every cell of the sheet,
 so asking for it per cell would make a large sheet quadratic."""
@@ -15,6 +17,8 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
+
+from sanhui.spreadsheets import xlsx_row
 
 from .model import HOURS, INT, MARK, NUMERIC, RATE, Report, Section, display
 
@@ -69,7 +73,7 @@ def _info_sheet(workbook: Workbook, report: Report) -> None:
         *((_("概述"), paragraph) for paragraph in report.paragraphs),
     )
     for number, row in enumerate(rows, start=1):
-        info.append(row)
+        info.append(xlsx_row(info, row))
         info.cell(number, 1).font = HEADER_FONT
         info.cell(number, 2).alignment = WRAP
     info.column_dimensions["A"].width = 12
@@ -79,7 +83,7 @@ def _info_sheet(workbook: Workbook, report: Report) -> None:
 
 def _section_sheet(workbook: Workbook, section: Section) -> None:
     sheet = workbook.create_sheet(section.title[:31])
-    sheet.append([column.label for column in section.columns])
+    sheet.append(xlsx_row(sheet, [column.label for column in section.columns]))
     for cell in sheet[1]:
         cell.font = HEADER_FONT
         cell.fill = HEADER_FILL
@@ -87,9 +91,8 @@ def _section_sheet(workbook: Workbook, section: Section) -> None:
     # A header may wrap onto two lines; a cell's content sets the width up to the cap.
     widths = [max(MIN_WIDTH, (_width(column.label) + 1) // 2) for column in section.columns]
     for number, (row, texts) in enumerate(zip(section.rows, section.text_rows(), strict=True), start=2):
-        sheet.append(
-            [_value(row.get(column.key), section.type_of(row, column)) for column in section.columns]
-        )
+        values = [_value(row.get(column.key), section.type_of(row, column)) for column in section.columns]
+        sheet.append(xlsx_row(sheet, values))
         for index, column in enumerate(section.columns):
             type_ = section.type_of(row, column)
             cell = sheet.cell(number, index + 1)
@@ -101,7 +104,7 @@ def _section_sheet(workbook: Workbook, section: Section) -> None:
             widths[index] = max(widths[index], min(width, MAX_WIDTH))
     if section.note:
         sheet.append([])
-        sheet.append([section.note])
+        sheet.append(xlsx_row(sheet, [section.note]))
     sheet.freeze_panes = "A2"
     sheet.print_title_rows = "1:1"
     for index, width in enumerate(widths, start=1):

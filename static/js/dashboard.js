@@ -20,6 +20,9 @@
     var el = document.getElementById(id);
     if (!el) return null;
     var chart = echarts.init(el, null, { renderer: "svg" });
+    // Tooltips drawn inside the chart rather than as HTML: ECharts' HTML tooltips carry style
+    // attributes, which the Content-Security-Policy refuses.
+    if (option.tooltip) option.tooltip = Object.assign({ renderMode: "richText" }, option.tooltip);
     chart.setOption(option);
     if (onClick) {
       chart.on("click", function (params) {

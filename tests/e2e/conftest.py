@@ -61,15 +61,30 @@ def reference_regions(transactional_db):
     load_regions(Region)
 
 
+def is_csp_violation(message) -> bool:
+    """Chromium reports what the Content-Security-Policy refused as a console error."""
+    return message.type == "error" and "Content Security Policy" in message.text
+
+
 @pytest.fixture
 def page(browser, live_server):
+    """A page of a fresh browser context; the test fails if the browser reported anything
+    refused by the Content-Security-Policy (an inline script or style, an event handler)."""
     context = browser.new_context(
         locale="zh-CN", base_url=live_server.url, viewport={"width": 1366, "height": 900}
     )
     page = context.new_page()
     page.set_default_timeout(15_000)
+    violations: list[str] = []
+
+    def record(message) -> None:
+        if is_csp_violation(message):
+            violations.append(f"{page.url}: {message.text}")
+
+    page.on("console", record)
     yield page
     context.close()
+    assert not violations, "Content-Security-Policy violations:\n" + "\n".join(violations)
 
 
 def login(page, username: str, password: str = "pw-for-tests-1") -> None:

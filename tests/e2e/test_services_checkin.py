@@ -5,6 +5,7 @@ import datetime
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from services.models import Activity, Attendance
 from tests.e2e.conftest import login, screenshot
@@ -82,9 +83,8 @@ def test_leader_logs_an_activity_and_a_phone_checks_in(
     assert "已签到过本次活动" in phone.locator(".invalid-feedback").first.inner_text()
 
     # The organiser's page picks up the new count by itself (htmx polling).
-    organiser.wait_for_function(
-        "document.querySelector('#checkin-count').innerText.trim() === '1'", timeout=15_000
-    )
+    # (Polled by Playwright's own matcher: a string predicate would need 'unsafe-eval' in the page.)
+    expect(organiser.locator("#checkin-count")).to_have_text("1", timeout=15_000)
     organiser.reload()
     recent = organiser.locator("body").inner_text()
     assert "陈阿姨" in recent and "139****8888" in recent and "13905748888" not in recent

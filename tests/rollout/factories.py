@@ -23,6 +23,7 @@ from rollout.models import (
     TaskUpdate,
 )
 from tests import factories as f
+from tests import files
 
 
 def phase(number: int) -> Phase:
@@ -148,7 +149,7 @@ def _png_bytes(width: int = 24, height: int = 16) -> bytes:
 
 
 PNG = _png_bytes()
-PDF = b"%PDF-1.7\n" + b"0" * 64
+PDF = files.PDF
 
 
 def png(name: str = "照片.png") -> SimpleUploadedFile:

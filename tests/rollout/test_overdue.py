@@ -118,9 +118,11 @@ def test_the_pages_highlight_overdue_items(at, items, client, district_user):
 
 
 def test_the_overview_counts_overdue_tasks_on_the_shanghai_date(at, items, client, district_user):
-    client.force_login(district_user)
     at(BEFORE_MIDNIGHT)
+    client.force_login(district_user)
     before = client.get(reverse("rollout:overview")).context["totals"]["overdue"]
     at(AFTER_MIDNIGHT)
+    # An hour later the idle session has ended: sign in again.
+    client.force_login(district_user)
     after = client.get(reverse("rollout:overview")).context["totals"]["overdue"]
     assert (before, after) == (0, 1)

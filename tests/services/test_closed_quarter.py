@@ -23,13 +23,13 @@ from rollout.reports.closing import actions as closing
 from services import actions
 from services.ledger_lock import ledger_guard
 from services.models import Activity, Attendance, Evidence, VolunteerService
+from tests.files import PNG
 from tests.services.factories import ActivityFactory, VolunteerServiceFactory
 
 pytestmark = pytest.mark.django_db
 
 SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
 NOW = datetime.datetime(2023, 1, 5, 10, 0, tzinfo=SHANGHAI)
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 LOCKED = "2022Q4 已关闭"
 
 

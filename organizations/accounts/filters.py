@@ -1,0 +1,34 @@
+"""Filters of the login log."""
+
+import django_filters
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from .models import LoginEvent
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+
+class LoginEventFilter(django_filters.FilterSet):
+    username = django_filters.CharFilter(label=_("用户名"), lookup_expr="icontains")
+    ip_address = django_filters.CharFilter(label=_("地址"), lookup_expr="startswith")
+    result = django_filters.ChoiceFilter(label=_("结果"), choices=LoginEvent.Result.choices)
+    date_from = django_filters.DateFilter(
+        label=_("日期起"), field_name="created_at", lookup_expr="date__gte", widget=DateInput()
+    )
+    date_to = django_filters.DateFilter(
+        label=_("日期止"), field_name="created_at", lookup_expr="date__lte", widget=DateInput()
+    )
+
+    class Meta:
+        model = LoginEvent
+        fields = ["username", "ip_address", "result", "date_from", "date_to"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.form.fields.values():
+            select = isinstance(field.widget, forms.Select)
+            css = "form-select form-select-sm" if select else "form-control form-control-sm"
+            field.widget.attrs.setdefault("class", css)

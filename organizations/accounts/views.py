@@ -1,0 +1,102 @@
+"""Accounts pages: district staff's lockouts and login log, the login page's answer to a locked
+account or address, and the password-change page."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth import update_session_auth_hash
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.forms import AuthenticationForm
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from ..scoping import scope_for
+from ..viewutils import paginate, query_without_page
+from . import actions, selectors
+from .filters import LoginEventFilter
+from .forms import LockoutReleaseForm
+from .receivers import MUST_CHANGE_PASSWORD
+
+
+def _require_district_staff(request: HttpRequest) -> None:
+    if not scope_for(request.user).write_all:
+        raise PermissionDenied
+
+
+@require_GET
+def lockout_list(request: HttpRequest) -> HttpResponse:
+    _require_district_staff(request)
+    context = {
+        "lockouts": selectors.lockouts(),
+        "failure_limit": selectors.failure_limit(),
+        "lockout_minutes": int(selectors.lockout_period().total_seconds() // 60),
+    }
+    return render(request, "organizations/accounts/lockout_list.html", context)
+
+
+@require_POST
+def lockout_release(request: HttpRequest) -> HttpResponse:
+    _require_district_staff(request)
+    form = LockoutReleaseForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("请选择要解锁的账号或地址。"))
+        return redirect("account_lockouts")
+    try:
+        actions.lockout_release(actor=request.user, **form.cleaned_data)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("已解除锁定：%(value)s") % {"value": form.cleaned_data["value"]})
+    return redirect("account_lockouts")
+
+
+@require_GET
+def login_log(request: HttpRequest) -> HttpResponse:
+    _require_district_staff(request)
+    log_filter = LoginEventFilter(request.GET, queryset=selectors.login_events())
+    context = {
+        "filter": log_filter,
+        "page": paginate(request, log_filter.qs),
+        "query": query_without_page(request),
+    }
+    return render(request, "organizations/accounts/login_log.html", context)
+
+
+def locked_out(request: HttpRequest, original_response=None, credentials=None) -> HttpResponse:
+    """The login page again, saying until when sign-in is refused (django-axes'
+    ``AXES_LOCKOUT_CALLABLE``): answered in place of the login view's own response."""
+    username = (credentials or {}).get("username") or request.POST.get("username", "")
+    until = selectors.lockout_until(username=username, ip_address=selectors.client_address(request))
+    if until is None:
+        message = _("登录失败次数过多，账号已被暂时锁定，请稍后再试或联系区科协工作人员解锁。")
+    else:
+        message = _("登录失败次数过多，账号已锁定至 %(time)s，请届时再试或联系区科协工作人员解锁。") % {
+            "time": timezone.localtime(until).strftime("%H:%M")
+        }
+    context = {
+        "form": AuthenticationForm(request, initial={"username": username}),
+        "lockout_message": message,
+        "next": request.POST.get("next", ""),
+    }
+    return render(request, "registration/login.html", context, status=429)
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    """Django's page, writing through the action (audited; lifts a forced change)."""
+
+    def form_valid(self, form):
+        user = actions.account_password_change(
+            actor=self.request.user, new_password=form.cleaned_data["new_password1"]
+        )
+        update_session_auth_hash(self.request, user)
+        self.request.session.pop(MUST_CHANGE_PASSWORD, None)
+        return HttpResponseRedirect(self.get_success_url())
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["must_change"] = bool(self.request.session.get(MUST_CHANGE_PASSWORD))
+        return context
