@@ -149,6 +149,21 @@ def supervisor_user(db):
     return user
 
 
+@pytest.fixture(autouse=True)
+def _tasks_run_in_process():
+    """Tasks queued by the code under test run in this process, also where a broker is
+    configured (CI): the tests that need a real worker ask for ``celery_worker``, which
+    switches this off again."""
+    from sanhui.celery import app
+    from tests.rollout.celery_helpers import forget_celery_connections
+
+    previous = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = previous
+    forget_celery_connections()
+
+
 @pytest.fixture
 def today() -> datetime.date:
     """Today in Asia/Shanghai, whatever day the suite runs on (see ``--today``)."""

@@ -8,7 +8,6 @@ import pytest
 from rollout.models import Phase, Stage
 from rollout.reference import load_plan
 from tests.rollout import factories as rf
-from tests.rollout.celery_helpers import forget_celery_connections
 
 
 @pytest.fixture(autouse=True)
@@ -52,17 +51,3 @@ def wuxiang_rectification(wuxiang):
     return rf.RectificationFactory(
         inspection=inspection, title="五乡整改事项", deadline=datetime.date(2030, 1, 1)
     )
-
-
-@pytest.fixture(autouse=True)
-def _tasks_run_in_process():
-    """Tasks queued by the code under test run in this process, also where a broker is
-    configured (CI): the tests that need a real worker ask for ``celery_worker``, which
-    switches this off again."""
-    from sanhui.celery import app
-
-    previous = app.conf.task_always_eager
-    app.conf.task_always_eager = True
-    yield
-    app.conf.task_always_eager = previous
-    forget_celery_connections()
