@@ -6,17 +6,13 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.cache import cache
 
+from organizations.accounts import selectors as accounts_selectors
+
 
 def client_address(request) -> str:
-    """The caller's address: the socket address, or behind a reverse proxy the header the proxy
-    sets (``SANHUI_CLIENT_IP_HEADER``; for X-Forwarded-For the last entry, the one the
-    portal's own proxy appended and the caller cannot forge)."""
-    header = settings.SANHUI_CLIENT_IP_HEADER
-    if header:
-        value = request.META.get(header, "")
-        if value:
-            return value.split(",")[-1].strip()[:64]
-    return request.META.get("REMOTE_ADDR", "")[:64]
+    """The caller's address, as the sign-in lockout reads it
+    (``organizations.accounts.selectors.client_address``), or "" when there is none."""
+    return accounts_selectors.client_address(request) or ""
 
 
 def over_limit(key: str, *, limit: int, window: int) -> bool:
