@@ -141,7 +141,7 @@ def person_clean_identifiers(
 def duplicate_error(*, actor, field: str, existing: Person, name: str = "") -> ValidationError:
     label = _("手机号码") if field == "phone" else _("身份证号码")
     if scoped(actor, Person).filter(pk=existing.pk).exists():
-        affiliations = selectors.person_affiliation_names(existing)
+        affiliations = selectors.person_affiliation_names(existing, user=actor)
         return ValidationError(
             _("该%(label)s已登记给“%(name)s”（%(where)s，编号 %(pk)s），请勿重复登记。")
             % {

@@ -38,9 +38,13 @@ def person_matching(*, name: str, phone: str = "", id_number: str = "") -> Perso
     return Person.objects.filter(identifiers, name=name.strip()).first()
 
 
-def person_affiliation_names(person: Person) -> str:
+def person_affiliation_names(person: Person, *, user) -> str:
+    """The organisations (up to three) ``person`` currently belongs to that ``user`` may see:
+    a duplicate-number message never names another town's memberships."""
     names = (
-        Membership.objects.filter(person=person, left_on__isnull=True)
+        Membership.objects.filter(
+            person=person, left_on__isnull=True, organization__in=scoped(user, Organization).values("pk")
+        )
         .values_list("organization__name", flat=True)
         .order_by("organization__name")
     )

@@ -1,5 +1,7 @@
 """Registering members: validation, duplicate detection across the district, atomicity."""
 
+import datetime
+
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
@@ -96,6 +98,20 @@ def test_it_names_a_visible_duplicate(client, jiangshan_admin, jiangshan):
     body = client.post(reverse("organizations:person_add"), data).content.decode()
     assert "已登记给“姜山会员”" in body
     assert Person.objects.filter(phone=jiangshan.member.phone).count() == 1
+
+
+def test_a_visible_duplicate_names_only_the_organisations_the_admin_may_see(
+    client, jiangshan_admin, jiangshan, wuxiang
+):
+    """A person in 姜山镇科协 and in 五乡镇科协: 姜山镇's admin learns only of 姜山镇科协."""
+    Membership.objects.create(
+        person=jiangshan.member, organization=wuxiang.association, joined_on=datetime.date(2022, 5, 1)
+    )
+    client.force_login(jiangshan_admin)
+    data = form_data(jiangshan.association, phone=jiangshan.member.phone)
+    body = client.post(reverse("organizations:person_add"), data).content.decode()
+    assert f"已登记给“姜山会员”（{jiangshan.association.name}，编号 {jiangshan.member.pk}）" in body
+    assert wuxiang.association.name not in body
 
 
 def test_it_does_not_reveal_a_duplicate_in_another_town(client, jiangshan_admin, jiangshan, wuxiang):
