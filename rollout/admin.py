@@ -7,6 +7,8 @@ read-only here.
 
 from django.contrib import admin
 
+from organizations.admin import ReadOnlyAdmin
+
 from .models import (
     Incentive,
     Inspection,
@@ -24,17 +26,6 @@ from .models import (
     TaskUpdate,
     TermReminder,
 )
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class ReadOnlyInline(admin.TabularInline):

@@ -59,18 +59,22 @@ def send_term_reminder(organization_id: int) -> int:
 
 # --------------------------------------------------------------------------- reports
 
+# Building and issuing reports: retried with backoff on storage, database and time-limit errors;
+# the limits are defaults (a run is queued with the SANHUI_REPORT_* limits of the settings).
+REPORT_TASK = {
+    "bind": True,
+    "acks_late": True,
+    "autoretry_for": report_actions.RETRYABLE,
+    "retry_backoff": 30,
+    "retry_backoff_max": 600,
+    "retry_jitter": True,
+    "max_retries": 3,
+    "soft_time_limit": 600,
+    "time_limit": 660,
+}
 
-@shared_task(
-    bind=True,
-    acks_late=True,
-    autoretry_for=report_actions.RETRYABLE,
-    retry_backoff=30,
-    retry_backoff_max=600,
-    retry_jitter=True,
-    max_retries=3,
-    soft_time_limit=600,
-    time_limit=660,
-)
+
+@shared_task(**REPORT_TASK)
 def build_report(self, run_id: int) -> str:
     """Build one queued report run (the limits above are defaults; the run is queued with the
     SANHUI_REPORT_* limits of the settings)."""
@@ -91,17 +95,7 @@ def queue_quarterly_supervision_reports() -> list[int]:
     return report_actions.scheduled_supervision_reports()
 
 
-@shared_task(
-    bind=True,
-    acks_late=True,
-    autoretry_for=report_actions.RETRYABLE,
-    retry_backoff=30,
-    retry_backoff_max=600,
-    retry_jitter=True,
-    max_retries=3,
-    soft_time_limit=600,
-    time_limit=660,
-)
+@shared_task(**REPORT_TASK)
 def issue_quarter_report(self, closing_id: int) -> str:
     """Issue the supervision report of a closed quarter; a redelivered or repeated task finds
     the report already issued and issues nothing more."""

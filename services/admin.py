@@ -7,18 +7,9 @@ recorded; the admin is for looking things up across the district.
 
 from django.contrib import admin
 
+from organizations.admin import ReadOnlyAdmin
+
 from .models import Activity, ActivityTransition, Attendance, Evidence, VolunteerHoursChange, VolunteerService
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class TransitionInline(admin.TabularInline):
