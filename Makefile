@@ -9,7 +9,8 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test test-calendar setup venv node system browser lint migrate seed messages clean mutate
+.PHONY: run test test-calendar setup venv node system browser lint migrate seed messages clean mutate \
+  backup restore
 
 venv: $(VENV)/.installed
 $(VENV)/.installed: requirements.txt requirements-dev.txt
@@ -107,6 +108,17 @@ for module, c in counts.items():
     print(f"{module:34} {total:7} {c['killed']:6} {c['timeout']:7} {c['survived']:8} {c['no tests']:8} {caught / total:6.1%}")
 endef
 export MUTATION_SCORE
+
+# Backup and restore of the database and the uploaded files (organizations/backup), run
+# with the portal's own environment (DATABASE_URL, MEDIA_ROOT, SECRET_KEY or DEBUG=1):
+#   make backup [OUTPUT=folder-or-file]   — writes sanhui-backup-<yyyymmdd-hhmmss>.tar.gz
+#   make restore FILE=sanhui-backup-….tar.gz [FORCE=1]   — FORCE=1 overwrites a database that is not empty
+backup:
+	$(BIN)/python manage.py backup $(if $(OUTPUT),--output "$(OUTPUT)")
+
+restore:
+	@test -n "$(FILE)" || { echo "usage: make restore FILE=sanhui-backup-….tar.gz [FORCE=1]"; exit 2; }
+	$(BIN)/python manage.py restore "$(FILE)" $(if $(FORCE),--force)
 
 # Recompile the English catalogue after editing locale/en/LC_MESSAGES/django.po.
 messages: venv
