@@ -8,14 +8,17 @@ and leaves an audit entry.
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.http import QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from sanhui import normalize
 from sanhui.clock import today
 
 from . import selectors
@@ -33,9 +36,10 @@ from .models import (
 )
 from .scoping import forget_scope, scope_for, scoped
 from .validators import (
-    normalize_credit_code,
-    normalize_mobile,
-    normalize_resident_id,
+    MOBILE_RE,
+    RESIDENT_ID_RE,
+    mask_phone,
+    mask_resident_id,
     resident_id_birth_date,
     resident_id_gender,
     validate_credit_code_format,
@@ -73,6 +77,36 @@ def field_changes(obj, data: dict[str, Any]) -> dict[str, Any]:
             else:
                 diff[name] = [plain(old), plain(new)]
     return diff
+
+
+def _held(obj, fields: Iterable[str]):
+    """(field, value) for each of ``fields`` that holds something; many-to-many sets skipped."""
+    for name in fields:
+        value = getattr(obj, name, None)
+        if not (hasattr(value, "all") or value is None or value in ("", [], {})):
+            yield name, value
+
+
+def initial_values(obj, fields: Iterable[str]) -> dict[str, Any]:
+    """What a new record starts with, as ``{field: [None, value]}`` for each field that holds
+    something (blank fields say nothing); personal fields are named, not shown."""
+    return {
+        name: "***" if name in PERSONAL_FIELDS else [None, plain(value)] for name, value in _held(obj, fields)
+    }
+
+
+def removed_values(obj, fields: Iterable[str]) -> dict[str, Any]:
+    """What a deleted record held, as ``{field: [value, None]}``; personal fields named, not shown."""
+    return {
+        name: "***" if name in PERSONAL_FIELDS else [plain(value), None] for name, value in _held(obj, fields)
+    }
+
+
+def set_change(before: Iterable[Any], after: Iterable[Any]) -> list[list[Any]] | None:
+    """Old and new members of a many-to-many set, as sorted primary keys; None when the same."""
+    old = sorted(plain(item) for item in before)
+    new = sorted(plain(item) for item in after)
+    return None if old == new else [old, new]
 
 
 def plain(value: Any) -> Any:
@@ -114,14 +148,13 @@ def person_clean_identifiers(
     ``ValidationError`` keyed by field. A duplicate names the existing record only when the
     actor may see it; otherwise it says the number is already registered in the district."""
     errors: dict[str, list[ValidationError]] = {}
-    cleaned: dict[str, Any] = {"phone": normalize_mobile(phone), "id_number": ""}
+    cleaned: dict[str, Any] = {"phone": normalize.phone(phone), "id_number": normalize.id_number(id_number)}
     if cleaned["phone"]:
         try:
             validate_mobile(cleaned["phone"])
         except ValidationError as error:
             errors["phone"] = [error]
-    if id_number:
-        cleaned["id_number"] = normalize_resident_id(id_number)
+    if cleaned["id_number"]:
         try:
             validate_resident_id(cleaned["id_number"], today=today())
             cleaned["birth_date"] = resident_id_birth_date(cleaned["id_number"])
@@ -152,7 +185,7 @@ def duplicate_error(*, actor, field: str, existing: Person, name: str = "") -> V
             },
             code="duplicate_visible",
         )
-    if name and existing.name == name.strip():
+    if name and existing.name == normalize.text(name):
         # The actor already knows both the name and the number: they may add that person to
         # their organisation, which reveals nothing they did not type themselves.
         return ValidationError(
@@ -174,6 +207,8 @@ def duplicate_error(*, actor, field: str, existing: Person, name: str = "") -> V
 
 
 PERSON_FIELDS = ("name", "gender", "employer", "title", "profession", "email", "notes")
+# What a new person's audit entry records (the personal ones as "***").
+PERSON_REGISTER_FIELDS = ("name", "gender", "phone", "id_number", "birth_date", *PERSON_FIELDS[2:])
 
 
 @transaction.atomic
@@ -200,9 +235,10 @@ def person_register(
     With ``link_existing``, a person already registered in the district under exactly this
     name and this phone or ID number joins the organisation instead of being registered twice."""
     _require_org_write(actor, organization)
+    name = normalize.text(name)
     if link_existing:
         existing = selectors.person_matching(
-            name=name, phone=normalize_mobile(phone), id_number=normalize_resident_id(id_number)
+            name=name, phone=normalize.phone(phone), id_number=normalize.id_number(id_number)
         )
         if existing is not None:
             return _person_link(
@@ -215,7 +251,7 @@ def person_register(
             )
     cleaned = person_clean_identifiers(actor=actor, phone=phone, id_number=id_number, name=name)
     person = Person(
-        name=name.strip(),
+        name=name,
         gender=gender,
         employer=employer,
         title=title,
@@ -242,7 +278,11 @@ def person_register(
         action="person_register",
         obj=person,
         summary=f"{person.name} → {organization.name}",
-        changes={"organization": organization.pk, "leader_kind": leader_kind},
+        changes={
+            **initial_values(person, PERSON_REGISTER_FIELDS),
+            "organization": organization.pk,
+            "leader_kind": leader_kind,
+        },
     )
     return person
 
@@ -313,7 +353,13 @@ def leader_role_add(
     if person.leader_roles.filter(kind=kind, ended_on__isnull=True).exists():
         raise ValidationError({"kind": _("此人已有该身份，无需重复添加。")}, code="duplicate_leader_role")
     role = LeaderRole.objects.create(person=person, kind=kind, institution=institution, started_on=started_on)
-    audit_record(actor=actor, action="leader_role_add", obj=role, summary=str(role))
+    audit_record(
+        actor=actor,
+        action="leader_role_add",
+        obj=role,
+        summary=str(role),
+        changes=initial_values(role, ("person", "kind", "institution", "started_on")),
+    )
     return role
 
 
@@ -323,9 +369,10 @@ def _close(obj, *, actor, action: str, end_field: str, start_field: str, on, mes
     started = getattr(obj, start_field)
     if started and on < started:
         raise ValidationError({form_field: message})
+    changes = field_changes(obj, {end_field: on})
     setattr(obj, end_field, on)
     obj.save(update_fields=[end_field])
-    audit_record(actor=actor, action=action, obj=obj, summary=str(obj))
+    audit_record(actor=actor, action=action, obj=obj, summary=str(obj), changes=changes)
     return obj
 
 
@@ -351,7 +398,13 @@ def membership_add(
     membership = Membership.objects.create(
         person=person, organization=organization, joined_on=joined_on or today()
     )
-    audit_record(actor=actor, action="membership_add", obj=membership, summary=str(membership))
+    audit_record(
+        actor=actor,
+        action="membership_add",
+        obj=membership,
+        summary=str(membership),
+        changes=initial_values(membership, ("person", "organization", "joined_on")),
+    )
     return membership
 
 
@@ -418,7 +471,15 @@ def seat_create(
     # A seat holder belongs to the association; record the membership if it is missing.
     if not Membership.objects.filter(person=person, organization=organization, left_on__isnull=True).exists():
         Membership.objects.create(person=person, organization=organization, joined_on=term_start)
-    audit_record(actor=actor, action="seat_create", obj=seat, summary=str(seat))
+    audit_record(
+        actor=actor,
+        action="seat_create",
+        obj=seat,
+        summary=str(seat),
+        changes=initial_values(
+            seat, ("organization", "person", "position", "term_start", "term_end", "notes")
+        ),
+    )
     return seat
 
 
@@ -473,7 +534,15 @@ def team_create(
     )
     if leader is not None:
         TeamMembership.objects.create(team=team, person=leader, joined_on=founded_on or today())
-    audit_record(actor=actor, action="team_create", obj=team, summary=team.name)
+    audit_record(
+        actor=actor,
+        action="team_create",
+        obj=team,
+        summary=team.name,
+        changes=initial_values(
+            team, ("organization", "name", "leader", "founded_on", "service_area", "status")
+        ),
+    )
     return team
 
 
@@ -498,7 +567,10 @@ def team_update(*, actor, team: VolunteerTeam, data: dict[str, Any]) -> Voluntee
         setattr(team, key, value)
     team.save()
     if leader is not None and not team.memberships.filter(person=leader, left_on__isnull=True).exists():
-        TeamMembership.objects.create(team=team, person=leader, joined_on=today())
+        # The leader joins the team as a volunteer: recorded as any other volunteer's joining,
+        # also when the team's own fields are unchanged.
+        membership = TeamMembership.objects.create(team=team, person=leader, joined_on=today())
+        audit_record(actor=actor, action="team_volunteer_add", obj=membership, summary=str(membership))
     if changes:
         audit_record(actor=actor, action="team_update", obj=team, summary=team.name, changes=changes)
     return team
@@ -513,7 +585,13 @@ def team_volunteer_add(
     if team.memberships.filter(person=person, left_on__isnull=True).exists():
         raise ValidationError({"person": _("此人已在该服务队中。")}, code="duplicate_volunteer")
     membership = TeamMembership.objects.create(team=team, person=person, joined_on=joined_on or today())
-    audit_record(actor=actor, action="team_volunteer_add", obj=membership, summary=str(membership))
+    audit_record(
+        actor=actor,
+        action="team_volunteer_add",
+        obj=membership,
+        summary=str(membership),
+        changes=initial_values(membership, ("team", "person", "joined_on")),
+    )
     return membership
 
 
@@ -582,7 +660,7 @@ def _clean_organization(data: dict[str, Any], *, instance: Organization | None) 
     errors: dict[str, Any] = {}
     data = dict(data)
     if data.get("credit_code"):
-        data["credit_code"] = normalize_credit_code(data["credit_code"])
+        data["credit_code"] = normalize.credit_code(data["credit_code"])
         try:
             validate_credit_code_format(data["credit_code"])
         except ValidationError as error:
@@ -640,11 +718,20 @@ def organization_create(
     organization = Organization.objects.create(
         **{key: value for key, value in data.items() if key in ORGANIZATION_FIELDS}
     )
+    changes = initial_values(organization, ORGANIZATION_FIELDS)
     if served_regions:
         organization.served_regions.set(served_regions)
+        changes["served_regions"] = set_change([], served_regions)
     if partners:
         organization.partners.set(partners)
-    audit_record(actor=actor, action="organization_create", obj=organization, summary=organization.name)
+        changes["partners"] = set_change([], partners)
+    audit_record(
+        actor=actor,
+        action="organization_create",
+        obj=organization,
+        summary=organization.name,
+        changes=changes,
+    )
     forget_scope(actor)
     return organization
 
@@ -670,10 +757,12 @@ def organization_update(
     for key, value in allowed.items():
         setattr(organization, key, value)
     organization.save()
-    if served_regions is not None:
-        organization.served_regions.set(served_regions)
-    if partners is not None:
-        organization.partners.set(partners)
+    for name, members in (("served_regions", served_regions), ("partners", partners)):
+        if members is not None:
+            manager = getattr(organization, name)
+            if change := set_change(manager.values_list("pk", flat=True), members):
+                changes[name] = change
+            manager.set(members)
     audit_record(
         actor=actor,
         action="organization_update",
@@ -700,12 +789,18 @@ def role_assign(
     """Give ``user`` a role. Only district staff hand out roles; commands that set the portal
     up (the demo, a first install) say ``system=True`` and pass no actor."""
     require(system if actor is None else scope_for(actor).write_all)
-    assignment, _created = RoleAssignment.objects.get_or_create(
+    assignment, created = RoleAssignment.objects.get_or_create(
         user=user, role=role, organization=organization, person=person
     )
     forget_scope(user)
     if actor is not None:
-        audit_record(actor=actor, action="role_assign", obj=assignment, summary=str(assignment))
+        audit_record(
+            actor=actor,
+            action="role_assign",
+            obj=assignment,
+            summary=str(assignment),
+            changes=initial_values(assignment, ("user", "role", "organization", "person")) if created else {},
+        )
     return assignment
 
 
@@ -722,5 +817,20 @@ def people_export_record(*, actor, reason: str, count: int, filters: str) -> Aud
         object_type="organizations.person",
         object_id="*",
         summary=reason[:255],
-        changes={"count": count, "filters": filters},
+        changes={"count": count, "filters": _filters_for_the_record(filters)},
     )
+
+
+def _filters_for_the_record(filters: str) -> str:
+    """An export's list filters as the audit trail keeps them: a whole phone or ID number
+    searched for is masked, as everywhere else."""
+    query = QueryDict(filters, mutable=True)
+    searched = query.get("q", "")
+    phone, id_number = normalize.phone(searched), normalize.id_number(searched)
+    if MOBILE_RE.fullmatch(phone):
+        query["q"] = mask_phone(phone)
+    elif RESIDENT_ID_RE.fullmatch(id_number):
+        query["q"] = mask_resident_id(id_number)
+    else:
+        return filters
+    return query.urlencode()

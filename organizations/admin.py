@@ -11,7 +11,9 @@ from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from . import actions
+from sanhui.normalize import IdNumberField, NormalizedFormMixin, PhoneField
+
+from . import actions, selectors
 from .accounts import actions as account_actions
 from .models import (
     AuditEntry,
@@ -69,7 +71,10 @@ class LeaderRoleInline(admin.TabularInline):
     extra = 0
 
 
-class PersonAdminForm(admin.ModelAdmin.form):
+class PersonAdminForm(NormalizedFormMixin, admin.ModelAdmin.form):
+    class Meta:
+        field_classes = {"phone": PhoneField, "id_number": IdNumberField}
+
     def clean(self):
         cleaned = super().clean()
         try:
@@ -92,9 +97,17 @@ class PersonAdmin(admin.ModelAdmin):
     form = PersonAdminForm
     list_display = ["name", "gender", "masked_phone", "employer", "profession"]
     list_filter = ["profession", "gender", "leader_roles__kind"]
-    search_fields = ["name", "phone", "employer"]
+    # Phone and ID numbers are encrypted: a whole number is found by its hash (below).
+    search_fields = ["name", "employer"]
     inlines = [LeaderRoleInline, MembershipInline]
     readonly_fields = ["created_at", "updated_at"]
+
+    def get_search_results(self, request, queryset, search_term):
+        found, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        number = selectors.person_number_condition(search_term)
+        if number is not None:
+            found |= queryset.filter(number)
+        return found, may_have_duplicates
 
     def get_form(self, request, obj=None, **kwargs):
         form = super().get_form(request, obj, **kwargs)

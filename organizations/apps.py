@@ -7,6 +7,12 @@ class OrganizationsConfig(AppConfig):
     verbose_name = _("组织与人员")
 
     def ready(self) -> None:
+        from django.core import checks
+
+        from sanhui.crypto import check_keys
+
         from .accounts import receivers
 
         receivers.connect()
+        # The keys that phone and ID numbers are encrypted and matched with (sanhui/crypto.py).
+        checks.register(check_keys, checks.Tags.security)

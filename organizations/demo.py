@@ -29,6 +29,7 @@ from django.contrib.auth.hashers import make_password
 from django.db import models, transaction
 
 from sanhui import clock
+from sanhui.crypto import lookup_hash
 
 from .actions import role_assign
 from .models import (
@@ -1257,15 +1258,25 @@ def _write(plan: DemoPlan, regions: dict[str, Region], password: str) -> dict[st
     orgs, created["organizations"] = _write_organizations(plan, regions)
     org_ids = {code: org.pk for code, org in orgs.items()}
 
-    phones = list(plan.people)
+    # Phones are stored encrypted: the demo's people are found by the phones' keyed hashes.
+    phone_hashes = [lookup_hash(phone) for phone in plan.people]
     created["people"] = _sync(
         Person,
-        existing=Person.objects.filter(phone__in=phones),
+        existing=Person.objects.filter(phone_hash__in=phone_hashes),
         rows=list(plan.people.values()),
         key=("phone",),
-        fields=("name", "gender", "id_number", "birth_date", "employer", "title", "profession"),
+        fields=(
+            "name",
+            "gender",
+            "id_number",
+            "id_number_hash",
+            "birth_date",
+            "employer",
+            "title",
+            "profession",
+        ),
     )
-    person_ids = dict(Person.objects.filter(phone__in=phones).values_list("phone", "pk"))
+    person_ids = dict(Person.objects.filter(phone_hash__in=phone_hashes).values_list("phone", "pk"))
 
     rows = _rows(plan, org_ids, person_ids)
     created["leader_roles"] = _sync(

@@ -6,14 +6,25 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from sanhui.clock import today
+from sanhui.normalize import NormalizedFormMixin
 
 from .models import LeaderRole, Membership, Organization, Person, Region, Seat, TeamMembership, VolunteerTeam
 from .scoping import scoped
+from .selectors import person_number_condition
 
 ENDING_SOON_DAYS = 90
 
 
-class ScopedFilterSet(django_filters.FilterSet):
+class NormalizedFilterSet(django_filters.FilterSet):
+    """A filter set whose form normalises what is typed into it (``sanhui.normalize``), like
+    every other form of the portal."""
+
+    def get_form_class(self):
+        form_class = super().get_form_class()
+        return type(form_class.__name__, (NormalizedFormMixin, form_class), {})
+
+
+class ScopedFilterSet(NormalizedFilterSet):
     """A filter set whose organisation choices come from the user's scope."""
 
     def __init__(self, *args, user, **kwargs):
@@ -63,8 +74,9 @@ class PersonFilter(ScopedFilterSet):
         if not value:
             return queryset
         condition = Q(name__icontains=value) | Q(employer__icontains=value) | Q(title__icontains=value)
-        if value.isdigit() and len(value) >= 4:
-            condition |= Q(phone__contains=value)
+        number = person_number_condition(value)
+        if number is not None:
+            condition |= number
         return queryset.filter(condition)
 
     def in_organization(self, queryset, name, value):

@@ -3,7 +3,11 @@ import itertools
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Column, Layout, Row
 from django import forms
+from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+
+from sanhui.normalize import CodeField, CreditCodeField, IdNumberField, NormalizedFormMixin, PhoneField
 
 from .models import LeaderRole, Organization, Person, Region, Seat, VolunteerTeam
 from .scoping import scope_for, scoped
@@ -28,7 +32,9 @@ class PersonSearchSelect(forms.Select):
         selected = {str(item) for item in value if item not in (None, "")}
         choices = list(itertools.islice(self.choices, self.max_options + 1))
         shown = {str(option_value) for option_value, _label in choices}
-        missing = selected - shown
+        # Only a whole number can name a person; anything else that was submitted is answered by
+        # the field's own message, not looked up.
+        missing = {item for item in selected - shown if item.isascii() and item.isdigit() and len(item) < 19}
         if missing and hasattr(self.choices, "queryset"):
             choices += [self.choices.choice(obj) for obj in self.choices.queryset.filter(pk__in=missing)]
         groups = []
@@ -47,8 +53,23 @@ class PersonChoiceField(forms.ModelChoiceField):
         return f"{obj.name} · {obj.employer}" if obj.employer else obj.name
 
 
-class PortalForm(forms.Form):
-    """A crispy form with a submit button labelled for the page."""
+class ManyRecordsField(forms.ModelMultipleChoiceField):
+    """Django's field for several records, refusing with its own message an id no primary key
+    can have, which SQLite would refuse with an error instead."""
+
+    def _check_values(self, value):
+        for item in value if isinstance(value, list | tuple) else ():
+            digits = str(item).strip().removeprefix("-")
+            if digits.isdigit() and (len(digits) > 19 or (digits.isascii() and int(digits) >= 2**63)):
+                raise ValidationError(
+                    self.error_messages["invalid_pk_value"], code="invalid_pk_value", params={"pk": item}
+                )
+        return super()._check_values(value)
+
+
+class PortalForm(NormalizedFormMixin, forms.Form):
+    """A crispy form with a submit button labelled for the page; what is typed into it is
+    normalised (``sanhui.normalize``) before it is validated."""
 
     submit_label = _("保存")
 
@@ -62,14 +83,14 @@ class PortalForm(forms.Form):
 class PersonFields(PortalForm):
     name = forms.CharField(label=_("姓名"), max_length=32)
     gender = forms.ChoiceField(label=_("性别"), choices=Person.Gender.choices, initial="unknown")
-    phone = forms.CharField(
+    phone = PhoneField(
         label=_("手机号码"),
         max_length=20,
         required=False,
         help_text=_("11位中国大陆手机号码，用于活动通知和签到"),
         widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "off"}),
     )
-    id_number = forms.CharField(
+    id_number = IdNumberField(
         label=_("身份证号码"),
         max_length=20,
         required=False,
@@ -127,8 +148,17 @@ class PersonRegisterForm(PersonFields):
 
 
 class PersonEditForm(PersonFields):
-    def __init__(self, *args, **kwargs):
+    """Edits a person. The ID number is shown masked, as on the person's page (the full number
+    leaves the portal only through the audited export); submitted as shown, it stays as it is."""
+
+    def __init__(self, *args, person: Person | None = None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.person = person
+        if person is not None and person.id_number:
+            self.initial["id_number"] = person.masked_id_number
+            self.fields["id_number"].help_text = _(
+                "出于个人信息保护，仅显示部分号码。不修改请保持原样；如需更正，请输入完整号码；清空则删除。"
+            )
         self.helper.layout = Layout(
             Row(Column("name", css_class="col-md-6"), Column("gender", css_class="col-md-6")),
             Row(Column("phone", css_class="col-md-6"), Column("id_number", css_class="col-md-6")),
@@ -136,6 +166,12 @@ class PersonEditForm(PersonFields):
             Row(Column("profession", css_class="col-md-6"), Column("email", css_class="col-md-6")),
             "notes",
         )
+
+    def clean_id_number(self) -> str:
+        value = self.cleaned_data["id_number"]
+        if self.person is not None and self.person.id_number and value == self.person.masked_id_number:
+            return self.person.id_number
+        return value
 
 
 class LeaderRoleForm(PortalForm):
@@ -218,7 +254,7 @@ class TeamVolunteerForm(PortalForm):
         )
 
 
-class OrganizationForm(forms.ModelForm):
+class OrganizationForm(NormalizedFormMixin, forms.ModelForm):
     class Meta:
         model = Organization
         fields = [
@@ -246,6 +282,12 @@ class OrganizationForm(forms.ModelForm):
             "description": forms.Textarea(attrs={"rows": 3}),
             "served_regions": forms.CheckboxSelectMultiple(attrs={"class": "region-checks"}),
             "partners": forms.SelectMultiple(attrs={"size": 8}),
+        }
+        field_classes = {
+            "credit_code": CreditCodeField,
+            "contact_phone": CodeField,
+            "served_regions": ManyRecordsField,
+            "partners": ManyRecordsField,
         }
 
     def __init__(self, *args, user, **kwargs):
@@ -279,7 +321,12 @@ class OrganizationForm(forms.ModelForm):
         regions = Region.objects.all()
         self.fields["home_region"].queryset = regions
         self.fields["served_regions"].queryset = regions
-        orgs = scoped(user, Organization).order_by("name")
+        parents = Q(pk__in=scoped(user, Organization).values("pk"))
+        if self.instance.parent_id:
+            # For an admin the field is disabled and validated against the current parent, which
+            # may lie outside what they see (a town association's parent is the district's).
+            parents |= Q(pk=self.instance.parent_id)
+        orgs = Organization.objects.filter(parents).order_by("name")
         if self.instance.pk:
             orgs = orgs.exclude(pk=self.instance.pk)
         self.fields["parent"].queryset = orgs

@@ -15,6 +15,7 @@ from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from sanhui.clock import today
+from sanhui.crypto import EncryptedCharField, LookupHashField, lookup_hash
 
 from . import validators
 
@@ -313,6 +314,14 @@ class PersonQuerySet(models.QuerySet):
         """People holding a 三长/泛三长 role on the given day."""
         return self.filter(pk__in=LeaderRole.objects.open_on(on).values("person_id"))
 
+    def with_phone(self, phone: str) -> "PersonQuerySet":
+        """People with exactly this (normalised) phone number, matched by its keyed hash."""
+        return self.filter(phone_hash=lookup_hash(phone)) if phone else self.none()
+
+    def with_id_number(self, id_number: str) -> "PersonQuerySet":
+        """People with exactly this (normalised) resident ID number, matched by its keyed hash."""
+        return self.filter(id_number_hash=lookup_hash(id_number)) if id_number else self.none()
+
 
 class Person(models.Model):
     class Gender(models.TextChoices):
@@ -330,10 +339,14 @@ class Person(models.Model):
 
     name = models.CharField(_("姓名"), max_length=32, db_index=True)
     gender = models.CharField(_("性别"), max_length=8, choices=Gender.choices, default=Gender.UNKNOWN)
-    phone = models.CharField(_("手机号码"), max_length=11, blank=True)
-    id_number = models.CharField(
+    # Encrypted at rest; exact matches and the unique constraints use the hash columns
+    # (sanhui/crypto.py).
+    phone = EncryptedCharField(_("手机号码"), max_length=11, blank=True)
+    phone_hash = LookupHashField(source="phone")
+    id_number = EncryptedCharField(
         _("身份证号码"), max_length=18, blank=True, help_text=_("选填，仅在确有需要时采集")
     )
+    id_number_hash = LookupHashField(source="id_number")
     birth_date = models.DateField(_("出生日期"), null=True, blank=True)
     employer = models.CharField(_("工作单位"), max_length=128, blank=True)
     title = models.CharField(_("职务/职称"), max_length=64, blank=True)
@@ -353,14 +366,14 @@ class Person(models.Model):
         ordering = ["name", "pk"]
         constraints = [
             models.UniqueConstraint(
-                fields=["phone"],
-                condition=~Q(phone=""),
+                fields=["phone_hash"],
+                condition=~Q(phone_hash=""),
                 name="person_unique_phone",
                 violation_error_message=_("该手机号码已被登记。"),
             ),
             models.UniqueConstraint(
-                fields=["id_number"],
-                condition=~Q(id_number=""),
+                fields=["id_number_hash"],
+                condition=~Q(id_number_hash=""),
                 name="person_unique_id_number",
                 violation_error_message=_("该身份证号码已被登记。"),
             ),

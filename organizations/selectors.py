@@ -8,34 +8,51 @@ from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from sanhui import normalize
 from sanhui.clock import today
+from sanhui.crypto import lookup_hash
 
 from .links import join_names
 from .models import LeaderRole, Membership, Organization, Person, Seat, TeamMembership, VolunteerTeam
 from .scoping import scoped
+from .validators import MOBILE_RE, RESIDENT_ID_RE
 
 
 def person_duplicate(*, field: str, value: str, exclude_pk: int | None = None) -> Person | None:
-    """The person already registered anywhere in the district with this phone or ID number.
+    """The person already registered anywhere in the district with this (normalised) phone or
+    ID number, matched by its keyed hash (``field`` is "phone" or "id_number").
 
     Deliberately unscoped: duplicates must be caught across organisations. Callers decide
     what of the result the actor may be told."""
-    qs = Person.objects.filter(**{field: value})
+    qs = Person.objects.filter(**{f"{field}_hash": lookup_hash(value)}) if value else Person.objects.none()
     if exclude_pk is not None:
         qs = qs.exclude(pk=exclude_pk)
     return qs.first()
 
 
 def person_matching(*, name: str, phone: str = "", id_number: str = "") -> Person | None:
-    """The registered person with exactly this name and this phone or ID number, if any."""
+    """The registered person with exactly this name and this (normalised) phone or ID number,
+    if any."""
     identifiers = Q()
     if phone:
-        identifiers |= Q(phone=phone)
+        identifiers |= Q(phone_hash=lookup_hash(phone))
     if id_number:
-        identifiers |= Q(id_number=id_number)
+        identifiers |= Q(id_number_hash=lookup_hash(id_number))
     if not identifiers:
         return None
-    return Person.objects.filter(identifiers, name=name.strip()).first()
+    return Person.objects.filter(identifiers, name=normalize.text(name)).first()
+
+
+def person_number_condition(query: str) -> Q | None:
+    """A search box's condition for people whose phone or ID number is exactly the one typed
+    (in any of the forms ``sanhui.normalize`` accepts). The numbers are stored encrypted, so
+    only a whole number is found, by its keyed hash; a part of one finds nothing."""
+    phone, id_number = normalize.phone(query), normalize.id_number(query)
+    if MOBILE_RE.fullmatch(phone):
+        return Q(phone_hash=lookup_hash(phone))
+    if RESIDENT_ID_RE.fullmatch(id_number):
+        return Q(id_number_hash=lookup_hash(id_number))
+    return None
 
 
 def person_affiliation_names(person: Person, *, user) -> str:

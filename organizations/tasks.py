@@ -1,7 +1,8 @@
 """Celery tasks of the organisations app: thin wrappers over actions.
 
-``prune_login_events`` runs daily from Celery beat (CELERY_BEAT_SCHEDULE in the settings) and
-deletes login log lines past the retention period (``SANHUI_LOGIN_LOG_DAYS``, never under 184).
+``prune_login_events`` and ``prune_audit_entries`` run daily from Celery beat
+(CELERY_BEAT_SCHEDULE in the settings) and delete login log lines and audit entries past their
+retention periods (``SANHUI_LOGIN_LOG_DAYS`` and ``SANHUI_AUDIT_LOG_DAYS``, never under 184).
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from celery import shared_task
 from django.db import OperationalError
 
 from .accounts import actions as account_actions
+from .audit import actions as audit_actions
 
 
 @shared_task(
@@ -23,3 +25,16 @@ from .accounts import actions as account_actions
 def prune_login_events() -> int:
     """Delete login log lines older than the retention period; return how many."""
     return account_actions.login_events_prune()
+
+
+@shared_task(
+    acks_late=True,
+    soft_time_limit=300,
+    time_limit=360,
+    autoretry_for=(OperationalError,),
+    retry_backoff=60,
+    retry_kwargs={"max_retries": 3},
+)
+def prune_audit_entries() -> int:
+    """Delete audit entries older than the retention period; return how many."""
+    return audit_actions.audit_entries_prune()

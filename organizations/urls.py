@@ -1,6 +1,7 @@
 from django.urls import path
 
 from . import views
+from .audit import views as audit_views
 
 app_name = "organizations"
 
@@ -11,6 +12,7 @@ urlpatterns = [
     path("people/options/", views.person_options, name="person_options"),
     path("people/<int:pk>/", views.person_detail, name="person_detail"),
     path("people/<int:pk>/edit/", views.person_edit, name="person_edit"),
+    path("people/<int:pk>/history/", audit_views.person_history, name="person_history"),
     path("people/<int:pk>/leader-roles/add/", views.leader_role_add, name="leader_role_add"),
     path("people/<int:pk>/memberships/add/", views.membership_add, name="membership_add"),
     path("leader-roles/<int:pk>/end/", views.leader_role_end, name="leader_role_end"),
@@ -34,4 +36,7 @@ urlpatterns = [
     path("organizations/add/", views.organization_add, name="organization_add"),
     path("organizations/<int:pk>/", views.organization_detail, name="organization_detail"),
     path("organizations/<int:pk>/edit/", views.organization_edit, name="organization_edit"),
+    path("organizations/<int:pk>/history/", audit_views.organization_history, name="organization_history"),
+    # District staff: the audit log (read-only).
+    path("audit-log/", audit_views.audit_log, name="audit_log"),
 ]

@@ -1,4 +1,4 @@
-"""Validators for personal and organisational identifiers.
+r"""Validators for personal and organisational identifiers.
 
 - Mainland mobile numbers: 11 digits starting 13–19.
 - Resident identity numbers (GB 11643-1999): 18 characters, a valid birth date and the
@@ -7,6 +7,10 @@
   MOD 31 check character. A failed check is reported as a warning by callers, not a refusal,
   because older registrations in circulation sometimes carry typing errors that staff must
   still be able to record.
+
+Values reach these validators normalised (``sanhui.normalize``: full-width digits are ASCII
+by then). Only ASCII digits are accepted: Python's ``\d`` would also match the digits of other
+scripts (Arabic-Indic ٣, Devanagari ३), which NFKC leaves as they are and no registry knows.
 """
 
 import datetime
@@ -17,7 +21,7 @@ from django.utils.translation import gettext_lazy as _
 
 from sanhui import clock
 
-MOBILE_RE = re.compile(r"^1[3-9]\d{9}$")
+MOBILE_RE = re.compile(r"^1[3-9][0-9]{9}$")
 
 ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 ID_CHECK_CHARS = "10X98765432"
@@ -32,27 +36,24 @@ PROVINCE_CODES = frozenset(
 
 USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 USCC_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
-USCC_RE = re.compile(r"^[0-9A-HJ-NPQRTUWXY]{2}\d{6}[0-9A-HJ-NPQRTUWXY]{10}$")
+USCC_RE = re.compile(r"^[0-9A-HJ-NPQRTUWXY]{2}[0-9]{6}[0-9A-HJ-NPQRTUWXY]{10}$")
+RESIDENT_ID_RE = re.compile(r"^[0-9]{17}[0-9X]$")
 
 
-def normalize_mobile(value: str) -> str:
-    """Strip spaces, dashes and a +86/0086 prefix from a phone number as typed."""
-    cleaned = re.sub(r"[\s\-()]", "", value or "")
-    for prefix in ("+86", "0086"):
-        if cleaned.startswith(prefix):
-            cleaned = cleaned[len(prefix) :]
-    return cleaned
-
-
-def validate_mobile(value: str) -> None:
-    if not MOBILE_RE.match(value or ""):
+def _refuse_other_digits(value: str) -> None:
+    if any(char.isdigit() and not char.isascii() for char in value or ""):
         raise ValidationError(
-            _("请输入有效的11位中国大陆手机号码，例如 13812345678。"), code="invalid_mobile"
+            _("号码中含有无法识别的数字字符，请使用数字0–9（全角、半角均可）重新输入。"),
+            code="non_ascii_digits",
         )
 
 
-def normalize_resident_id(value: str) -> str:
-    return (value or "").strip().replace(" ", "").upper()
+def validate_mobile(value: str) -> None:
+    _refuse_other_digits(value)
+    if not MOBILE_RE.fullmatch(value or ""):
+        raise ValidationError(
+            _("请输入有效的11位中国大陆手机号码，例如 13812345678。"), code="invalid_mobile"
+        )
 
 
 def resident_id_check_char(first17: str) -> str:
@@ -69,7 +70,8 @@ def resident_id_birth_date(value: str) -> datetime.date | None:
 
 def validate_resident_id(value: str, *, today: datetime.date | None = None) -> None:
     """Validate a normalised (upper-case) 18-character resident identity number."""
-    if not re.match(r"^\d{17}[\dX]$", value or ""):
+    _refuse_other_digits(value)
+    if not RESIDENT_ID_RE.fullmatch(value or ""):
         raise ValidationError(
             _("身份证号码应为18位：前17位为数字，最后一位为数字或X。"), code="invalid_id_format"
         )
@@ -88,13 +90,10 @@ def resident_id_gender(value: str) -> str:
     return "male" if int(value[16]) % 2 else "female"
 
 
-def normalize_credit_code(value: str) -> str:
-    return (value or "").strip().replace(" ", "").upper()
-
-
 def validate_credit_code_format(value: str) -> None:
     """Refuse what cannot be a unified social credit code at all (length, alphabet)."""
-    if not USCC_RE.match(value or ""):
+    _refuse_other_digits(value)
+    if not USCC_RE.fullmatch(value or ""):
         raise ValidationError(
             _("统一社会信用代码应为18位数字或大写字母（不含I、O、S、V、Z）。"),
             code="invalid_credit_code",
@@ -109,7 +108,7 @@ def credit_code_check_char(first17: str) -> str:
 
 
 def credit_code_checksum_ok(value: str) -> bool:
-    return bool(USCC_RE.match(value or "")) and credit_code_check_char(value[:17]) == value[17]
+    return bool(USCC_RE.fullmatch(value or "")) and credit_code_check_char(value[:17]) == value[17]
 
 
 def mask_phone(value: str) -> str:

@@ -20,6 +20,7 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from sanhui import normalize
 from sanhui.clock import today
 from sanhui.spreadsheets import csv_row
 
@@ -113,12 +114,13 @@ def leader_list(request: HttpRequest) -> HttpResponse:
 
 def person_options(request: HttpRequest) -> HttpResponse:
     """Options for the person picker: people the user may see, matching the search."""
-    query = request.GET.get("q", "").strip()
+    query = normalize.text(request.GET.get("q", ""))
     people = scoped(request.user, Person).order_by("name", "pk")
     if query:
         condition = Q(name__icontains=query) | Q(employer__icontains=query)
-        if query.isdigit() and len(query) >= 4:
-            condition |= Q(phone__contains=query)
+        number = selectors.person_number_condition(query)
+        if number is not None:
+            condition |= number
         people = people.filter(condition)
     found = list(people[:51])
     return render(
@@ -237,14 +239,13 @@ def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
         "name": person.name,
         "gender": person.gender,
         "phone": person.phone,
-        "id_number": person.id_number,
         "employer": person.employer,
         "title": person.title,
         "profession": person.profession,
         "email": person.email,
         "notes": person.notes,
     }
-    form = PersonEditForm(request.POST or None, initial=initial)
+    form = PersonEditForm(request.POST or None, initial=initial, person=person)
     if request.method == "POST" and form.is_valid():
         try:
             actions.person_update(actor=request.user, person=person, data=form.cleaned_data)

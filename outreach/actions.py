@@ -19,7 +19,14 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from organizations.actions import audit_record, require
+from organizations.actions import (
+    audit_record,
+    field_changes,
+    initial_values,
+    removed_values,
+    require,
+    set_change,
+)
 from organizations.links import absolute_url, join_names
 from organizations.models import Organization
 from organizations.scoping import scope_for, scoped
@@ -67,7 +74,13 @@ def campaign_create(*, actor, data: dict[str, Any], owner: Organization | None =
     require(scope.write_all if owner is None else (scope.write_all or owner.pk in scope.admin_org_ids))
     data = _clean_campaign(data, instance=None)
     campaign = Campaign.objects.create(**data, owner=owner, created_by=actor)
-    audit_record(actor=actor, action="campaign_create", obj=campaign, summary=campaign.name)
+    audit_record(
+        actor=actor,
+        action="campaign_create",
+        obj=campaign,
+        summary=campaign.name,
+        changes=initial_values(campaign, (*CAMPAIGN_FIELDS, "owner")),
+    )
     return campaign
 
 
@@ -75,11 +88,7 @@ def campaign_create(*, actor, data: dict[str, Any], owner: Organization | None =
 def campaign_update(*, actor, campaign: Campaign, data: dict[str, Any]) -> Campaign:
     require(scoped(actor, Campaign, write=True).filter(pk=campaign.pk).exists())
     data = _clean_campaign(data, instance=campaign)
-    changes = {
-        key: [str(getattr(campaign, key)), str(value)]
-        for key, value in data.items()
-        if getattr(campaign, key) != value
-    }
+    changes = field_changes(campaign, data)
     for key, value in data.items():
         setattr(campaign, key, value)
     campaign.save()
@@ -167,19 +176,25 @@ def activity_outreach_set(
         )
     joinable = selectors.joinable_campaigns(user=actor)
     kept = activity.campaigns.exclude(pk__in=joinable.values("pk"))
-    activity.campaigns.set([*kept, *campaigns])
-    activity.themed_days.set(list(themed_days))
+    changes: dict[str, Any] = {}
+    for name, members in (("campaigns", [*kept, *campaigns]), ("themed_days", list(themed_days))):
+        manager = getattr(activity, name)
+        if change := set_change(manager.values_list("pk", flat=True), members):
+            changes[name] = change
+        manager.set(members)
     audit_record(
         actor=actor,
         action="activity_outreach_set",
         obj=activity,
         summary=activity.title,
-        changes={
-            "campaigns": sorted(c.pk for c in campaigns),
-            "themed_days": sorted(d.pk for d in activity.themed_days.all()),
-        },
+        changes=changes,
     )
     return activity
+
+
+def _themed_days_change(activity: Activity, before: list[int]) -> dict[str, Any]:
+    change = set_change(before, activity.themed_days.values_list("pk", flat=True))
+    return {"themed_days": change} if change else {}
 
 
 @transaction.atomic
@@ -187,15 +202,29 @@ def themed_day_tag(*, actor, themed_day: ThemedDay, activity: Activity) -> None:
     _require_activity_write(actor, activity)
     if activity.status == Activity.Status.CANCELLED:
         raise ValidationError(_("已取消的活动不能登记为主题日活动。"), code="cancelled")
+    before = list(activity.themed_days.values_list("pk", flat=True))
     themed_day.activities.add(activity)
-    audit_record(actor=actor, action="themed_day_tag", obj=activity, summary=themed_day.name)
+    audit_record(
+        actor=actor,
+        action="themed_day_tag",
+        obj=activity,
+        summary=themed_day.name,
+        changes=_themed_days_change(activity, before),
+    )
 
 
 @transaction.atomic
 def themed_day_untag(*, actor, themed_day: ThemedDay, activity: Activity) -> None:
     _require_activity_write(actor, activity)
+    before = list(activity.themed_days.values_list("pk", flat=True))
     themed_day.activities.remove(activity)
-    audit_record(actor=actor, action="themed_day_untag", obj=activity, summary=themed_day.name)
+    audit_record(
+        actor=actor,
+        action="themed_day_untag",
+        obj=activity,
+        summary=themed_day.name,
+        changes=_themed_days_change(activity, before),
+    )
 
 
 # --------------------------------------------------------------------------- channel posts
@@ -240,7 +269,13 @@ def channel_post_create(
         require(scoped(actor, Campaign, write=True).filter(pk=campaign.pk).exists())
     data = _clean_post(data, activity=activity, campaign=campaign, exclude_pk=None)
     post = ChannelPost.objects.create(**data, activity=activity, campaign=campaign, created_by=actor)
-    audit_record(actor=actor, action="channel_post_create", obj=post, summary=post.title)
+    audit_record(
+        actor=actor,
+        action="channel_post_create",
+        obj=post,
+        summary=post.title,
+        changes=initial_values(post, (*POST_FIELDS, "activity", "campaign")),
+    )
     return post
 
 
@@ -248,11 +283,7 @@ def channel_post_create(
 def channel_post_update(*, actor, post: ChannelPost, data: dict[str, Any]) -> ChannelPost:
     require(scoped(actor, ChannelPost, write=True).filter(pk=post.pk).exists())
     data = _clean_post(data, activity=post.activity, campaign=post.campaign, exclude_pk=post.pk)
-    changes = {
-        key: [str(getattr(post, key)), str(value)]
-        for key, value in data.items()
-        if getattr(post, key) != value
-    }
+    changes = field_changes(post, data)
     for key, value in data.items():
         setattr(post, key, value)
     post.save()
@@ -263,7 +294,13 @@ def channel_post_update(*, actor, post: ChannelPost, data: dict[str, Any]) -> Ch
 @transaction.atomic
 def channel_post_delete(*, actor, post: ChannelPost) -> None:
     require(scoped(actor, ChannelPost, write=True).filter(pk=post.pk).exists())
-    audit_record(actor=actor, action="channel_post_delete", obj=post, summary=post.title)
+    audit_record(
+        actor=actor,
+        action="channel_post_delete",
+        obj=post,
+        summary=post.title,
+        changes=removed_values(post, (*POST_FIELDS, "activity", "campaign")),
+    )
     post.delete()
 
 

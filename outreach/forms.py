@@ -7,9 +7,10 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from organizations.forms import DateInput, PortalForm
+from organizations.forms import DateInput, ManyRecordsField, PortalForm
 from organizations.models import Organization
 from organizations.scoping import scope_for, scoped
+from services.forms import LARGEST_COUNT
 from services.models import Activity
 
 from . import selectors
@@ -54,7 +55,7 @@ class CampaignForm(PortalForm):
         return cleaned
 
 
-class ActivitiesChoiceField(forms.ModelMultipleChoiceField):
+class ActivitiesChoiceField(ManyRecordsField):
     def label_from_instance(self, obj):
         return f"{timezone.localtime(obj.starts_at):%Y-%m-%d} {obj.title}（{obj.organizer.name}）"
 
@@ -81,13 +82,13 @@ class CampaignActivitiesForm(PortalForm):
 
 
 class ActivityOutreachForm(PortalForm):
-    campaigns = forms.ModelMultipleChoiceField(
+    campaigns = ManyRecordsField(
         label=_("所属系列活动"),
         queryset=Campaign.objects.none(),
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
-    themed_days = forms.ModelMultipleChoiceField(
+    themed_days = ManyRecordsField(
         label=_("主题日"),
         queryset=ThemedDay.objects.none(),
         required=False,
@@ -131,7 +132,7 @@ class ChannelPostForm(PortalForm):
     title = forms.CharField(label=_("标题"), max_length=200)
     url = forms.URLField(label=_("链接"), max_length=500, assume_scheme="https")
     published_on = forms.DateField(label=_("发布日期"), widget=DateInput())
-    reach = forms.IntegerField(label=_("阅读/观看量"), min_value=0, initial=0)
+    reach = forms.IntegerField(label=_("阅读/观看量"), min_value=0, max_value=LARGEST_COUNT, initial=0)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -2,10 +2,13 @@
 
 Development defaults make ``make run`` work on a bare machine: SQLite in the project folder,
 Celery tasks run in-process, mail printed to the console. Production sets ``DATABASE_URL``,
-``CELERY_BROKER_URL``, ``SECRET_KEY`` and ``ALLOWED_HOSTS``; nothing else differs.
+``CELERY_BROKER_URL``, ``SECRET_KEY``, ``ALLOWED_HOSTS`` and the keys of personal data
+(``SANHUI_FIELD_KEYS``, ``SANHUI_LOOKUP_KEY``); nothing else differs.
 """
 
+import base64
 import datetime
+import hashlib
 import os
 from pathlib import Path
 
@@ -36,6 +39,25 @@ if not SECRET_KEY:
     if not DEBUG:
         raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off.")
     SECRET_KEY = "development-only-key-never-use-in-production"  # noqa: S105
+
+# Personal data at rest (sanhui/crypto.py): phone and ID numbers are stored encrypted under
+# SANHUI_FIELD_KEYS (Fernet keys, comma-separated; the first encrypts, every one listed decrypts)
+# and matched through an HMAC-SHA256 under SANHUI_LOOKUP_KEY. Production sets both (a missing
+# or malformed key is a system-check error); in development they derive from SECRET_KEY.
+# Rotation: put a new key first and keep the old ones after it (with a new lookup key too), run
+# `manage.py rotate_field_keys [--old-lookup-key …]` at once, then drop the old keys.
+
+
+def _derived_key(purpose: str) -> str:
+    return base64.urlsafe_b64encode(hashlib.sha256(f"{purpose}:{SECRET_KEY}".encode()).digest()).decode()
+
+
+SANHUI_FIELD_KEYS = env_list("SANHUI_FIELD_KEYS") or ([_derived_key("sanhui-field-key")] if DEBUG else [])
+SANHUI_LOOKUP_KEY = os.environ.get("SANHUI_LOOKUP_KEY", "").strip() or (
+    _derived_key("sanhui-lookup-key") if DEBUG else ""
+)
+# Only while rotating: the lookup key the stored hashes were made with (rotate_field_keys checks them).
+SANHUI_OLD_LOOKUP_KEY = os.environ.get("SANHUI_OLD_LOOKUP_KEY", "").strip()
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost" if DEBUG else "")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
@@ -166,6 +188,16 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SOFT_TIME_LIMIT = 300
 CELERY_TASK_TIME_LIMIT = 360
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# A task whose worker process dies under it (killed, out of memory) goes back to the queue and
+# runs again; one started SANHUI_TASK_MAX_DELIVERIES times without ever finishing is refused and
+# recorded as failed (sanhui.celery.PortalTask), so that a task that kills its worker cannot loop.
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+SANHUI_TASK_MAX_DELIVERIES = int(os.environ.get("SANHUI_TASK_MAX_DELIVERIES", "3"))
+# Redis gives a message taken by a worker that died to another worker after this many seconds.
+# It must exceed the longest a task may run plus its longest retry countdown (a report:
+# SANHUI_REPORT_TIME_LIMIT + 600), or a task still running would be started a second time.
+SANHUI_BROKER_VISIBILITY_TIMEOUT = int(os.environ.get("SANHUI_BROKER_VISIBILITY_TIMEOUT", "3600"))
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": SANHUI_BROKER_VISIBILITY_TIMEOUT}
 # Every periodic job of the portal is declared here, in one place.
 CELERY_BEAT_SCHEDULE: dict = {
     # -- services and outreach
@@ -180,6 +212,11 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "organizations.tasks.prune_login_events",
         "schedule": crontab(hour=3, minute=20),
     },
+    # Daily at 03:40: delete audit entries past SANHUI_AUDIT_LOG_DAYS (never under 184 days).
+    "organizations-prune-audit-entries": {
+        "task": "organizations.tasks.prune_audit_entries",
+        "schedule": crontab(hour=3, minute=40),
+    },
     # -- rollout
     # Daily at 07:30: remind organisation admins of leadership terms ending soon (换届提醒).
     "rollout-term-reminders": {
@@ -190,6 +227,12 @@ CELERY_BEAT_SCHEDULE: dict = {
     "rollout-quarterly-supervision-reports": {
         "task": "rollout.tasks.queue_quarterly_supervision_reports",
         "schedule": crontab(day_of_month=1, month_of_year="1,4,7,10", hour=6, minute=0),
+    },
+    # Every SANHUI_REPORT_REDISPATCH_INTERVAL seconds: send again the report builds the queue
+    # never got (requested while it was unreachable) or may have lost.
+    "rollout-redispatch-reports": {
+        "task": "rollout.tasks.redispatch_reports",
+        "schedule": float(os.environ.get("SANHUI_REPORT_REDISPATCH_INTERVAL", "60")),
     },
 }
 
@@ -314,6 +357,11 @@ SESSION_EXPIRE_AT_BROWSER_CLOSE = env_bool("SESSION_EXPIRE_AT_BROWSER_CLOSE", Tr
 SANHUI_LOGIN_LOG_DAYS = int(os.environ.get("SANHUI_LOGIN_LOG_DAYS", "184"))
 if SANHUI_LOGIN_LOG_DAYS < 184:
     raise ImproperlyConfigured("SANHUI_LOGIN_LOG_DAYS must be at least 184 (six months).")
+# Audit trail (who changed what, before and after) kept this many days, three years unless set;
+# never fewer than 184 (网络安全法 Art. 21), pruned daily by beat (organizations-prune-audit-entries).
+SANHUI_AUDIT_LOG_DAYS = int(os.environ.get("SANHUI_AUDIT_LOG_DAYS", "1095"))
+if SANHUI_AUDIT_LOG_DAYS < 184:
+    raise ImproperlyConfigured("SANHUI_AUDIT_LOG_DAYS must be at least 184 (six months).")
 
 # -- services and outreach settings
 # The public QR check-in page opens this many hours before an activity starts and closes this
@@ -340,6 +388,9 @@ CACHES = {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": _CACHE_URL,
             "KEY_PREFIX": "sanhui",
+            # A cache that is down must not hold a page for long (services/ratelimit.py then
+            # lets the request through).
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
         }
         if _CACHE_URL.startswith(("redis://", "rediss://", "unix://"))
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "sanhui"}
@@ -355,5 +406,9 @@ SANHUI_TERM_REMINDER_DAYS = int(os.environ.get("SANHUI_TERM_REMINDER_DAYS", "90"
 SANHUI_REPORT_SOFT_TIME_LIMIT = int(os.environ.get("SANHUI_REPORT_SOFT_TIME_LIMIT", "600"))
 SANHUI_REPORT_TIME_LIMIT = int(os.environ.get("SANHUI_REPORT_TIME_LIMIT", "660"))
 SANHUI_REPORT_STORAGE_PREFIX = os.environ.get("SANHUI_REPORT_STORAGE_PREFIX", "reports")
+# A requested run is stored before its build is sent to the queue; a run the queue never got
+# (it was unreachable) is sent at the next redispatch (rollout-redispatch-reports), one still
+# queued this many seconds after it was sent is sent again (a build runs once whatever arrives).
+SANHUI_REPORT_REDISPATCH_AFTER = int(os.environ.get("SANHUI_REPORT_REDISPATCH_AFTER", "900"))
 # WeasyPrint reports each layout step at INFO; only its warnings belong in the log.
 LOGGING["loggers"]["weasyprint.progress"] = {"level": "WARNING"}

@@ -20,12 +20,22 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from organizations.actions import audit_record, plain, require
+from organizations.actions import (
+    audit_record,
+    field_changes,
+    initial_values,
+    plain,
+    removed_values,
+    require,
+    set_change,
+)
 from organizations.links import join_names
 from organizations.models import LeaderRole, Organization, Person, Region, TeamMembership, VolunteerTeam
 from organizations.scoping import scope_for, scoped
 from organizations.uploads import validate_evidence_file
-from organizations.validators import normalize_mobile, validate_mobile
+from organizations.validators import validate_mobile
+from sanhui import normalize
+from sanhui.crypto import lookup_hash
 
 from . import selectors
 from .ledger_lock import ledger_guard
@@ -233,7 +243,11 @@ def activity_create(
     ActivityTransition.objects.create(
         activity=activity, from_status="", to_status=activity.status, actor=actor, note=_("登记")
     )
-    audit_record(actor=actor, action="activity_create", obj=activity, summary=activity.title)
+    changes = initial_values(activity, (*ACTIVITY_FIELDS, "status"))
+    for name, members in (("co_organizers", co_organizers), ("leaders", leaders), ("teams", teams)):
+        if change := set_change([], members):
+            changes[name] = change
+    audit_record(actor=actor, action="activity_create", obj=activity, summary=activity.title, changes=changes)
     return activity
 
 
@@ -281,9 +295,11 @@ def activity_update(
         activity.is_published = False
         changes["is_published"] = [True, False]
     activity.save()
-    activity.co_organizers.set(co_list)
-    activity.leaders.set(leader_list)
-    activity.teams.set(team_list)
+    for name, members in (("co_organizers", co_list), ("leaders", leader_list), ("teams", team_list)):
+        manager = getattr(activity, name)
+        if change := set_change(manager.values_list("pk", flat=True), members):
+            changes[name] = change
+        manager.set(members)
     audit_record(actor=actor, action="activity_update", obj=activity, summary=activity.title, changes=changes)
     return activity
 
@@ -337,6 +353,7 @@ def activity_publish(*, actor, activity: Activity, publish: bool) -> Activity:
     require(scoped(actor, Activity).filter(pk=activity.pk).exists())
     require(is_organizer_admin(actor, activity))
     activity = Activity.objects.select_for_update().get(pk=activity.pk)
+    changes = field_changes(activity, {"is_published": publish})
     if publish:
         if activity.stream != "popularization":
             raise ValidationError(_("只有科普服务活动可以在公众日历公开。"), code="not_popularization")
@@ -353,11 +370,16 @@ def activity_publish(*, actor, activity: Activity, publish: bool) -> Activity:
         action="activity_publish" if publish else "activity_unpublish",
         obj=activity,
         summary=activity.title,
+        changes=changes,
     )
     return activity
 
 
 # --------------------------------------------------------------------------- evidence
+
+# What the audit trail keeps of a piece of evidence; ``activity`` also finds the entries of
+# deleted evidence for the activity's change history.
+EVIDENCE_FIELDS = ("activity", "kind", "caption", "original_name", "size")
 
 
 @transaction.atomic
@@ -384,7 +406,13 @@ def evidence_add(
     )
     evidence.file.save(upload.name, upload, save=False)
     evidence.save()
-    audit_record(actor=actor, action="evidence_add", obj=evidence, summary=evidence.original_name)
+    audit_record(
+        actor=actor,
+        action="evidence_add",
+        obj=evidence,
+        summary=evidence.original_name,
+        changes=initial_values(evidence, EVIDENCE_FIELDS),
+    )
     return evidence
 
 
@@ -394,7 +422,13 @@ def evidence_delete(*, actor, evidence: Evidence) -> None:
     ledger_guard(actor=actor, activity=evidence.activity, write="evidence_delete")
     if evidence.activity.status == Status.VERIFIED:
         raise ValidationError(_("已核实活动的佐证材料不能删除。"), code="verified")
-    audit_record(actor=actor, action="evidence_delete", obj=evidence, summary=evidence.original_name)
+    audit_record(
+        actor=actor,
+        action="evidence_delete",
+        obj=evidence,
+        summary=evidence.original_name,
+        changes=removed_values(evidence, EVIDENCE_FIELDS),
+    )
     storage, name = evidence.file.storage, evidence.file.name
     evidence.delete()
     transaction.on_commit(lambda: storage.delete(name))
@@ -417,12 +451,12 @@ def _require_open(activity: Activity, now: datetime.datetime) -> None:
 
 def _clean_name_and_phone(name: str, phone: str) -> tuple[str, str]:
     errors: dict[str, list] = {}
-    name = " ".join((name or "").split())
+    name = normalize.text(name)
     if not name:
         errors["name"] = [_("请填写姓名。")]
     elif len(name) > 32:
         errors["name"] = [_("姓名不能超过32个字。")]
-    phone = normalize_mobile(phone)
+    phone = normalize.phone(phone)
     try:
         validate_mobile(phone)
     except ValidationError as error:
@@ -444,7 +478,7 @@ def attendance_record(
     duplicate = ValidationError(
         {"phone": _("该手机号码已签到过本次活动，无需重复签到。")}, code="duplicate_checkin"
     )
-    if Attendance.objects.filter(activity=activity, phone=phone).exists():
+    if Attendance.objects.filter(activity=activity, phone_hash=lookup_hash(phone)).exists():
         raise duplicate
     try:
         with transaction.atomic():
@@ -458,7 +492,7 @@ def _volunteer_for(activity: Activity, name: str, phone: str) -> tuple[Person, V
     teams = selectors.eligible_teams(activity)
     membership = (
         TeamMembership.objects.filter(
-            team__in=teams, left_on__isnull=True, person__phone=phone, person__name=name
+            team__in=teams, left_on__isnull=True, person__phone_hash=lookup_hash(phone), person__name=name
         )
         .select_related("person", "team")
         .order_by("team__name")

@@ -8,10 +8,11 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from organizations.forms import PortalForm
+from organizations.forms import ManyRecordsField, PortalForm
 from organizations.models import LeaderRole, Organization, Person, Region, VolunteerTeam
 from organizations.scoping import scope_for, scoped
 from organizations.uploads import max_upload_bytes
+from sanhui.normalize import NormalizedFormMixin, PhoneField
 
 from . import selectors
 from .models import (
@@ -24,6 +25,10 @@ from .models import (
     Stream,
     VenueKind,
 )
+
+# The largest count a PositiveIntegerField holds in PostgreSQL (and SQLite): a larger one would
+# fail in the database instead of on the form.
+LARGEST_COUNT = 2_147_483_647
 
 
 class DateTimeInput(forms.DateTimeInput):
@@ -43,20 +48,20 @@ class ActivityForm(PortalForm):
         ],
     )
     organizer = forms.ModelChoiceField(label=_("主办组织"), queryset=Organization.objects.none())
-    co_organizers = forms.ModelMultipleChoiceField(
+    co_organizers = ManyRecordsField(
         label=_("协办组织"),
         queryset=Organization.objects.none(),
         required=False,
         widget=forms.SelectMultiple(attrs={"size": 5}),
         help_text=_("按住 Ctrl（Mac 上按 Command）可多选"),
     )
-    leaders = forms.ModelMultipleChoiceField(
+    leaders = ManyRecordsField(
         label=_("带队的三长/泛三长"),
         queryset=Person.objects.none(),
         required=False,
         widget=forms.SelectMultiple(attrs={"size": 5}),
     )
-    teams = forms.ModelMultipleChoiceField(
+    teams = ManyRecordsField(
         label=_("参与的志愿服务队"),
         queryset=VolunteerTeam.objects.none(),
         required=False,
@@ -76,10 +81,13 @@ class ActivityForm(PortalForm):
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
-    planned_participants = forms.IntegerField(label=_("计划参与人数"), min_value=0, initial=0)
+    planned_participants = forms.IntegerField(
+        label=_("计划参与人数"), min_value=0, max_value=LARGEST_COUNT, initial=0
+    )
     reported_participants = forms.IntegerField(
         label=_("上报参与人数"),
         min_value=0,
+        max_value=LARGEST_COUNT,
         required=False,
         help_text=_("扫码签到之外的参与人数（如线上观看、纸质签到），举办后填写"),
     )
@@ -206,7 +214,7 @@ class EvidenceForm(PortalForm):
         self.fields["file"].widget.attrs["accept"] = ".jpg,.jpeg,.png,.webp,.pdf"
 
 
-class CheckinForm(forms.Form):
+class CheckinForm(NormalizedFormMixin, forms.Form):
     """The public check-in form: deliberately only name and phone."""
 
     name = forms.CharField(
@@ -214,7 +222,7 @@ class CheckinForm(forms.Form):
         max_length=32,
         widget=forms.TextInput(attrs={"autocomplete": "name", "class": "form-control form-control-lg"}),
     )
-    phone = forms.CharField(
+    phone = PhoneField(
         label=_("手机号码"),
         max_length=20,
         widget=forms.TextInput(

@@ -24,6 +24,7 @@ from django.utils.translation import pgettext_lazy
 from organizations.models import Organization, Person, Region, VolunteerTeam
 from organizations.uploads import evidence_upload_to
 from organizations.validators import mask_phone
+from sanhui.crypto import EncryptedCharField, LookupHashField
 
 
 def evidence_path(instance, filename: str) -> str:
@@ -448,7 +449,9 @@ class Attendance(models.Model):
         Activity, verbose_name=_("活动"), on_delete=models.CASCADE, related_name="attendances"
     )
     name = models.CharField(_("姓名"), max_length=32)
-    phone = models.CharField(_("手机号码"), max_length=11)
+    # Encrypted at rest; the one-per-phone rule and every match use ``phone_hash``.
+    phone = EncryptedCharField(_("手机号码"), max_length=11)
+    phone_hash = LookupHashField(source="phone")
     checked_in_at = models.DateTimeField(_("签到时间"), default=timezone.now)
 
     class Meta:
@@ -457,7 +460,7 @@ class Attendance(models.Model):
         ordering = ["checked_in_at", "pk"]
         constraints = [
             models.UniqueConstraint(
-                fields=["activity", "phone"],
+                fields=["activity", "phone_hash"],
                 name="attendance_one_per_phone",
                 violation_error_message=_("该手机号码已签到过本次活动。"),
             )

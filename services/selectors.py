@@ -20,12 +20,13 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from organizations.models import Membership, Organization, Person, Seat, VolunteerTeam
+from organizations.audit.selectors import entries_about
+from organizations.models import AuditEntry, Membership, Organization, Person, Seat, VolunteerTeam
 from organizations.scoping import scope_for, scoped
 from organizations.validators import mask_phone
 from sanhui.clock import today
 
-from .models import HOURS_FIELD, Activity, Attendance, VolunteerService, hours_total
+from .models import HOURS_FIELD, Activity, Attendance, Evidence, VolunteerService, hours_total
 
 # National recognition thresholds for science and technology volunteers (DESIGN.md): a
 # volunteer with at least 10 activities and 20 hours in a year; a team with at least 20
@@ -125,6 +126,21 @@ class CalendarDay:
     date: datetime.date
     in_month: bool
     activities: list[Activity] = field(default_factory=list)
+
+
+def activity_history(*, user, activity: Activity) -> QuerySet[AuditEntry]:
+    """The activity's audit entries, with those of its evidence (deleted pieces included: their
+    entries name the activity) and of its volunteers' hours, for the 变更记录 page."""
+    evidence = Evidence._meta.label_lower
+    return entries_about(
+        activity,
+        children=[
+            scoped(user, Evidence).filter(activity=activity),
+            scoped(user, VolunteerService).filter(activity=activity),
+        ],
+        also=Q(object_type=evidence, changes__activity__1=activity.pk)
+        | Q(object_type=evidence, changes__activity__0=activity.pk),
+    )
 
 
 def month_calendar(activities: QuerySet[Activity], year: int, month: int) -> list[list[CalendarDay]]:

@@ -11,6 +11,7 @@ urlpatterns = [
     path("activities/add/", views.activity_add, name="activity_add"),
     path("activities/<int:pk>/", views.activity_detail, name="activity_detail"),
     path("activities/<int:pk>/edit/", views.activity_edit, name="activity_edit"),
+    path("activities/<int:pk>/history/", views.activity_history, name="activity_history"),
     path("activities/<int:pk>/status/<str:to>/", views.activity_transition, name="activity_transition"),
     path("activities/<int:pk>/publish/", views.activity_publish, name="activity_publish"),
     path("activities/<int:pk>/evidence/add/", views.evidence_add, name="evidence_add"),

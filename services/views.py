@@ -20,8 +20,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
+from organizations.audit.views import history_page
 from organizations.models import Person, VolunteerTeam
 from organizations.scoping import get_for_user, scope_for, scoped
 from organizations.uploads import file_response
@@ -172,6 +173,19 @@ def activity_detail(request: HttpRequest, pk: int) -> HttpResponse:
         }
     )
     return render(request, "services/activity_detail.html", context)
+
+
+@require_GET
+def activity_history(request: HttpRequest, pk: int) -> HttpResponse:
+    activity = get_for_user(request.user, Activity, pk, base=Activity.objects.select_related("organizer"))
+    return history_page(
+        request,
+        record=activity,
+        entries=selectors.activity_history(user=request.user, activity=activity),
+        heading=activity.title,
+        history_url=request.path,
+        covers=_("包括本活动佐证材料的上传和删除、志愿服务时长的录入和更正。"),
+    )
 
 
 def activity_edit(request: HttpRequest, pk: int) -> HttpResponse:

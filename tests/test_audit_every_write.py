@@ -6,6 +6,12 @@ either called below with the entry it must leave, or named in ``EXEMPT`` with th
 writes no entry. The table names actions by function name only, so moving an action to
 another module (``rollout.actions`` → ``rollout.plan.actions.tasks``) keeps the test as it is,
 and a new action fails ``test_every_action_is_in_the_table_or_exempt`` until it is added here.
+
+Each case also says what its entry records, before and after: an update names exactly the
+fields it changed as ``[old, new]`` (``changes``); a creation records the values the new row
+starts with as ``[None, value]`` and a deletion what the row held as ``[value, None]``
+(``records``, a part of the entry's changes, with the values that depend on the rows built
+returned by the arrangement). Personal fields read "***".
 """
 
 from __future__ import annotations
@@ -127,6 +133,8 @@ class Arranged(NamedTuple):
     kwargs: dict[str, Any]
     # The row the entry must name; None: the row the action returns.
     names: Any = None
+    # Keys the entry's changes must hold with these values (rows built by the arrangement).
+    records: dict[str, Any] | None = None
 
 
 @dataclass(frozen=True)
@@ -135,7 +143,8 @@ class Case:
     actor: str
     arrange: Callable[[World], Arranged]
     entry: tuple[str, str]  # (AuditEntry.action, AuditEntry.object_type)
-    changes: dict[str, Any] | None = None  # None: not checked (creations, deletions, ends)
+    changes: dict[str, Any] | None = None  # exactly the entry's changes (updates)
+    records: dict[str, Any] | None = None  # part of them (creations, deletions, events)
     object_id: str | None = None  # for entries that name no single row
     variant: str = ""
 
@@ -169,9 +178,23 @@ def js_activity(w: World, **fields: Any):
 # ---- organisations, people, seats, memberships, teams, roles
 
 
-@case("person_register", actor="jiangshan_admin", entry=("person_register", "organizations.person"))
+@case(
+    "person_register",
+    actor="jiangshan_admin",
+    entry=("person_register", "organizations.person"),
+    records={
+        "name": [None, "姜山新会员"],
+        "gender": [None, "unknown"],
+        "profession": [None, "other"],
+        "phone": "***",
+        "leader_kind": "",
+    },
+)
 def arrange_person_register(w: World) -> Arranged:
-    return Arranged({"organization": w.jiangshan.association, "name": "姜山新会员", "phone": "13800001111"})
+    return Arranged(
+        {"organization": w.jiangshan.association, "name": "姜山新会员", "phone": "13800001111"},
+        records={"organization": w.jiangshan.association.pk},
+    )
 
 
 @case(
@@ -190,6 +213,7 @@ def arrange_person_link(w: World) -> Arranged:
             "link_existing": True,
         },
         names=member,
+        records={"organization": w.jiangshan.association.pk, "leader_kind": ""},
     )
 
 
@@ -205,14 +229,25 @@ def arrange_person_update(w: World) -> Arranged:
     )
 
 
-@case("leader_role_add", actor="jiangshan_admin", entry=("leader_role_add", "organizations.leaderrole"))
+@case(
+    "leader_role_add",
+    actor="jiangshan_admin",
+    entry=("leader_role_add", "organizations.leaderrole"),
+    records={"kind": [None, "school_principal"], "institution": [None, "姜山中学"]},
+)
 def arrange_leader_role_add(w: World) -> Arranged:
     return Arranged(
-        {"person": w.jiangshan.member, "kind": LeaderRole.Kind.SCHOOL_PRINCIPAL, "institution": "姜山中学"}
+        {"person": w.jiangshan.member, "kind": LeaderRole.Kind.SCHOOL_PRINCIPAL, "institution": "姜山中学"},
+        records={"person": [None, w.jiangshan.member.pk]},
     )
 
 
-@case("leader_role_end", actor="jiangshan_admin", entry=("leader_role_end", "organizations.leaderrole"))
+@case(
+    "leader_role_end",
+    actor="jiangshan_admin",
+    entry=("leader_role_end", "organizations.leaderrole"),
+    changes={"ended_on": [None, "2022-12-31"]},
+)
 def arrange_leader_role_end(w: World) -> Arranged:
     role = w.jiangshan.leader.leader_roles.get()
     return Arranged({"role": role, "ended_on": datetime.date(2022, 12, 31)}, names=role)
@@ -220,16 +255,34 @@ def arrange_leader_role_end(w: World) -> Arranged:
 
 @case("membership_add", actor="jiangshan_admin", entry=("membership_add", "organizations.membership"))
 def arrange_membership_add(w: World) -> Arranged:
-    return Arranged({"person": f.PersonFactory(name="姜山新会员"), "organization": w.jiangshan.association})
+    person = f.PersonFactory(name="姜山新会员")
+    return Arranged(
+        {"person": person, "organization": w.jiangshan.association},
+        records={"person": [None, person.pk], "organization": [None, w.jiangshan.association.pk]},
+    )
 
 
-@case("membership_end", actor="jiangshan_admin", entry=("membership_end", "organizations.membership"))
+@case(
+    "membership_end",
+    actor="jiangshan_admin",
+    entry=("membership_end", "organizations.membership"),
+    changes={"left_on": [None, "2022-12-31"]},
+)
 def arrange_membership_end(w: World) -> Arranged:
     membership = w.jiangshan.membership
     return Arranged({"membership": membership, "left_on": datetime.date(2022, 12, 31)}, names=membership)
 
 
-@case("seat_create", actor="jiangshan_admin", entry=("seat_create", "organizations.seat"))
+@case(
+    "seat_create",
+    actor="jiangshan_admin",
+    entry=("seat_create", "organizations.seat"),
+    records={
+        "position": [None, "standing_member"],
+        "term_start": [None, "2022-01-01"],
+        "term_end": [None, "2026-12-31"],
+    },
+)
 def arrange_seat_create(w: World) -> Arranged:
     return Arranged(
         {
@@ -238,7 +291,11 @@ def arrange_seat_create(w: World) -> Arranged:
             "position": Seat.Position.STANDING_MEMBER,
             "term_start": datetime.date(2022, 1, 1),
             "term_end": datetime.date(2026, 12, 31),
-        }
+        },
+        records={
+            "organization": [None, w.jiangshan.association.pk],
+            "person": [None, w.jiangshan.member.pk],
+        },
     )
 
 
@@ -252,9 +309,17 @@ def arrange_seat_update(w: World) -> Arranged:
     return Arranged({"seat": w.jiangshan.seat, "data": {"notes": "换届后连任"}}, names=w.jiangshan.seat)
 
 
-@case("team_create", actor="jiangshan_admin", entry=("team_create", "organizations.volunteerteam"))
+@case(
+    "team_create",
+    actor="jiangshan_admin",
+    entry=("team_create", "organizations.volunteerteam"),
+    records={"name": [None, "姜山镇农技服务队"]},
+)
 def arrange_team_create(w: World) -> Arranged:
-    return Arranged({"organization": w.jiangshan.association, "name": "姜山镇农技服务队"})
+    return Arranged(
+        {"organization": w.jiangshan.association, "name": "姜山镇农技服务队"},
+        records={"organization": [None, w.jiangshan.association.pk]},
+    )
 
 
 @case(
@@ -273,13 +338,17 @@ def arrange_team_update(w: World) -> Arranged:
     entry=("team_volunteer_add", "organizations.teammembership"),
 )
 def arrange_team_volunteer_add(w: World) -> Arranged:
-    return Arranged({"team": w.jiangshan.team, "person": w.jiangshan.leader})
+    return Arranged(
+        {"team": w.jiangshan.team, "person": w.jiangshan.leader},
+        records={"team": [None, w.jiangshan.team.pk], "person": [None, w.jiangshan.leader.pk]},
+    )
 
 
 @case(
     "team_volunteer_remove",
     actor="jiangshan_admin",
     entry=("team_volunteer_remove", "organizations.teammembership"),
+    changes={"left_on": [None, "2022-12-31"]},
 )
 def arrange_team_volunteer_remove(w: World) -> Arranged:
     membership = w.jiangshan.volunteer_membership
@@ -287,7 +356,15 @@ def arrange_team_volunteer_remove(w: World) -> Arranged:
 
 
 @case(
-    "organization_create", actor="district_user", entry=("organization_create", "organizations.organization")
+    "organization_create",
+    actor="district_user",
+    entry=("organization_create", "organizations.organization"),
+    records={
+        "code": [None, "JS-NX"],
+        "name": [None, "姜山镇农学会"],
+        "kind": [None, "grassroots_association"],
+        "category": [None, "production"],
+    },
 )
 def arrange_organization_create(w: World) -> Arranged:
     return Arranged(
@@ -299,7 +376,8 @@ def arrange_organization_create(w: World) -> Arranged:
                 "category": Organization.Category.PRODUCTION,
                 "home_region": f.region("姜山镇"),
             }
-        }
+        },
+        records={"home_region": [None, f.region("姜山镇").pk]},
     )
 
 
@@ -314,14 +392,17 @@ def arrange_organization_update(w: World) -> Arranged:
     return Arranged({"organization": association, "data": {"contact_name": "张秘书"}}, names=association)
 
 
-@case("role_assign", actor="district_user", entry=("role_assign", "organizations.roleassignment"))
+@case(
+    "role_assign",
+    actor="district_user",
+    entry=("role_assign", "organizations.roleassignment"),
+    records={"role": [None, "org_admin"]},
+)
 def arrange_role_assign(w: World) -> Arranged:
+    user = f.UserFactory(username="jiangshan2")
     return Arranged(
-        {
-            "user": f.UserFactory(username="jiangshan2"),
-            "role": RoleAssignment.Role.ORG_ADMIN,
-            "organization": w.jiangshan.association,
-        }
+        {"user": user, "role": RoleAssignment.Role.ORG_ADMIN, "organization": w.jiangshan.association},
+        records={"user": [None, user.pk], "organization": [None, w.jiangshan.association.pk]},
     )
 
 
@@ -386,7 +467,20 @@ def arrange_account_password_change(w: World) -> Arranged:
 # ---- the service ledger
 
 
-@case("activity_create", actor="jiangshan_admin", entry=("activity_create", "services.activity"))
+@case(
+    "activity_create",
+    actor="jiangshan_admin",
+    entry=("activity_create", "services.activity"),
+    records={
+        "title": [None, "姜山科普讲座"],
+        "kind": [None, "popular_lecture"],
+        "venue_kind": [None, "civilization_center"],
+        "venue": [None, "姜山镇文明实践所"],
+        "starts_at": [None, "2022-06-01T09:00+08:00"],
+        "ends_at": [None, "2022-06-01T11:00+08:00"],
+        "status": [None, "planned"],
+    },
+)
 def arrange_activity_create(w: World) -> Arranged:
     return Arranged(
         {
@@ -400,7 +494,11 @@ def arrange_activity_create(w: World) -> Arranged:
                 "starts_at": at(2022, 6, 1, 9),
                 "ends_at": at(2022, 6, 1, 11),
             }
-        }
+        },
+        records={
+            "organizer": [None, w.jiangshan.association.pk],
+            "region": [None, f.region("姜山镇").pk],
+        },
     )
 
 
@@ -415,22 +513,42 @@ def arrange_activity_update(w: World) -> Arranged:
     return Arranged({"activity": activity, "data": {"title": "姜山健康讲座（第二场）"}}, names=activity)
 
 
-@case("activity_publish", actor="jiangshan_admin", entry=("activity_publish", "services.activity"))
+@case(
+    "activity_publish",
+    actor="jiangshan_admin",
+    entry=("activity_publish", "services.activity"),
+    changes={"is_published": [False, True]},
+)
 def arrange_activity_publish(w: World) -> Arranged:
     activity = js_activity(w)
     return Arranged({"activity": activity, "publish": True}, names=activity)
 
 
-@case("evidence_add", actor="jiangshan_admin", entry=("evidence_add", "services.evidence"))
+@case(
+    "evidence_add",
+    actor="jiangshan_admin",
+    entry=("evidence_add", "services.evidence"),
+    records={"kind": [None, "photo"], "caption": [None, "现场照片"], "original_name": [None, "照片.png"]},
+)
 def arrange_evidence_add(w: World) -> Arranged:
-    return Arranged({"activity": js_activity(w), "upload": rf.png(), "caption": "现场照片"})
+    activity = js_activity(w)
+    return Arranged(
+        {"activity": activity, "upload": rf.png(), "caption": "现场照片"},
+        records={"activity": [None, activity.pk]},
+    )
 
 
-@case("evidence_delete", actor="jiangshan_admin", entry=("evidence_delete", "services.evidence"))
+@case(
+    "evidence_delete",
+    actor="jiangshan_admin",
+    entry=("evidence_delete", "services.evidence"),
+    records={"kind": ["photo", None], "original_name": ["照片.png", None]},
+)
 def arrange_evidence_delete(w: World) -> Arranged:
-    evidence = Evidence(activity=js_activity(w), original_name="照片.png", size=len(rf.PNG))
+    activity = js_activity(w)
+    evidence = Evidence(activity=activity, original_name="照片.png", size=len(rf.PNG))
     evidence.file.save("照片.png", rf.png(), save=True)
-    return Arranged({"evidence": evidence}, names=evidence)
+    return Arranged({"evidence": evidence}, names=evidence, records={"activity": [activity.pk, None]})
 
 
 @case(
@@ -478,7 +596,16 @@ def arrange_volunteer_records_export(w: World) -> Arranged:
 # ---- outreach
 
 
-@case("campaign_create", actor="district_user", entry=("campaign_create", "outreach.campaign"))
+@case(
+    "campaign_create",
+    actor="district_user",
+    entry=("campaign_create", "outreach.campaign"),
+    records={
+        "name": [None, "科普惠民行动"],
+        "starts_on": [None, "2022-03-01"],
+        "ends_on": [None, "2022-11-30"],
+    },
+)
 def arrange_campaign_create(w: World) -> Arranged:
     return Arranged(
         {
@@ -507,7 +634,12 @@ def arrange_campaign_update(w: World) -> Arranged:
 )
 def arrange_campaign_add_activities(w: World) -> Arranged:
     campaign = CampaignFactory(name="科普惠民行动")
-    return Arranged({"campaign": campaign, "activities": [js_activity(w)]}, names=campaign)
+    activity = js_activity(w)
+    return Arranged(
+        {"campaign": campaign, "activities": [activity]},
+        names=campaign,
+        records={"activities": [activity.pk]},
+    )
 
 
 @case(
@@ -519,23 +651,30 @@ def arrange_campaign_remove_activity(w: World) -> Arranged:
     campaign = CampaignFactory(name="科普惠民行动")
     activity = js_activity(w)
     campaign.activities.add(activity)
-    return Arranged({"campaign": campaign, "activity": activity}, names=campaign)
+    return Arranged(
+        {"campaign": campaign, "activity": activity}, names=campaign, records={"activity": activity.pk}
+    )
 
 
 @case("activity_outreach_set", actor="jiangshan_admin", entry=("activity_outreach_set", "services.activity"))
 def arrange_activity_outreach_set(w: World) -> Arranged:
     activity = js_activity(w)
+    eye_day = ThemedDay.objects.get(name="全国爱眼日")
     return Arranged(
-        {"activity": activity, "campaigns": [], "themed_days": [ThemedDay.objects.get(name="全国爱眼日")]},
+        {"activity": activity, "campaigns": [], "themed_days": [eye_day]},
         names=activity,
+        records={"themed_days": [[], [eye_day.pk]]},
     )
 
 
 @case("themed_day_tag", actor="jiangshan_admin", entry=("themed_day_tag", "services.activity"))
 def arrange_themed_day_tag(w: World) -> Arranged:
     activity = js_activity(w)
+    eye_day = ThemedDay.objects.get(name="全国爱眼日")
     return Arranged(
-        {"themed_day": ThemedDay.objects.get(name="全国爱眼日"), "activity": activity}, names=activity
+        {"themed_day": eye_day, "activity": activity},
+        names=activity,
+        records={"themed_days": [[], [eye_day.pk]]},
     )
 
 
@@ -544,14 +683,30 @@ def arrange_themed_day_untag(w: World) -> Arranged:
     activity = js_activity(w)
     themed_day = ThemedDay.objects.get(name="全国爱眼日")
     themed_day.activities.add(activity)
-    return Arranged({"themed_day": themed_day, "activity": activity}, names=activity)
+    return Arranged(
+        {"themed_day": themed_day, "activity": activity},
+        names=activity,
+        records={"themed_days": [[themed_day.pk], []]},
+    )
 
 
-@case("channel_post_create", actor="jiangshan_admin", entry=("channel_post_create", "outreach.channelpost"))
+@case(
+    "channel_post_create",
+    actor="jiangshan_admin",
+    entry=("channel_post_create", "outreach.channelpost"),
+    records={
+        "channel": [None, "wechat"],
+        "title": [None, "姜山健康讲座回顾"],
+        "url": [None, "https://example.com/js/1"],
+        "published_on": [None, "2022-06-02"],
+        "reach": [None, 500],
+    },
+)
 def arrange_channel_post_create(w: World) -> Arranged:
+    activity = js_activity(w)
     return Arranged(
         {
-            "activity": js_activity(w),
+            "activity": activity,
             "data": {
                 "channel": ChannelPost.Channel.WECHAT,
                 "title": "姜山健康讲座回顾",
@@ -559,7 +714,8 @@ def arrange_channel_post_create(w: World) -> Arranged:
                 "published_on": datetime.date(2022, 6, 2),
                 "reach": 500,
             },
-        }
+        },
+        records={"activity": [None, activity.pk]},
     )
 
 
@@ -567,7 +723,7 @@ def arrange_channel_post_create(w: World) -> Arranged:
     "channel_post_update",
     actor="jiangshan_admin",
     entry=("channel_post_update", "outreach.channelpost"),
-    changes={"reach": ["500", "800"]},
+    changes={"reach": [500, 800]},
 )
 def arrange_channel_post_update(w: World) -> Arranged:
     post = ChannelPostFactory(activity=js_activity(w), title="姜山健康讲座回顾", reach=500)
@@ -582,10 +738,16 @@ def arrange_channel_post_update(w: World) -> Arranged:
     return Arranged({"post": post, "data": data}, names=post)
 
 
-@case("channel_post_delete", actor="jiangshan_admin", entry=("channel_post_delete", "outreach.channelpost"))
+@case(
+    "channel_post_delete",
+    actor="jiangshan_admin",
+    entry=("channel_post_delete", "outreach.channelpost"),
+    records={"title": ["姜山健康讲座回顾", None]},
+)
 def arrange_channel_post_delete(w: World) -> Arranged:
-    post = ChannelPostFactory(activity=js_activity(w), title="姜山健康讲座回顾")
-    return Arranged({"post": post}, names=post)
+    activity = js_activity(w)
+    post = ChannelPostFactory(activity=activity, title="姜山健康讲座回顾")
+    return Arranged({"post": post}, names=post, records={"activity": [activity.pk, None]})
 
 
 # ---- the rollout
@@ -628,10 +790,16 @@ def arrange_stage_update(w: World) -> Arranged:
     return Arranged(kwargs, names=stage)
 
 
-@case("milestone_create", actor="district_user", entry=("milestone_create", "rollout.milestone"))
+@case(
+    "milestone_create",
+    actor="district_user",
+    entry=("milestone_create", "rollout.milestone"),
+    records={"title": [None, "试点镇（街）完成试点"], "due_date": [None, "2022-06-30"]},
+)
 def arrange_milestone_create(w: World) -> Arranged:
     return Arranged(
-        {"phase": w.plan[3], "title": "试点镇（街）完成试点", "due_date": datetime.date(2022, 6, 30)}
+        {"phase": w.plan[3], "title": "试点镇（街）完成试点", "due_date": datetime.date(2022, 6, 30)},
+        records={"phase": [None, w.plan[3].pk]},
     )
 
 
@@ -648,7 +816,16 @@ def arrange_milestone_update(w: World) -> Arranged:
     )
 
 
-@case("task_create", actor="district_user", entry=("task_create", "rollout.task"))
+@case(
+    "task_create",
+    actor="district_user",
+    entry=("task_create", "rollout.task"),
+    records={
+        "title": [None, "姜山镇科协换届"],
+        "due_date": [None, "2022-12-31"],
+        "status": [None, "not_started"],
+    },
+)
 def arrange_task_create(w: World) -> Arranged:
     return Arranged(
         {
@@ -656,7 +833,8 @@ def arrange_task_create(w: World) -> Arranged:
             "title": "姜山镇科协换届",
             "organization": w.jiangshan.association,
             "due_date": datetime.date(2022, 12, 31),
-        }
+        },
+        records={"phase": [None, w.plan[3].pk], "organization": [None, w.jiangshan.association.pk]},
     )
 
 
@@ -672,11 +850,17 @@ def arrange_task_update(w: World) -> Arranged:
     return Arranged({"task": task, "data": data}, names=task)
 
 
-@case("pilot_create", actor="district_user", entry=("pilot_create", "rollout.pilot"))
+@case(
+    "pilot_create",
+    actor="district_user",
+    entry=("pilot_create", "rollout.pilot"),
+    records={"started_on": [None, "2022-03-15"]},
+)
 def arrange_pilot_create(w: World) -> Arranged:
     stage = w.plan[3].stages.get(code="3a")
     return Arranged(
-        {"organization": w.jiangshan.association, "stage": stage, "started_on": datetime.date(2022, 3, 15)}
+        {"organization": w.jiangshan.association, "stage": stage, "started_on": datetime.date(2022, 3, 15)},
+        records={"organization": [None, w.jiangshan.association.pk], "stage": [None, stage.pk]},
     )
 
 
@@ -697,6 +881,7 @@ def arrange_pilot_update(w: World) -> Arranged:
     "steering_member_create",
     actor="district_user",
     entry=("steering_member_create", "rollout.steeringmember"),
+    records={"role": [None, "member"], "name": [None, "王指导"], "title": [None, "区科协科普科"]},
 )
 def arrange_steering_member_create(w: World) -> Arranged:
     return Arranged({"role": SteeringMember.Role.MEMBER, "name": "王指导", "title": "区科协科普科"})
@@ -713,14 +898,20 @@ def arrange_steering_member_update(w: World) -> Arranged:
     return Arranged({"member": member, "data": {"title": "区科协副主席"}}, names=member)
 
 
-@case("inspection_create", actor="supervisor_user", entry=("inspection_create", "rollout.inspection"))
+@case(
+    "inspection_create",
+    actor="supervisor_user",
+    entry=("inspection_create", "rollout.inspection"),
+    records={"inspected_on": [None, "2022-09-20"], "findings": [None, "会员登记不全"]},
+)
 def arrange_inspection_create(w: World) -> Arranged:
     return Arranged(
         {
             "organization": w.jiangshan.association,
             "inspected_on": datetime.date(2022, 9, 20),
             "findings": "会员登记不全",
-        }
+        },
+        records={"organization": [None, w.jiangshan.association.pk]},
     )
 
 
@@ -738,14 +929,18 @@ def arrange_inspection_update(w: World) -> Arranged:
 
 
 @case(
-    "rectification_create", actor="supervisor_user", entry=("rectification_create", "rollout.rectification")
+    "rectification_create",
+    actor="supervisor_user",
+    entry=("rectification_create", "rollout.rectification"),
+    records={"title": [None, "补登会员信息"], "deadline": [None, "2022-12-31"]},
 )
 def arrange_rectification_create(w: World) -> Arranged:
     inspection = rf.InspectionFactory(
         organization=w.jiangshan.association, inspected_on=datetime.date(2022, 9, 20)
     )
     return Arranged(
-        {"inspection": inspection, "title": "补登会员信息", "deadline": datetime.date(2022, 12, 31)}
+        {"inspection": inspection, "title": "补登会员信息", "deadline": datetime.date(2022, 12, 31)},
+        records={"inspection": [None, inspection.pk], "organization": [None, w.jiangshan.association.pk]},
     )
 
 
@@ -761,7 +956,17 @@ def arrange_rectification_update(w: World) -> Arranged:
     return Arranged({"rectification": rectification, "data": data}, names=rectification)
 
 
-@case("showcase_nominate", actor="district_user", entry=("showcase_nominate", "rollout.showcaseitem"))
+@case(
+    "showcase_nominate",
+    actor="district_user",
+    entry=("showcase_nominate", "rollout.showcaseitem"),
+    records={
+        "kind": [None, "practice"],
+        "title": [None, "姜山镇“院长进村”"],
+        "summary": [None, "卫生院院长带队下村义诊"],
+        "nominated_on": [None, "2022-10-01"],
+    },
+)
 def arrange_showcase_nominate(w: World) -> Arranged:
     return Arranged(
         {
@@ -795,7 +1000,16 @@ def arrange_showcase_advance(w: World) -> Arranged:
     return Arranged({"item": item, "step": "approve"}, names=item)
 
 
-@case("incentive_create", actor="district_user", entry=("incentive_create", "rollout.incentive"))
+@case(
+    "incentive_create",
+    actor="district_user",
+    entry=("incentive_create", "rollout.incentive"),
+    records={
+        "kind": [None, "award"],
+        "title": [None, "鄞州区优秀科技工作者"],
+        "granted_on": [None, "2023-01-10"],
+    },
+)
 def arrange_incentive_create(w: World) -> Arranged:
     return Arranged(
         {
@@ -803,7 +1017,8 @@ def arrange_incentive_create(w: World) -> Arranged:
             "kind": Incentive.Kind.AWARD,
             "title": "鄞州区优秀科技工作者",
             "granted_on": datetime.date(2023, 1, 10),
-        }
+        },
+        records={"person": [None, w.jiangshan.leader.pk]},
     )
 
 
@@ -828,7 +1043,17 @@ def closed_q4() -> QuarterClosing:
     )
 
 
-@case("quarter_close", actor="district_user", entry=("quarter_close", "rollout.quarterclosing"))
+@case(
+    "quarter_close",
+    actor="district_user",
+    entry=("quarter_close", "rollout.quarterclosing"),
+    records={
+        "quarter": [None, "2022Q4"],
+        "starts_on": [None, "2022-10-01"],
+        "ends_on": [None, "2022-12-31"],
+        "note": [None, "台账已核对"],
+    },
+)
 def arrange_quarter_close(w: World) -> Arranged:
     return Arranged({"quarter": "2022Q4", "note": "台账已核对"})
 
@@ -844,7 +1069,12 @@ def arrange_quarter_reopen(w: World) -> Arranged:
     return Arranged({"quarter": "2022Q4", "reason": "姜山镇补登漏报活动"}, names=closing)
 
 
-@case("quarter_report_issue", actor="district_user", entry=("quarter_report_issue", "rollout.issuedreport"))
+@case(
+    "quarter_report_issue",
+    actor="district_user",
+    entry=("quarter_report_issue", "rollout.issuedreport"),
+    records={"quarter": "2022Q4"},
+)
 def arrange_quarter_report_issue(w: World) -> Arranged:
     return Arranged({"closing": closed_q4(), "formats": ("xlsx",)})
 
@@ -855,6 +1085,9 @@ EXEMPT: dict[str, str] = {
     "audit_record": "the helper that writes the entries of the actions above; not an action of its own",
     "field_changes": "computes the old and new values an update records; writes nothing",
     "plain": "turns a value into what the audit trail's JSON keeps; writes nothing",
+    "initial_values": "computes the values a creation records ([None, value]); writes nothing",
+    "removed_values": "computes the values a deletion records ([value, None]); writes nothing",
+    "set_change": "computes the old and new members of a many-to-many set; writes nothing",
     "require": "permission check (403); writes nothing",
     "person_clean_identifiers": "normalises phone and ID number and looks for duplicates; writes nothing",
     "duplicate_error": "builds the message for a duplicate phone or ID number; writes nothing",
@@ -863,6 +1096,7 @@ EXEMPT: dict[str, str] = {
     "term_reminder_days": "reads SANHUI_TERM_REMINDER_DAYS; writes nothing",
     "report_soft_time_limit": "reads SANHUI_REPORT_SOFT_TIME_LIMIT; writes nothing",
     "report_time_limit": "reads SANHUI_REPORT_TIME_LIMIT; writes nothing",
+    "report_redispatch_after": "reads SANHUI_REPORT_REDISPATCH_AFTER; writes nothing",
     "report_file_name": "formats the download name of a report run; writes nothing",
     "previous_quarter": "computes the quarter before a day; writes nothing",
     # Writes whose history is kept elsewhere, by design.
@@ -873,6 +1107,9 @@ EXEMPT: dict[str, str] = {
     "login_events_prune": "a scheduled job with no actor: deletes login log lines past the retention "
     "period (never under 184 days) and logs the count",
     "login_log_days": "reads SANHUI_LOGIN_LOG_DAYS; writes nothing",
+    "audit_entries_prune": "a scheduled job with no actor: deletes audit entries past the retention period "
+    "(never under 184 days) and logs the count",
+    "audit_log_days": "reads SANHUI_AUDIT_LOG_DAYS; writes nothing",
     "activity_transition": "status moves are kept as ActivityTransition rows (actor, from, to, note, time), "
     "the activity's own history (services/actions.py)",
     "attendance_record": "public QR check-in with no actor: the Attendance row (name, phone, time) is "
@@ -899,6 +1136,10 @@ EXEMPT: dict[str, str] = {
     "checksum",
     "scheduled_supervision_reports": "beat-scheduled requests with no actor, recorded as ReportRun rows by "
     "report_request",
+    "report_refuse": "run by the Celery task with no actor when a build killed its worker too often: the "
+    "ReportRun's status and error are the record",
+    "reports_redispatch": "a scheduled job with no actor: sends queued builds to the task queue again and "
+    "notes when on the ReportRun (dispatched_at)",
     "quarter_report_requeue": "queues the issue task again for a closing whose report was not issued; "
     "writes nothing itself (the issue leaves its own quarter_report_issue entry)",
 }
@@ -921,19 +1162,54 @@ def test_each_write_leaves_its_audit_entry(case: Case, request: pytest.FixtureRe
 
     if named_pk is None:
         named_pk = result.pk
-    fields = ["action", "object_type", "object_id", "actor_id"]
-    if case.changes is not None:
-        fields.append("changes")
-    entries = list(AuditEntry.objects.exclude(pk__in=earlier).order_by("pk").values(*fields))
-    expected = {
+    entries = list(
+        AuditEntry.objects.exclude(pk__in=earlier)
+        .order_by("pk")
+        .values("action", "object_type", "object_id", "actor_id", "changes")
+    )
+    assert len(entries) == 1, f"{case.action} recorded {entries}"
+    entry = entries[0]
+    recorded = entry.pop("changes")
+    assert entry == {
         "action": case.entry[0],
         "object_type": case.entry[1],
         "object_id": case.object_id or str(named_pk),
         "actor_id": actor.pk,
-    }
+    }, f"{case.action} recorded {entries}"
     if case.changes is not None:
-        expected["changes"] = case.changes
-    assert entries == [expected], f"{case.action} recorded {entries}"
+        assert recorded == case.changes, f"{case.action} recorded {recorded}"
+    else:
+        expected = {**(case.records or {}), **(arranged.records or {})}
+        assert expected, f"{case.id}: say what the entry records (changes or records)"
+        assert {key: recorded.get(key, "<missing>") for key in expected} == expected, (
+            f"{case.action} recorded {recorded}"
+        )
+    if case.action.endswith(CHANGING):
+        assert recorded, f"{case.action} changed a record and recorded no change"
+
+
+# Actions that change an existing record: their entry names what changed, before and after.
+CHANGING = (
+    "_update",
+    "_end",
+    "_remove",
+    "_correct",
+    "_enter",
+    "_advance",
+    "_publish",
+    "_set",
+    "_tag",
+    "_untag",
+)
+
+
+def test_every_change_is_recorded_before_and_after() -> None:
+    """Updates are held to the exact fields they changed, each as [old, new]."""
+    updates = [case for case in CASES if case.action.endswith("_update")]
+    assert updates and all(case.changes for case in updates), [c.id for c in updates if not c.changes]
+    for case in updates:
+        for name, value in case.changes.items():
+            assert value == "***" or (isinstance(value, list) and len(value) == 2), (case.id, name)
 
 
 def test_every_action_is_in_the_table_or_exempt() -> None:

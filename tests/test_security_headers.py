@@ -29,6 +29,9 @@ PRODUCTION_ENV = {
     "DEBUG": "0",
     "SECRET_KEY": "k7Q2vN9xR4mT8pL1wZ6cF3hJ5bD0sG7yU2eA9nV4qX8rK1tM6zP3wC5fH0jB2dS",
     "ALLOWED_HOSTS": "sanhui.example.gov.cn",
+    # The keys of personal data at rest (sanhui/crypto.py): a Fernet key and a lookup key.
+    "SANHUI_FIELD_KEYS": "q8TL1oGd5Zs0hA2m8W3JbXyKf7NcR4vE9uPiYwDtQ6k=",
+    "SANHUI_LOOKUP_KEY": "Vd3kP9sQ2xL7mN4bR8tY1wZ6cF0hJ5gA3eU7iO2rT9y",
 }
 
 

@@ -4,6 +4,7 @@ import django_filters
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from ..filters import NormalizedFilterSet
 from .models import LoginEvent
 
 
@@ -11,7 +12,7 @@ class DateInput(forms.DateInput):
     input_type = "date"
 
 
-class LoginEventFilter(django_filters.FilterSet):
+class LoginEventFilter(NormalizedFilterSet):
     username = django_filters.CharFilter(label=_("用户名"), lookup_expr="icontains")
     ip_address = django_filters.CharFilter(label=_("地址"), lookup_expr="startswith")
     result = django_filters.ChoiceFilter(label=_("结果"), choices=LoginEvent.Result.choices)

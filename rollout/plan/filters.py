@@ -2,6 +2,7 @@
 town admin can neither pick nor guess another town's records."""
 
 import django_filters
+from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
@@ -73,11 +74,23 @@ class RectificationFilter(ScopedFilterSet):
         return queryset
 
 
+class YearFilter(django_filters.NumberFilter):
+    """A year the portal reports on: a whole number from 2000 to 2100, or the field says why not
+    (a year lookup on anything else fails in the database layer)."""
+
+    field_class = forms.IntegerField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("min_value", 2000)
+        kwargs.setdefault("max_value", 2100)
+        super().__init__(*args, **kwargs)
+
+
 class InspectionFilter(ScopedFilterSet):
     organization = django_filters.ModelChoiceFilter(
         label=_("被督查单位"), queryset=Organization.objects.none()
     )
-    year = django_filters.NumberFilter(label=_("年度"), field_name="inspected_on", lookup_expr="year")
+    year = YearFilter(label=_("年度"), field_name="inspected_on", lookup_expr="year")
 
     class Meta:
         model = Inspection

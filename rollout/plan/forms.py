@@ -11,6 +11,7 @@ from organizations.forms import DateInput, PortalForm
 from organizations.models import LeaderRole, Organization, Person
 from organizations.scoping import scoped
 from rollout.models import Incentive, Phase, Rectification, ShowcaseItem, Stage, SteeringMember, Task
+from sanhui.normalize import NormalizedFormMixin
 
 
 def _active_organizations(user):
@@ -417,5 +418,5 @@ class IncentiveForm(PortalForm):
         )
 
 
-class TermWindowForm(forms.Form):
+class TermWindowForm(NormalizedFormMixin, forms.Form):
     days = forms.IntegerField(label=_("天数"), min_value=1, max_value=730, required=False)

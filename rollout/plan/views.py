@@ -17,8 +17,10 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
+from organizations.audit.selectors import entries_about
+from organizations.audit.views import history_page
 from organizations.models import Organization
 from organizations.scoping import Scope, descendant_org_ids, get_for_user, scope_for, scoped
 from organizations.uploads import file_response
@@ -284,6 +286,19 @@ def _task_detail_base():
 def task_detail(request: HttpRequest, pk: int) -> HttpResponse:
     task = get_for_user(request.user, Task, pk, base=_task_detail_base())
     return _task_page(request, task)
+
+
+@require_GET
+def task_history(request: HttpRequest, pk: int) -> HttpResponse:
+    task = get_for_user(request.user, Task, pk)
+    return history_page(
+        request,
+        record=task,
+        entries=entries_about(task),
+        heading=task.title,
+        history_url=request.path,
+        covers=_("责任单位报告的进展见任务页面的“进展记录”。"),
+    )
 
 
 @require_POST

@@ -37,7 +37,7 @@ def test_it_registers_a_member_with_membership_and_audit(client, jiangshan_admin
     client.force_login(jiangshan_admin)
     response = client.post(reverse("organizations:person_add"), form_data(jiangshan.association))
     assert response.status_code == 302
-    person = Person.objects.get(phone="13912345678")
+    person = Person.objects.with_phone("13912345678").get()
     assert Membership.objects.filter(person=person, organization=jiangshan.association).exists()
     entry = AuditEntry.objects.get(action="person_register", object_id=str(person.pk))
     assert entry.actor == jiangshan_admin
@@ -55,7 +55,7 @@ def test_it_registers_a_leader_and_reads_birth_date_from_the_id(client, jiangsha
         gender="unknown",
     )
     client.post(reverse("organizations:person_add"), data)
-    person = Person.objects.get(phone="13912345678")
+    person = Person.objects.with_phone("13912345678").get()
     assert person.id_number == id_number
     assert person.birth_date.isoformat() == "1975-06-12"
     assert person.gender == ("male" if int(id_number[16]) % 2 else "female")
@@ -97,7 +97,7 @@ def test_it_names_a_visible_duplicate(client, jiangshan_admin, jiangshan):
     data = form_data(jiangshan.association, phone=jiangshan.member.phone)
     body = client.post(reverse("organizations:person_add"), data).content.decode()
     assert "已登记给“姜山会员”" in body
-    assert Person.objects.filter(phone=jiangshan.member.phone).count() == 1
+    assert Person.objects.with_phone(jiangshan.member.phone).count() == 1
 
 
 def test_a_visible_duplicate_names_only_the_organisations_the_admin_may_see(
@@ -185,7 +185,7 @@ def test_a_known_person_from_another_town_can_join_by_name_and_phone(
     assert "姓名也相同" in body and "五乡镇科协" not in body
     response = client.post(url, {**data, "link_existing": "on"})
     assert response.status_code == 302
-    assert Person.objects.filter(phone=wuxiang.member.phone).count() == 1
+    assert Person.objects.with_phone(wuxiang.member.phone).count() == 1
     assert Membership.objects.filter(person=wuxiang.member, organization=jiangshan.association).exists()
     assert AuditEntry.objects.filter(action="person_link", object_id=str(wuxiang.member.pk)).exists()
     # Now the 姜山镇 admin sees the person, but not the 五乡镇 membership.

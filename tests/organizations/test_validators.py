@@ -4,6 +4,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from organizations import validators as v
+from sanhui import normalize
 
 # A real-format ID: region 330212, born 1980-01-01, serial 123; check char computed by hand:
 # weights 7 9 10 5 8 4 2 1 6 3 7 9 10 5 8 4 2 over 33021219800101123 → sum 169 → 169 % 11 = 4,
@@ -23,7 +24,7 @@ def test_it_accepts_a_valid_id():
 
 
 def test_it_upper_cases_a_trailing_lowercase_x():
-    value = v.normalize_resident_id(" 11010519491231002x ")
+    value = normalize.id_number(" 11010519491231002x ")
     assert value == "11010519491231002X"
     v.validate_resident_id(value)
 
@@ -66,8 +67,8 @@ def test_it_refuses_other_numbers(value):
 
 
 def test_it_normalises_typed_mobiles():
-    assert v.normalize_mobile("+86 138-1234-5678") == "13812345678"
-    assert v.normalize_mobile("0086 13812345678") == "13812345678"
+    assert normalize.phone("+86 138-1234-5678") == "13812345678"
+    assert normalize.phone("0086 13812345678") == "13812345678"
 
 
 def test_it_checks_the_gb32100_credit_code():

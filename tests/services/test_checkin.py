@@ -7,6 +7,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from sanhui.crypto import lookup_hash
 from services import actions
 from services.models import Activity, Attendance
 from tests.services.factories import ActivityFactory, at
@@ -60,7 +61,7 @@ def test_the_same_phone_may_check_in_at_another_activity(open_activity, jiangsha
     )
     actions.attendance_record(activity=open_activity, name="王小明", phone="13805741234")
     actions.attendance_record(activity=other, name="王小明", phone="13805741234")
-    assert Attendance.objects.filter(phone="13805741234").count() == 2
+    assert Attendance.objects.filter(phone_hash=lookup_hash("13805741234")).count() == 2
 
 
 def test_consent_and_a_valid_phone_are_required(client, open_activity):

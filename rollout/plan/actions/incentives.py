@@ -11,7 +11,7 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from organizations.actions import audit_record, field_changes
+from organizations.actions import audit_record, field_changes, initial_values
 from organizations.models import Organization, Person
 from rollout.models import (
     Incentive,
@@ -70,7 +70,16 @@ def incentive_create(
             organization=organization,
             notes=notes.strip(),
         )
-    audit_record(actor=actor, action="incentive_create", obj=incentive, summary=str(incentive))
+    audit_record(
+        actor=actor,
+        action="incentive_create",
+        obj=incentive,
+        summary=str(incentive),
+        changes=initial_values(
+            incentive,
+            ("person", "kind", "title", "granted_on", "granted_by", "amount", "organization", "notes"),
+        ),
+    )
     return incentive
 
 

@@ -13,7 +13,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from organizations.actions import audit_record, field_changes
+from organizations.actions import audit_record, field_changes, initial_values
 from organizations.models import Organization
 from rollout.models import (
     Inspection,
@@ -90,7 +90,15 @@ def inspection_create(
             requirement=item.get("requirement", ""),
             owner_name=item.get("owner_name", ""),
         )
-    audit_record(actor=actor, action="inspection_create", obj=inspection, summary=str(inspection))
+    audit_record(
+        actor=actor,
+        action="inspection_create",
+        obj=inspection,
+        summary=str(inspection),
+        changes=initial_values(
+            inspection, ("reference", "organization", "inspectors", "inspected_on", "score", "findings")
+        ),
+    )
     return inspection
 
 

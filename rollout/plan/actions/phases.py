@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from organizations.actions import audit_record, field_changes
+from organizations.actions import audit_record, field_changes, initial_values
 from rollout.models import (
     Milestone,
     Phase,
@@ -140,7 +140,15 @@ def milestone_create(
             due_date=due_date,
             achieved_on=achieved_on,
         )
-    audit_record(actor=actor, action="milestone_create", obj=milestone, summary=milestone.title)
+    audit_record(
+        actor=actor,
+        action="milestone_create",
+        obj=milestone,
+        summary=milestone.title,
+        changes=initial_values(
+            milestone, ("phase", "stage", "title", "description", "due_date", "achieved_on")
+        ),
+    )
     return milestone
 
 

@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from organizations.actions import audit_record, field_changes
+from organizations.actions import audit_record, field_changes, initial_values
 from organizations.models import Organization
 from rollout.models import (
     Pilot,
@@ -51,7 +51,15 @@ def pilot_create(
             findings=findings.strip(),
             measures=measures.strip(),
         )
-    audit_record(actor=actor, action="pilot_create", obj=pilot, summary=str(pilot))
+    audit_record(
+        actor=actor,
+        action="pilot_create",
+        obj=pilot,
+        summary=str(pilot),
+        changes=initial_values(
+            pilot, ("organization", "stage", "started_on", "focus", "findings", "measures")
+        ),
+    )
     return pilot
 
 

@@ -15,7 +15,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from organizations.actions import audit_record, field_changes, require
+from organizations.actions import audit_record, field_changes, initial_values, require
 from organizations.links import join_names
 from organizations.models import Organization
 from organizations.scoping import Scope, descendant_org_ids, scope_for
@@ -107,7 +107,15 @@ def rectification_create(
         requirement=requirement,
         owner_name=owner_name,
     )
-    audit_record(actor=actor, action="rectification_create", obj=rectification, summary=rectification.title)
+    audit_record(
+        actor=actor,
+        action="rectification_create",
+        obj=rectification,
+        summary=rectification.title,
+        changes=initial_values(
+            rectification, ("inspection", "organization", "title", "requirement", "owner_name", "deadline")
+        ),
+    )
     return rectification
 
 

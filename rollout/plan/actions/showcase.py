@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from organizations.actions import audit_record, field_changes
+from organizations.actions import audit_record, field_changes, initial_values
 from organizations.models import Organization, Person
 from rollout.models import (
     ShowcaseItem,
@@ -67,7 +67,16 @@ def showcase_nominate(
             nominated_on=nominated_on,
             nominated_by=nominated_by.strip(),
         )
-    audit_record(actor=actor, action="showcase_nominate", obj=item, summary=item.title)
+    audit_record(
+        actor=actor,
+        action="showcase_nominate",
+        obj=item,
+        summary=item.title,
+        changes=initial_values(
+            item,
+            ("kind", "title", "summary", "story", "organization", "person", "nominated_on", "nominated_by"),
+        ),
+    )
     return item
 
 

@@ -10,7 +10,7 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from organizations.actions import audit_record, field_changes, role_assign
+from organizations.actions import audit_record, field_changes, initial_values, role_assign
 from organizations.models import RoleAssignment
 from rollout.models import (
     SteeringMember,
@@ -71,7 +71,13 @@ def steering_member_create(
         )
     if user is not None and grant_supervisor_role:
         _grant_supervisor_role(actor, user)
-    audit_record(actor=actor, action="steering_member_create", obj=member, summary=str(member))
+    audit_record(
+        actor=actor,
+        action="steering_member_create",
+        obj=member,
+        summary=str(member),
+        changes=initial_values(member, ("role", "name", "title", "user", "started_on", "notes")),
+    )
     return member
 
 

@@ -12,7 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
-from organizations.actions import audit_record, field_changes, require
+from organizations.actions import audit_record, field_changes, initial_values, require
 from organizations.models import Organization
 from organizations.scoping import scope_for, scoped
 from rollout.models import (
@@ -95,7 +95,15 @@ def task_create(
         raise ValidationError({"title": _("该责任单位在本阶段已有同名任务。")}) from None
     # The history starts with the task: no earlier status, the status it was created with.
     TaskUpdate.objects.create(task=task, actor=actor, old_status="", new_status=task.status)
-    audit_record(actor=actor, action="task_create", obj=task, summary=task.title)
+    audit_record(
+        actor=actor,
+        action="task_create",
+        obj=task,
+        summary=task.title,
+        changes=initial_values(
+            task, ("phase", "stage", "title", "description", "organization", "due_date", "status")
+        ),
+    )
     return task
 
 
@@ -127,6 +135,8 @@ def task_update(*, actor, task: Task, data: dict[str, Any]) -> Task:
         task.save()
     status = data.get("status")
     if status and status != task.status:
+        # The move also enters the task's own history (with its note).
+        changes["status"] = [task.status, status]
         _task_transition(actor=actor, task=task, status=status, note=data.get("note", "").strip())
     if changes:
         audit_record(actor=actor, action="task_update", obj=task, summary=task.title, changes=changes)

@@ -22,12 +22,12 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from organizations.actions import audit_record, require
+from organizations.actions import audit_record, initial_values, require
 from organizations.scoping import scope_for
 from rollout.models import IssuedReport, IssuedReportFile, QuarterClosing, ReportNumberSequence, ReportRun
 from sanhui import clock
 
-from ..actions import SYSTEM_SCOPE, report_soft_time_limit, report_time_limit
+from ..actions import BROKER_ERRORS, SYSTEM_SCOPE, report_soft_time_limit, report_time_limit
 from ..builder import build_report, render
 from . import selectors
 
@@ -48,14 +48,24 @@ def _quarter(code: str):
     return period
 
 
-def _enqueue_issue(closing_id: int) -> None:
+def _send_issue(closing_id: int) -> None:
     from rollout import tasks
 
-    transaction.on_commit(
-        lambda: tasks.issue_quarter_report.apply_async(
-            (closing_id,), soft_time_limit=report_soft_time_limit(), time_limit=report_time_limit()
+    try:
+        # The page that closed the quarter never waits for the outcome, nor on the result store.
+        tasks.issue_quarter_report.apply_async(
+            (closing_id,),
+            soft_time_limit=report_soft_time_limit(),
+            time_limit=report_time_limit(),
+            ignore_result=True,
         )
-    )
+    except BROKER_ERRORS:
+        # The closing stands; its page offers to issue the report again (quarter_report_requeue).
+        logger.warning("the report of closing %s was not queued: the task queue is unreachable", closing_id)
+
+
+def _enqueue_issue(closing_id: int) -> None:
+    transaction.on_commit(lambda: _send_issue(closing_id))
 
 
 @transaction.atomic
@@ -80,7 +90,13 @@ def quarter_close(*, actor, quarter: str, note: str = "") -> QuarterClosing:
     except IntegrityError:
         # Someone closed it at the same moment: the database keeps one closing in force.
         raise already from None
-    audit_record(actor=actor, action="quarter_close", obj=closing, summary=period.code)
+    audit_record(
+        actor=actor,
+        action="quarter_close",
+        obj=closing,
+        summary=period.code,
+        changes=initial_values(closing, ("quarter", "starts_on", "ends_on", "note")),
+    )
     _enqueue_issue(closing.pk)
     return closing
 

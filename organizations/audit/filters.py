@@ -1,0 +1,60 @@
+"""Filters of the audit log: the days (Asia/Shanghai), who acted, the action, the kind of
+record, and words of the summary or the record's number."""
+
+import django_filters
+from django import forms
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from ..filters import NormalizedFilterSet
+from ..models import AuditEntry
+from . import selectors
+from .labels import ACTION_LABELS
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+
+def _action_choices() -> list[tuple[str, str]]:
+    return sorted(((code, str(label)) for code, label in ACTION_LABELS.items()), key=lambda choice: choice[1])
+
+
+class AuditEntryFilter(NormalizedFilterSet):
+    date_from = django_filters.DateFilter(
+        label=_("日期起"), field_name="created_at", lookup_expr="date__gte", widget=DateInput()
+    )
+    date_to = django_filters.DateFilter(
+        label=_("日期止"), field_name="created_at", lookup_expr="date__lte", widget=DateInput()
+    )
+    actor = django_filters.CharFilter(label=_("操作人"), method="filter_actor")
+    action = django_filters.ChoiceFilter(label=_("操作"), choices=_action_choices)
+    object_type = django_filters.ChoiceFilter(label=_("对象类型"), choices=selectors.object_types)
+    q = django_filters.CharFilter(label=_("摘要或对象编号"), method="filter_text")
+
+    class Meta:
+        model = AuditEntry
+        fields = ["date_from", "date_to", "actor", "action", "object_type", "q"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.form.fields.values():
+            select = isinstance(field.widget, forms.Select)
+            css = "form-select form-select-sm" if select else "form-control form-control-sm"
+            field.widget.attrs.setdefault("class", css)
+
+    def filter_actor(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        return queryset.filter(
+            Q(actor__username__icontains=value)
+            | Q(actor__first_name__icontains=value)
+            | Q(actor__last_name__icontains=value)
+        )
+
+    def filter_text(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        return queryset.filter(Q(summary__icontains=value) | Q(object_id=value))
