@@ -844,6 +844,9 @@ class ReportRun(models.Model):
         related_name="report_runs",
     )
     requested_at = models.DateTimeField(_("申请时间"), default=timezone.now)
+    # When the build was last handed to the task queue; empty while the queue has not taken it
+    # (unreachable when the run was requested): the redispatch sends it then.
+    dispatched_at = models.DateTimeField(_("提交队列时间"), null=True, blank=True)
     organization = models.ForeignKey(
         Organization,
         verbose_name=_("范围（组织）"),

@@ -6,7 +6,8 @@ organisation's reminder, retried with backoff, without holding up the others; th
 a record per seat and term end, so a retry or a second run never mails the same seat twice.
 
 ``build_report`` builds a requested report run; ``issue_quarter_report`` issues the
-supervision report of a quarter district staff have just closed.
+supervision report of a quarter district staff have just closed; ``redispatch_reports`` sends
+again the builds the queue never got or lost.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from celery import shared_task
 from django.db import transaction
 
 from rollout.plan.actions import term_reminders as term_reminders_actions
+from sanhui.celery import PortalTask
 from sanhui.clock import today
 
 from .plan import selectors
@@ -74,7 +76,14 @@ REPORT_TASK = {
 }
 
 
-@shared_task(**REPORT_TASK)
+class BuildReportTask(PortalTask):
+    def on_refused(self, args, kwargs, *, started: int) -> None:
+        report_actions.report_refuse(run_id=args[0] if args else kwargs["run_id"], started=started)
+
+
+# The run records the outcome: no result is stored, so that queueing a build never waits on
+# the result store (the same Redis) while it is unreachable.
+@shared_task(base=BuildReportTask, ignore_result=True, **REPORT_TASK)
 def build_report(self, run_id: int) -> str:
     """Build one queued report run (the limits above are defaults; the run is queued with the
     SANHUI_REPORT_* limits of the settings)."""
@@ -93,6 +102,13 @@ def queue_quarterly_supervision_reports() -> list[int]:
     """On the first day of a quarter: queue the district's supervision report of the quarter
     just finished (XLSX, PDF and DOCX)."""
     return report_actions.scheduled_supervision_reports()
+
+
+@shared_task(acks_late=True, ignore_result=True, soft_time_limit=120, time_limit=180)
+def redispatch_reports() -> int:
+    """Send again the report builds the queue never got or may have lost (beat runs it every
+    minute, so a failed pass is simply the next one's work)."""
+    return report_actions.reports_redispatch()
 
 
 @shared_task(**REPORT_TASK)

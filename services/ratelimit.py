@@ -3,10 +3,15 @@ the same counters (``CACHES`` uses Redis whenever one is configured)."""
 
 from __future__ import annotations
 
+import logging
+
 from django.conf import settings
 from django.core.cache import cache
+from redis.exceptions import RedisError
 
 from organizations.accounts import selectors as accounts_selectors
+
+logger = logging.getLogger(__name__)
 
 
 def client_address(request) -> str:
@@ -19,13 +24,19 @@ def over_limit(key: str, *, limit: int, window: int) -> bool:
     """Count one more attempt under ``key``; true once more than ``limit`` were made within
     ``window`` seconds of the first (a fixed window that starts at the first attempt)."""
     cache_key = f"ratelimit:{key}"
-    cache.add(cache_key, 0, timeout=window)
     try:
-        count = cache.incr(cache_key)
-    except ValueError:
-        # The window ran out between add() and incr(): this attempt opens a new one.
-        cache.set(cache_key, 1, timeout=window)
-        count = 1
+        cache.add(cache_key, 0, timeout=window)
+        try:
+            count = cache.incr(cache_key)
+        except ValueError:
+            # The window ran out between add() and incr(): this attempt opens a new one.
+            cache.set(cache_key, 1, timeout=window)
+            count = 1
+    except (RedisError, OSError):
+        # The shared cache is unreachable: the public pages keep working unthrottled (their
+        # writes stay idempotent by the database's constraints) rather than answering 500.
+        logger.warning("Rate limit %s not counted: the cache is unreachable.", key, exc_info=True)
+        return False
     return count > limit
 
 

@@ -20,6 +20,7 @@ from tests import factories as f
 # (``-m calendar --today …``); every other test must hold on any day as well.
 DATE_SENSITIVE = (
     "tests/test_clock.py",
+    "tests/organizations/test_audit_log.py",
     "tests/organizations/test_lockout_page.py",
     "tests/organizations/test_login_log.py",
     "tests/organizations/test_login_security.py",
@@ -202,7 +203,7 @@ def _reset_broker_connections(app) -> None:
 
 
 @pytest.fixture
-def celery_worker(redis_url, transactional_db, worker_id):
+def celery_worker(redis_url, transactional_db, worker_id, monkeypatch):
     """A real Celery worker (a thread with the solo pool) consuming the Redis broker.
 
     Tasks sent with ``.delay()`` during the test travel through Redis to this worker, which
@@ -216,6 +217,10 @@ def celery_worker(redis_url, transactional_db, worker_id):
     # Parallel test processes (pytest-xdist) share one Redis: each gets its own key prefix, so
     # that one process's worker never takes another's tasks and runs them against the wrong
     # test database.
+    # Celery reads CELERY_BROKER_URL from the environment before its configuration: without
+    # this, CI's broker (db 0) would carry the tests' tasks instead of the test Redis.
+    monkeypatch.delenv("CELERY_BROKER_URL", raising=False)
+    monkeypatch.delenv("CELERY_RESULT_BACKEND", raising=False)
     previous = app.conf.broker_transport_options
     app.conf.update(
         broker_url=redis_url,
