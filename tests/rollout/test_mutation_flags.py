@@ -48,3 +48,31 @@ def test_tasks_without_dated_history_are_done_by_their_completion_day(jiangshan)
 
     assert done == {t1.pk}
     assert {t2.pk, t3.pk, t4.pk}.isdisjoint(done)
+
+
+@time_machine.travel(datetime.datetime(2026, 11, 29, 10, 0, tzinfo=datetime.UTC), tick=False)
+def test_the_status_then_of_tasks_open_on_the_day(jiangshan):
+    """``status_then`` on 2022-12-31: by the dated history where there is one; else the status
+    today if it is an open one (未开始 stays 未开始), else 进行中 (a task done since)."""
+    from rollout.indicators.flags import status_then
+
+    org = jiangshan.association
+    waiting = TaskFactory(organization=org, status=Task.Status.NOT_STARTED)
+    done_since = TaskFactory(
+        organization=org, status=Task.Status.DONE, completed_on=datetime.date(2023, 1, 5)
+    )
+    dated = TaskFactory(organization=org, status=Task.Status.DONE, completed_on=datetime.date(2023, 2, 1))
+    TaskUpdate.objects.create(
+        task=dated,
+        old_status=Task.Status.NOT_STARTED,
+        new_status=Task.Status.IN_PROGRESS,
+        created_at=timezone.make_aware(datetime.datetime(2022, 12, 1, 9, 0)),
+    )
+
+    then = dict(tasks_on(Task.objects.all(), ON).annotate(then=status_then(Task)).values_list("pk", "then"))
+
+    assert then == {
+        waiting.pk: Task.Status.NOT_STARTED,
+        done_since.pk: Task.Status.IN_PROGRESS,
+        dated.pk: Task.Status.IN_PROGRESS,
+    }
