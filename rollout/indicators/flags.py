@@ -126,7 +126,6 @@ def leaderless_associations(
 class RedFlags:
     """The red flags of one period and scope."""
 
-    on: datetime.date
     idle_towns: list[TownCoverage]  # towns with no activity in the period
     overdue_tasks: list[Task]  # with their organisation; by due date
     leaderless: list[Organization]  # annotated with ``seat_count``; by code
@@ -141,7 +140,6 @@ def red_flags(
     """The red flags given the period's town coverage, and the tasks and organisations in scope,
     judged on the period's reference day ``on``."""
     return RedFlags(
-        on=on,
         idle_towns=[row for row in coverage if not row.working],
         overdue_tasks=list(
             tasks_on(tasks, on)

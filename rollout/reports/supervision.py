@@ -43,7 +43,6 @@ class Facts:
     tasks_due: dict[int, int]
     inspections: list[Inspection]
     open_items: list[Rectification]
-    coverage: list[ind.TownCoverage]
     flags: ind.RedFlags
 
     @property
@@ -86,7 +85,6 @@ def gather(period: Period, rscope: ReportScope, today: datetime.date) -> Facts:
             .order_by("inspected_on", "pk")
         ),
         open_items=list(open_items.select_related("organization").order_by("deadline", "pk")),
-        coverage=coverage,
         flags=ind.red_flags(coverage, tasks, rscope.organizations(), on),
     )
 
