@@ -17,6 +17,8 @@ from django.core.exceptions import ValidationError
 from django.db import connection, connections
 from django.utils import timezone
 
+from organizations.models import Region
+from organizations.reference import load_regions
 from services import actions
 from services.models import Activity, Attendance
 from tests.services.factories import ActivityFactory
@@ -30,6 +32,8 @@ def postgresql():
         if os.environ.get("CI", "").lower() == "true":
             pytest.fail("CI runs the race tests on PostgreSQL (DATABASE_URL)")
         pytest.skip("the race tests need PostgreSQL: set DATABASE_URL=postgres://…")
+    # Transactional tests end with a flush that also empties the reference regions.
+    load_regions(Region)
 
 
 def race(count: int, work) -> tuple[list, list]:
