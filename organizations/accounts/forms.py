@@ -13,7 +13,7 @@ class LockoutReleaseForm(NormalizedFormMixin, forms.Form):
     value = forms.CharField(max_length=255)
 
 
-class LoginForm(AuthenticationForm):
+class LoginForm(NormalizedFormMixin, AuthenticationForm):
     """Django's sign-in form, refusing a user name longer than any account's. Django normalises
     the name (NFKC, which can lengthen it) but checks no length, so an overlong name went on to
     the lockout's record of failed attempts and failed in the database there."""
