@@ -114,7 +114,8 @@ def leader_list(request: HttpRequest) -> HttpResponse:
 
 def person_options(request: HttpRequest) -> HttpResponse:
     """Options for the person picker: people the user may see, matching the search."""
-    query = normalize.text(request.GET.get("q", ""))
+    # PostgreSQL refuses a NUL character in a query, and no name or number holds one.
+    query = normalize.text(request.GET.get("q", "").replace("\x00", ""))
     people = scoped(request.user, Person).order_by("name", "pk")
     if query:
         condition = Q(name__icontains=query) | Q(employer__icontains=query)
