@@ -15,13 +15,28 @@ from .selectors import person_number_condition
 ENDING_SOON_DAYS = 90
 
 
+class ListFilterFormMixin(NormalizedFormMixin):
+    """The form of a list filter: normalised input, fields with the lists' compact look."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            widget = field.widget
+            css = (
+                "form-select form-select-sm"
+                if isinstance(widget, forms.Select)
+                else "form-control form-control-sm"
+            )
+            widget.attrs.setdefault("class", css)
+
+
 class NormalizedFilterSet(django_filters.FilterSet):
     """A filter set whose form normalises what is typed into it (``sanhui.normalize``), like
-    every other form of the portal."""
+    every other form of the portal, and has the lists' compact look."""
 
     def get_form_class(self):
         form_class = super().get_form_class()
-        return type(form_class.__name__, (NormalizedFormMixin, form_class), {})
+        return type(form_class.__name__, (ListFilterFormMixin, form_class), {})
 
 
 class ScopedFilterSet(NormalizedFilterSet):
@@ -32,14 +47,6 @@ class ScopedFilterSet(NormalizedFilterSet):
         self.user = user
         if "organization" in self.filters:
             self.filters["organization"].queryset = scoped(user, Organization).order_by("name")
-        for field in self.form.fields.values():
-            widget = field.widget
-            css = (
-                "form-select form-select-sm"
-                if isinstance(widget, forms.Select)
-                else "form-control form-control-sm"
-            )
-            widget.attrs.setdefault("class", css)
 
 
 def region_subtree_filter(queryset, name, value):

@@ -13,28 +13,24 @@ from django.db import OperationalError
 from .accounts import actions as account_actions
 from .audit import actions as audit_actions
 
+# A scheduled prune: acknowledged when done, retried when the database is briefly unavailable.
+PRUNE_TASK = {
+    "acks_late": True,
+    "soft_time_limit": 300,
+    "time_limit": 360,
+    "autoretry_for": (OperationalError,),
+    "retry_backoff": 60,
+    "retry_kwargs": {"max_retries": 3},
+}
 
-@shared_task(
-    acks_late=True,
-    soft_time_limit=300,
-    time_limit=360,
-    autoretry_for=(OperationalError,),
-    retry_backoff=60,
-    retry_kwargs={"max_retries": 3},
-)
+
+@shared_task(**PRUNE_TASK)
 def prune_login_events() -> int:
     """Delete login log lines older than the retention period; return how many."""
     return account_actions.login_events_prune()
 
 
-@shared_task(
-    acks_late=True,
-    soft_time_limit=300,
-    time_limit=360,
-    autoretry_for=(OperationalError,),
-    retry_backoff=60,
-    retry_kwargs={"max_retries": 3},
-)
+@shared_task(**PRUNE_TASK)
 def prune_audit_entries() -> int:
     """Delete audit entries older than the retention period; return how many."""
     return audit_actions.audit_entries_prune()

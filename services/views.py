@@ -183,7 +183,6 @@ def activity_history(request: HttpRequest, pk: int) -> HttpResponse:
         record=activity,
         entries=selectors.activity_history(user=request.user, activity=activity),
         heading=activity.title,
-        history_url=request.path,
         covers=_("包括本活动佐证材料的上传和删除、志愿服务时长的录入和更正。"),
     )
 

@@ -13,6 +13,7 @@ import pytest
 from organizations.models import LeaderRole, Organization, RoleAssignment, Seat
 from sanhui import clock
 from tests import factories as f
+from tests.broker import reset_broker_connections
 
 # Modules whose subject depends on the date: themed days, quarters and periods, terms and term
 # reminders, the check-in window, overdue tasks and rectification items, the report schedule,
@@ -186,22 +187,6 @@ def redis_url() -> str:
     return url
 
 
-def _reset_broker_connections(app) -> None:
-    # Producers and connections made earlier in this process keep their old transport options
-    # (or were closed with an earlier worker); drop them all, kombu's shared pools included.
-    from kombu import pools
-
-    if app._pool is not None:
-        app._pool.force_close_all()
-        app._pool = None
-    app.amqp._producer_pool = None
-    pools.reset()
-    # The result backend is cached per app and per thread; an eager task run earlier may have
-    # cached one without a backend URL.
-    app._backend_cache = None
-    app._local.__dict__.pop("backend", None)
-
-
 @pytest.fixture
 def celery_worker(redis_url, transactional_db, worker_id, monkeypatch):
     """A real Celery worker (a thread with the solo pool) consuming the Redis broker.
@@ -228,7 +213,7 @@ def celery_worker(redis_url, transactional_db, worker_id, monkeypatch):
         task_always_eager=False,
         broker_transport_options={**(previous or {}), "global_keyprefix": f"sanhui-test-{worker_id}:"},
     )
-    _reset_broker_connections(app)
+    reset_broker_connections(app)
     try:
         with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10) as worker:
             yield worker
@@ -236,4 +221,4 @@ def celery_worker(redis_url, transactional_db, worker_id, monkeypatch):
         app.conf.update(
             task_always_eager=settings.CELERY_TASK_ALWAYS_EAGER, broker_transport_options=previous
         )
-        _reset_broker_connections(app)
+        reset_broker_connections(app)

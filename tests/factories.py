@@ -125,3 +125,23 @@ class TeamMembershipFactory(factory.django.DjangoModelFactory):
 
 def assign(user, role: str, *, organization=None, person=None) -> RoleAssignment:
     return RoleAssignment.objects.create(user=user, role=role, organization=organization, person=person)
+
+
+def person_form_data(organization, **overrides) -> dict:
+    """What an admin types into 登记人员 for a new member of ``organization``."""
+    data = {
+        "organization": organization.pk,
+        "name": "王小明",
+        "gender": "male",
+        "phone": "13912345678",
+        "id_number": "",
+        "employer": "姜山镇中心小学",
+        "title": "教师",
+        "profession": "teacher",
+        "email": "",
+        "notes": "",
+        "joined_on": "2024-03-01",
+        "leader_kind": "",
+        "leader_institution": "",
+    }
+    return data | overrides

@@ -1110,6 +1110,8 @@ EXEMPT: dict[str, str] = {
     "audit_entries_prune": "a scheduled job with no actor: deletes audit entries past the retention period "
     "(never under 184 days) and logs the count",
     "audit_log_days": "reads SANHUI_AUDIT_LOG_DAYS; writes nothing",
+    "prune_before": "the retention rule both scheduled prunes above call; deletes log rows past their "
+    "period (never under 184 days) and logs the count",
     "activity_transition": "status moves are kept as ActivityTransition rows (actor, from, to, note, time), "
     "the activity's own history (services/actions.py)",
     "attendance_record": "public QR check-in with no actor: the Attendance row (name, phone, time) is "

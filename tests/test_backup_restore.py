@@ -51,10 +51,10 @@ from services import actions as ledger
 from services.models import Activity
 from tests.dbstate import snapshot
 from tests.files import PNG
+from tests.needs import IN_CI, need
 from tests.services.factories import ActivityFactory, AttendanceFactory, VolunteerServiceFactory
 
 SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
-IN_CI = os.environ.get("CI", "").lower() == "true"
 ARCHIVE_NAME = r"sanhui-backup-\d{8}-\d{6}\.tar\.gz"
 
 # Every row of every table as this process reads it, and the backup's own table states.
@@ -87,11 +87,7 @@ def postgres() -> bool:
 
 def _require_postgres_tools() -> None:
     missing = [tool for tool in ("pg_dump", "pg_restore") if shutil.which(tool) is None]
-    if missing:
-        message = f"{' and '.join(missing)} not on PATH: the PostgreSQL backup cannot be tested"
-        if IN_CI:
-            pytest.fail(message)
-        pytest.skip(message)
+    need(not missing, f"{' and '.join(missing)} not on PATH: the PostgreSQL backup cannot be tested")
 
 
 def database_url(name: str) -> str:

@@ -20,7 +20,7 @@ from decimal import Decimal
 
 import pytest
 import time_machine
-from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.urls import reverse
 from openpyxl import load_workbook
 
 from organizations.models import LeaderRole, Organization
@@ -35,6 +35,7 @@ from rollout.reports.xlsx import render_xlsx
 from sanhui.spreadsheets import csv_row, neutralise
 from tests import factories as f
 from tests.services.factories import ActivityFactory, AttendanceFactory, VolunteerServiceFactory
+from tests.urlwalk import project_urls
 
 SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
 PAYLOADS = ['=HYPERLINK("http://x")', "+1", "-2", "@SUM(A1)", "\tx", "\rx"]
@@ -60,21 +61,9 @@ EXPORT_MARKERS = (
 )
 
 
-def _patterns(patterns, namespace: tuple[str, ...] = ()):
-    for pattern in patterns:
-        if isinstance(pattern, URLResolver):
-            # Django's admin writes no files; everything else of the project is walked.
-            if pattern.namespace == "admin":
-                continue
-            inner = (*namespace, pattern.namespace) if pattern.namespace else namespace
-            yield from _patterns(pattern.url_patterns, inner)
-        elif isinstance(pattern, URLPattern):
-            yield ":".join((*namespace, pattern.name or "")), pattern.callback
-
-
 def export_urls() -> set[str]:
     found = set()
-    for name, view in _patterns(get_resolver().url_patterns):
+    for name, view in project_urls():
         source = inspect.getsource(inspect.unwrap(view))
         if re.search(r"export|download", name) or any(marker in source for marker in EXPORT_MARKERS):
             found.add(name)

@@ -56,7 +56,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.http import QueryDict
 from django.test import Client, override_settings
-from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.urls import reverse
 from django.views.generic.edit import FormMixin, ProcessFormView
 from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
@@ -82,6 +82,7 @@ from tests.form_inputs import QUERY_TEXT, Field, Upload, encode, page_form, quer
 from tests.outreach.factories import CampaignFactory, ChannelPostFactory
 from tests.rollout import factories as rf
 from tests.services.factories import ActivityFactory, VolunteerServiceFactory
+from tests.urlwalk import project_urls
 
 APPS = ("organizations", "services", "outreach", "rollout")
 SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
@@ -102,18 +103,6 @@ FORM_SETTINGS = hypothesis_settings(
 
 
 # --------------------------------------------------------------------------- discovery
-
-
-def _patterns(patterns, namespace: tuple[str, ...] = ()):
-    for pattern in patterns:
-        if isinstance(pattern, URLResolver):
-            # Django's admin (district staff only) is Django's own; everything else is walked.
-            if pattern.namespace == "admin":
-                continue
-            inner = (*namespace, pattern.namespace) if pattern.namespace else namespace
-            yield from _patterns(pattern.url_patterns, inner)
-        elif isinstance(pattern, URLPattern):
-            yield ":".join((*namespace, pattern.name or "")), pattern.callback
 
 
 def _names(source: str) -> set[str]:
@@ -166,7 +155,7 @@ def inspect_view(callback) -> View:
 
 
 def form_urls() -> dict[str, View]:
-    views = {name: inspect_view(callback) for name, callback in _patterns(get_resolver().url_patterns)}
+    views = {name: inspect_view(callback) for name, callback in project_urls()}
     return {name: view for name, view in views.items() if view.serves_a_form}
 
 

@@ -42,7 +42,7 @@ from axes.models import AccessAttempt
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.test import override_settings
-from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.urls import reverse
 
 from organizations.models import AuditEntry, LeaderRole, Membership, Organization, TeamMembership
 from outreach.models import Campaign, ChannelPost, ThemedDay
@@ -71,6 +71,7 @@ from tests.district import District, at, build_district
 from tests.outreach.factories import CampaignFactory, ChannelPostFactory
 from tests.rollout import factories as rf
 from tests.services.factories import ActivityFactory
+from tests.urlwalk import project_urls
 
 SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
 NOW = datetime.datetime(2023, 1, 10, 10, 0, tzinfo=SHANGHAI)
@@ -1185,20 +1186,8 @@ MATRIX: dict[str, Row] = {
 # --------------------------------------------------------------------------- every URL
 
 
-def _patterns(patterns, namespace: tuple[str, ...] = ()):
-    for pattern in patterns:
-        if isinstance(pattern, URLResolver):
-            # The admin site has a rule of its own (below).
-            if pattern.namespace == "admin":
-                continue
-            inner = (*namespace, pattern.namespace) if pattern.namespace else namespace
-            yield from _patterns(pattern.url_patterns, inner)
-        elif isinstance(pattern, URLPattern):
-            yield ":".join((*namespace, pattern.name or "")), pattern.callback
-
-
 def url_views() -> dict[str, Callable]:
-    return dict(_patterns(get_resolver().url_patterns))
+    return dict(project_urls())
 
 
 def _hands_over_to(function) -> list[Callable]:

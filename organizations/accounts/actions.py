@@ -18,17 +18,13 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from sanhui.clock import now
-
 from ..actions import audit_record, plain, require
+from ..audit.actions import MIN_LOG_DAYS, prune_before
 from ..scoping import scope_for
 from . import selectors
 from .models import LoginEvent, PasswordState
 
 log = logging.getLogger(__name__)
-
-# The login log is kept at least this long (网络安全法 Art. 21: six months).
-MIN_LOGIN_LOG_DAYS = 184
 
 
 def login_event_record(*, request, result: str, username: str = "", user=None) -> LoginEvent:
@@ -115,12 +111,9 @@ def account_password_change(*, actor, new_password: str):
 
 
 def login_log_days() -> int:
-    return max(settings.SANHUI_LOGIN_LOG_DAYS, MIN_LOGIN_LOG_DAYS)
+    return max(settings.SANHUI_LOGIN_LOG_DAYS, MIN_LOG_DAYS)
 
 
 def login_events_prune(*, at: datetime.datetime | None = None) -> int:
     """Delete login log lines older than the retention period (never under 184 days)."""
-    cutoff = (at or now()) - datetime.timedelta(days=login_log_days())
-    count, _deleted = LoginEvent.objects.filter(created_at__lt=cutoff).delete()
-    log.info("Pruned %d login log entries older than %s.", count, cutoff.isoformat())
-    return count
+    return prune_before(LoginEvent, settings.SANHUI_LOGIN_LOG_DAYS, at=at)

@@ -1,15 +1,11 @@
 """Filters of the login log."""
 
 import django_filters
-from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from ..filters import NormalizedFilterSet
+from ..forms import DateInput
 from .models import LoginEvent
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
 
 
 class LoginEventFilter(NormalizedFilterSet):
@@ -26,10 +22,3 @@ class LoginEventFilter(NormalizedFilterSet):
     class Meta:
         model = LoginEvent
         fields = ["username", "ip_address", "result", "date_from", "date_to"]
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        for field in self.form.fields.values():
-            select = isinstance(field.widget, forms.Select)
-            css = "form-select form-select-sm" if select else "form-control form-control-sm"
-            field.widget.attrs.setdefault("class", css)

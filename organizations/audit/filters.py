@@ -2,18 +2,14 @@
 record, and words of the summary or the record's number."""
 
 import django_filters
-from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from ..filters import NormalizedFilterSet
+from ..forms import DateInput
 from ..models import AuditEntry
 from . import selectors
 from .labels import ACTION_LABELS
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
 
 
 def _action_choices() -> list[tuple[str, str]]:
@@ -35,13 +31,6 @@ class AuditEntryFilter(NormalizedFilterSet):
     class Meta:
         model = AuditEntry
         fields = ["date_from", "date_to", "actor", "action", "object_type", "q"]
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        for field in self.form.fields.values():
-            select = isinstance(field.widget, forms.Select)
-            css = "form-select form-select-sm" if select else "form-control form-control-sm"
-            field.widget.attrs.setdefault("class", css)
 
     def filter_actor(self, queryset, name, value):
         value = value.strip()

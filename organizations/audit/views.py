@@ -38,7 +38,7 @@ def audit_log(request: HttpRequest) -> HttpResponse:
 
 
 def history_page(
-    request: HttpRequest, *, record, entries: QuerySet, heading: str, history_url: str, covers: str = ""
+    request: HttpRequest, *, record, entries: QuerySet, heading: str, covers: str = ""
 ) -> HttpResponse:
     """The 变更记录 page of ``record`` (already looked up for the viewer): ``entries``
     newest first, paginated, with tabs back to the record's page; ``covers`` says which of the
@@ -49,7 +49,7 @@ def history_page(
         "record_type": type_label(record._meta.label_lower),
         "heading": heading,
         "detail_url": record.get_absolute_url(),
-        "history_url": history_url,
+        "history_url": request.path,
         "covers": covers,
         "page": page,
         "rows": present(page.object_list, user=request.user),
@@ -66,7 +66,6 @@ def person_history(request: HttpRequest, pk: int) -> HttpResponse:
         record=person,
         entries=selectors.person_history(user=request.user, person=person),
         heading=person.name,
-        history_url=request.path,
         covers=_("包括此人的三长/泛三长身份、会员关系、领导机构职务和服务队成员身份的变更。"),
     )
 
@@ -79,6 +78,5 @@ def organization_history(request: HttpRequest, pk: int) -> HttpResponse:
         record=organization,
         entries=selectors.organization_history(user=request.user, organization=organization),
         heading=organization.name,
-        history_url=request.path,
         covers=_("包括本组织的领导机构职务、会员关系和志愿服务队的变更。"),
     )

@@ -296,7 +296,6 @@ def task_history(request: HttpRequest, pk: int) -> HttpResponse:
         record=task,
         entries=entries_about(task),
         heading=task.title,
-        history_url=request.path,
         covers=_("责任单位报告的进展见任务页面的“进展记录”。"),
     )
 

@@ -31,17 +31,10 @@ from organizations.models import Region
 from organizations.reference import load_regions
 from rollout.models import Phase, Stage
 from rollout.reference import load_plan
+from tests.broker import reset_broker_connections
+from tests.needs import need
 
 ROOT = Path(__file__).resolve().parents[2]
-IN_CI = os.environ.get("CI", "").lower() == "true"
-
-
-def need(condition: bool, reason: str) -> None:
-    """Fail in CI, skip elsewhere, when something the fault tests need is missing."""
-    if not condition:
-        if IN_CI:
-            pytest.fail(reason)
-        pytest.skip(reason)
 
 
 def wait_until(condition: Callable[[], object], *, timeout: float, what: str, every: float = 0.2):
@@ -141,19 +134,6 @@ def own_redis(tmp_path) -> Iterator[RedisServer]:
     server.stop()
 
 
-def _reset_connections(app) -> None:
-    # Pools and producers made for an earlier broker (or for none) would be used again.
-    from kombu import pools
-
-    if app._pool is not None:
-        app._pool.force_close_all()
-        app._pool = None
-    app.amqp._producer_pool = None
-    pools.reset()
-    app._backend_cache = None
-    app._local.__dict__.pop("backend", None)
-
-
 @pytest.fixture
 def portal_on_own_redis(own_redis, settings, monkeypatch):
     """The portal in this process uses the test's Redis as production uses its own: the task
@@ -179,7 +159,7 @@ def portal_on_own_redis(own_redis, settings, monkeypatch):
         task_always_eager=False,
         broker_transport_options=dict(settings.CELERY_BROKER_TRANSPORT_OPTIONS),
     )
-    _reset_connections(app)
+    reset_broker_connections(app)
     assert app.conf.broker_url == app.conf.broker_write_url == own_redis.url
     settings.CACHES = {
         "default": {
@@ -190,7 +170,7 @@ def portal_on_own_redis(own_redis, settings, monkeypatch):
     }
     yield own_redis
     app.conf.update(previous)
-    _reset_connections(app)
+    reset_broker_connections(app)
 
 
 class Processes:

@@ -8,29 +8,10 @@ from django.urls import reverse
 
 from organizations import actions
 from organizations.models import AuditEntry, LeaderRole, Membership, Person
+from tests.factories import person_form_data as form_data
 from tests.factories import valid_resident_id
 
 pytestmark = pytest.mark.django_db
-
-
-def form_data(organization, **overrides):
-    data = {
-        "organization": organization.pk,
-        "name": "王小明",
-        "gender": "male",
-        "phone": "13912345678",
-        "id_number": "",
-        "employer": "姜山镇中心小学",
-        "title": "教师",
-        "profession": "teacher",
-        "email": "",
-        "notes": "",
-        "joined_on": "2024-03-01",
-        "leader_kind": "",
-        "leader_institution": "",
-    }
-    data.update(overrides)
-    return data
 
 
 def test_it_registers_a_member_with_membership_and_audit(client, jiangshan_admin, jiangshan):

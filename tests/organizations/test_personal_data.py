@@ -24,6 +24,7 @@ from organizations.models import AuditEntry, Membership, Person
 from sanhui.crypto import check_keys
 from services.models import Attendance
 from tests import factories as f
+from tests.factories import person_form_data as form_data
 from tests.factories import valid_resident_id
 from tests.services.factories import ActivityFactory, AttendanceFactory
 
@@ -49,25 +50,6 @@ def stored(table: str, pk: int, *columns: str) -> tuple:
 
 def hmac_hex(key: str, value: str) -> str:
     return hmac.new(key.encode(), value.encode(), hashlib.sha256).hexdigest()
-
-
-def form_data(organization, **overrides):
-    data = {
-        "organization": organization.pk,
-        "name": "王小明",
-        "gender": "male",
-        "phone": "13912345678",
-        "id_number": "",
-        "employer": "姜山镇中心小学",
-        "title": "",
-        "profession": "teacher",
-        "email": "",
-        "notes": "",
-        "joined_on": "2024-03-01",
-        "leader_kind": "",
-        "leader_institution": "",
-    }
-    return data | overrides
 
 
 # --------------------------------------------------------------------------- at rest

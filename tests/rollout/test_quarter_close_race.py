@@ -9,17 +9,17 @@ up with a barrier just before the part that must be atomic."""
 from __future__ import annotations
 
 import datetime
-import os
 import threading
 import zoneinfo
 
 import pytest
 import time_machine
 from django.core.exceptions import ValidationError
-from django.db import connection, connections, transaction
+from django.db import transaction
 
 from rollout.models import IssuedReport, QuarterClosing, ReportNumberSequence
 from rollout.reports.closing import actions, selectors
+from tests.needs import need_postgresql, race
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -28,37 +28,13 @@ SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
 
 @pytest.fixture(autouse=True)
 def postgresql():
-    if connection.vendor != "postgresql":
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail("CI runs the race tests on PostgreSQL (DATABASE_URL)")
-        pytest.skip("the race tests need PostgreSQL: set DATABASE_URL=postgres://…")
+    need_postgresql("the race tests need PostgreSQL (CI's database): set DATABASE_URL=postgres://…")
 
 
 @pytest.fixture(autouse=True)
 def clock():
     with time_machine.travel(datetime.datetime(2023, 1, 5, 10, tzinfo=SHANGHAI), tick=False):
         yield
-
-
-def race(count: int, work) -> tuple[list, list]:
-    """Run ``work(index)`` in ``count`` threads at once; return their results and errors."""
-    results: list = [None] * count
-    errors: list = []
-
-    def run(index: int) -> None:
-        try:
-            results[index] = work(index)
-        except Exception as error:  # collected for the test to look at
-            errors.append(error)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(index,)) for index in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    return results, errors
 
 
 def test_two_reports_issued_at_once_get_two_numbers(district_user, monkeypatch):

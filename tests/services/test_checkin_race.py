@@ -9,18 +9,17 @@ up with a barrier after the check and just before the insert."""
 from __future__ import annotations
 
 import datetime
-import os
 import threading
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import connection, connections
 from django.utils import timezone
 
 from organizations.models import Region
 from organizations.reference import load_regions
 from services import actions
 from services.models import Activity, Attendance
+from tests.needs import need_postgresql, race
 from tests.services.factories import ActivityFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -28,33 +27,9 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 @pytest.fixture(autouse=True)
 def postgresql():
-    if connection.vendor != "postgresql":
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail("CI runs the race tests on PostgreSQL (DATABASE_URL)")
-        pytest.skip("the race tests need PostgreSQL: set DATABASE_URL=postgres://…")
+    need_postgresql("the race tests need PostgreSQL (CI's database): set DATABASE_URL=postgres://…")
     # Transactional tests end with a flush that also empties the reference regions.
     load_regions(Region)
-
-
-def race(count: int, work) -> tuple[list, list]:
-    """Run ``work(index)`` in ``count`` threads at once; return their results and errors."""
-    results: list = [None] * count
-    errors: list = []
-
-    def run(index: int) -> None:
-        try:
-            results[index] = work(index)
-        except Exception as error:  # collected for the test to look at
-            errors.append(error)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(index,)) for index in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    return results, errors
 
 
 def test_the_same_phone_checked_in_twice_at_once_is_stored_once(jiangshan, monkeypatch):

@@ -7,18 +7,20 @@ from sanhui.crypto import rotate_all
 
 
 class Command(BaseCommand):
-    help = (
-        "用 SANHUI_FIELD_KEYS 的第一个密钥重新加密全部手机号码和身份证号码，并用 SANHUI_LOOKUP_KEY "
-        "重新计算查重用的哈希；在一个事务中完成，出错则不作任何修改。更换密钥的步骤：把新密钥放在"
-        "SANHUI_FIELD_KEYS 的最前面（旧密钥保留在后面），如更换查重密钥则设置新的 SANHUI_LOOKUP_KEY，"
-        "运行本命令，然后删去旧密钥。可重复运行。"
-    )
+    @property
+    def help(self) -> str:
+        return _(
+            "用 SANHUI_FIELD_KEYS 的第一个密钥重新加密全部手机号码和身份证号码，并用 SANHUI_LOOKUP_KEY "
+            "重新计算查重用的哈希；在一个事务中完成，出错则不作任何修改。更换密钥的步骤：把新密钥放在"
+            "SANHUI_FIELD_KEYS 的最前面（旧密钥保留在后面），如更换查重密钥则设置新的 SANHUI_LOOKUP_KEY，"
+            "运行本命令，然后删去旧密钥。可重复运行。"
+        )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
             "--old-lookup-key",
             default=None,
-            help=(
+            help=_(
                 "更换前的 SANHUI_LOOKUP_KEY（默认取环境变量 SANHUI_OLD_LOOKUP_KEY）。给出时先核对每个"
                 "已存哈希确由旧密钥（或新密钥）算出，不符则中止且不作修改。"
             ),
