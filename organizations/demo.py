@@ -2,16 +2,19 @@
 
 The demo is planned first as plain data (nothing touches the database while planning) and then
 written in one transaction, every row keyed on a natural key so that a second run adds nothing:
-organisations by ``code``, people by ``phone``, seats by (organisation, person, position, term
-start), open memberships by (person, organisation), teams by (organisation, name), open team
+organisations by ``code``, people by ``phone``, seats by (organisation, person, position, rank
+of the term), open memberships by (person, organisation), teams by (organisation, name), open team
 memberships by (team, person), users by ``username``.
 
-Everything comes from one seeded random generator and fixed dates around the programme year
-2022, so two runs on two empty databases give the same rows. Today's date matters in two places
-only: the few terms meant to be "ending soon" end a set number of days from today, so that the
-reminder lists always have something in them; and once the 2022–2027 terms have run out, the
-terms roll forward by whole terms, so that a demo set up years later still has sitting
-leaderships.
+Everything comes from one seeded random generator and dates written in the plan's programme
+year 2022, which ``demo_dates.DemoCalendar`` moves by whole quarters so that the seeding day falls
+in the programme's fourth quarter: the district started the programme about a year ago and
+stands in its full-coverage stage. Two runs on the same day on two empty databases give the same
+rows. Besides the calendar, today's date matters in two places only: the few terms meant to be
+"ending soon" end a set number of days from today, so that the reminder lists always have
+something in them; and nothing that has happened (a joining, a founding) lies after today. Seats
+are matched by organisation, person, position and the rank of the term, so that a run in a later
+quarter moves the terms it finds instead of adding new ones.
 
 The demo is system data: rows are written directly, without the permission checks and audit
 entries of ``actions.py`` (there is no acting user to check or to blame).
@@ -32,6 +35,7 @@ from sanhui import clock
 from sanhui.crypto import lookup_hash
 
 from .actions import role_assign
+from .demo_dates import DemoCalendar
 from .models import (
     LeaderRole,
     Membership,
@@ -390,18 +394,6 @@ def _term_end(start: datetime.date, years: int = 5) -> datetime.date:
     return _years_later(start, years) - datetime.timedelta(days=1)
 
 
-def _rolled(start: datetime.date, years: int, today: datetime.date) -> datetime.date:
-    """The start of the term, in a cycle of ``years`` begun on ``start``, that covers today.
-
-    Until the first term ends this is ``start`` itself (the 2022 terms of the programme); later
-    runs find a new term in place, as after a 换届, instead of a district whose every leadership
-    has lapsed."""
-    cycles = 0
-    while _years_later(start, years * (cycles + 1)) <= today:
-        cycles += 1
-    return _years_later(start, years * cycles)
-
-
 # --------------------------------------------------------------------------- the planner
 
 
@@ -412,6 +404,8 @@ class _Planner:
         self.district = district
         self.towns = list(towns)
         self.today = today
+        # Dates below are written in the reference programme year (2022) and moved by the calendar.
+        self.cal = DemoCalendar.seeded_on(today)
         self.plan = DemoPlan()
         self.names: set[str] = set()
         self.phone_counter = 0
@@ -429,6 +423,13 @@ class _Planner:
 
     def day(self, start: datetime.date, end: datetime.date) -> datetime.date:
         return start + datetime.timedelta(days=self.rng.randint(0, (end - start).days))
+
+    def when(self, start: datetime.date, end: datetime.date) -> datetime.date:
+        """A day between two reference dates, moved into the demo's calendar."""
+        return self.cal.at(self.day(start, end))
+
+    def at(self, year: int, month: int, day: int) -> datetime.date:
+        return self.cal.at(datetime.date(year, month, day))
 
     def name(self, female: bool) -> str:
         chars = GIVEN_FEMALE if female else GIVEN_MALE
@@ -478,7 +479,7 @@ class _Planner:
         return person
 
     def leader(self, person: Person, kind: str, institution: str) -> Person:
-        started = self.day(datetime.date(2010, 1, 1), datetime.date(2021, 6, 30))
+        started = self.when(datetime.date(2010, 1, 1), datetime.date(2021, 6, 30))
         self.plan.leader_roles.append(LeaderSpec(person.phone, kind, institution, started))
         self.leader_kind[person.phone] = kind
         return person
@@ -515,6 +516,7 @@ class _Planner:
         for person in volunteers:
             if person.phone != leader.phone:
                 joined = self.day(spec.founded_on, spec.founded_on + datetime.timedelta(days=400))
+                joined = min(joined, self.today)
                 self.plan.team_members[(spec.org, spec.name, person.phone)] = joined
 
     def sample(self, pool: Sequence[Person], count: int) -> list[Person]:
@@ -539,7 +541,7 @@ class _Planner:
                 name="鄞州区科协",
                 kind=Kind.DISTRICT_ASSOCIATION,
                 region=district,
-                founded_on=datetime.date(1979, 6, 1),
+                founded_on=self.at(1979, 6, 1),
                 credit_code=self.credit_code("13330212"),
                 address="宁波市鄞州区",
                 description="鄞州区科协，“三长带三会”工作的牵头单位，下设科普科。",
@@ -555,7 +557,7 @@ class _Planner:
                     kind=Kind.DISTRICT_SOCIETY,
                     region=district,
                     parent=DISTRICT_CODE,
-                    founded_on=self.day(datetime.date(1985, 1, 1), datetime.date(2015, 12, 31)),
+                    founded_on=self.when(datetime.date(1985, 1, 1), datetime.date(2015, 12, 31)),
                     credit_code="" if valid is None else self.credit_code("51330212", valid=valid),
                     contact_name=secretary.name,
                     contact_phone=secretary.phone,
@@ -563,7 +565,7 @@ class _Planner:
                     is_demo=True,
                 )
             )
-            self.plan.join(secretary, code, datetime.date(2012 + index % 8, 3, 1))
+            self.plan.join(secretary, code, self.at(2012 + index % 8, 3, 1))
             self.society_members.setdefault(code, []).append(secretary)
             self.contacts[code] = secretary
         # Experts of district institutions, seconded to town associations as vice chairs.
@@ -577,7 +579,7 @@ class _Planner:
             employer, title, profession, society = expert_sources[index % len(expert_sources)]
             expert = self.person(profession=profession, employer=employer, title=title, born=(1968, 1986))
             self.seconded.append(expert)
-            self.plan.join(expert, society, datetime.date(2016, 5, 1))
+            self.plan.join(expert, society, self.at(2016, 5, 1))
             self.society_members[society].append(expert)
 
         self.lecturer_group()
@@ -599,7 +601,7 @@ class _Planner:
                 kind=Kind.LECTURER_GROUP,
                 region=self.district.name,
                 parent=DISTRICT_CODE,
-                founded_on=datetime.date(2009, 9, 1),
+                founded_on=self.at(2009, 9, 1),
                 contact_name=head.name,
                 contact_phone=head.phone,
                 description="由医疗、农业、教育、气象等领域专家组成，承担“科普惠民行动”宣讲。",
@@ -622,13 +624,13 @@ class _Planner:
             )
             lecturers.append(lecturer)
         for lecturer in lecturers:
-            self.plan.join(lecturer, code, self.day(datetime.date(2010, 1, 1), datetime.date(2021, 12, 31)))
+            self.plan.join(lecturer, code, self.when(datetime.date(2010, 1, 1), datetime.date(2021, 12, 31)))
         self.team(
             TeamSpec(
                 code,
                 "鄞州区科普讲师团志愿服务队",
                 head.phone,
-                datetime.date(2016, 3, 1),
+                self.at(2016, 3, 1),
                 "科普宣讲、专家报告会",
             ),
             head,
@@ -690,7 +692,7 @@ class _Planner:
                 staff.append(head)
             for title in titles:
                 staff.append(self.person(profession=profession, employer=name, title=title))
-            founded = self.day(datetime.date(2008, 1, 1), datetime.date(2019, 12, 31))
+            founded = self.when(datetime.date(2008, 1, 1), datetime.date(2019, 12, 31))
             self.org(
                 OrgSpec(
                     code=code,
@@ -707,7 +709,7 @@ class _Planner:
                 )
             )
             for person in staff:
-                self.plan.join(person, code, self.day(founded, datetime.date(2022, 12, 31)))
+                self.plan.join(person, code, self.day(founded, self.at(2022, 9, 30)))
             self.town_extras.setdefault(town, []).extend(staff)
             self.contacts[code] = staff[0]
 
@@ -786,18 +788,19 @@ class _Planner:
         people = [chair, secretary, *(p for group in leaders.values() for p in group), *others, *extras]
         self.town_people[region.name] = people
 
+        # Elections fall before the full-coverage stage, so that they have taken place by the
+        # seeding day (which lies in that stage).
         elected = (
-            datetime.date(2021, 12, 28)
+            self.at(2021, 12, 28)
             if region.name in TERM_ENDING_SOON_DAYS
-            else self.day(datetime.date(2022, 3, 1), datetime.date(2022, 11, 30))
+            else self.when(datetime.date(2022, 3, 1), datetime.date(2022, 9, 30))
         )
+        term_start = elected
         if region.name in TERM_ENDING_SOON_DAYS:
-            term_start = elected
             term_end = self.today + datetime.timedelta(days=TERM_ENDING_SOON_DAYS[region.name])
         else:
-            term_start = _rolled(elected, 5, self.today)
             term_end = _term_end(term_start)
-        founded = self.day(datetime.date(1988, 1, 1), datetime.date(2015, 12, 31))
+        founded = self.when(datetime.date(1988, 1, 1), datetime.date(2015, 12, 31))
         self.org(
             OrgSpec(
                 code=code,
@@ -813,7 +816,7 @@ class _Planner:
             )
         )
         for person in people:
-            self.plan.join(person, code, self.day(max(founded, datetime.date(2012, 1, 1)), elected))
+            self.plan.join(person, code, self.day(max(founded, self.at(2012, 1, 1)), elected))
 
         # Leadership of the current term.
         seated = [
@@ -844,7 +847,7 @@ class _Planner:
 
         # Seconded vice chairs: two-year postings from district institutions.
         if (pilot or profile.seated >= 0.7) and len(self.seconded) >= 2:
-            posting_start = _rolled(datetime.date(2025, 3, 1), 2, self.today)
+            posting_start = self.at(2022, 3, 1)
             earlier = self.seconded.pop()
             self.seat(
                 code,
@@ -881,7 +884,7 @@ class _Planner:
                 code,
                 f"{region.name}科技志愿服务队",
                 team_leader.phone,
-                self.day(datetime.date(2018, 1, 1), datetime.date(2021, 12, 31)),
+                self.when(datetime.date(2018, 1, 1), datetime.date(2021, 12, 31)),
                 "科普宣传、科技咨询、新时代文明实践",
                 status=VolunteerTeam.Status.INACTIVE
                 if region.name == "塘溪镇"
@@ -940,10 +943,12 @@ class _Planner:
         if served:
             description += f"服务范围延伸至{'、'.join(served)}。"
         chair = leader or (ordinary.pop() if ordinary else None)
+        # The pilots' associations are founded in stage 3a, the others in stage 3b: before the
+        # seeding day, which lies in stage 3c.
         founded = (
-            self.day(datetime.date(2022, 3, 1), datetime.date(2022, 6, 30))
+            self.when(datetime.date(2022, 3, 1), datetime.date(2022, 6, 30))
             if pilot
-            else self.day(datetime.date(2022, 7, 1), datetime.date(2022, 11, 30))
+            else self.when(datetime.date(2022, 7, 1), datetime.date(2022, 9, 30))
         )
         secretary = ordinary.pop() if ordinary else chair
         credit = ""
@@ -971,9 +976,9 @@ class _Planner:
         )
         if not active or chair is None:
             if secretary is not None:
-                self.plan.join(secretary, code, datetime.date(2024, 9, 1))
+                self.plan.join(secretary, code, self.at(2022, 9, 1))
             return
-        start = _rolled(founded, 5, self.today)
+        start = founded
         end = _term_end(start)
         self.seat(code, chair, Position.CHAIR, start, end, joined=founded)
         vice: list[Person] = []
@@ -990,7 +995,8 @@ class _Planner:
             self.seat(code, person, Position.MEMBER, start, end, joined=founded)
         for person in matching:
             if rng.random() < 0.8:
-                self.plan.join(person, code, self.day(founded, founded + datetime.timedelta(days=365)))
+                joined = self.day(founded, founded + datetime.timedelta(days=365))
+                self.plan.join(person, code, min(joined, self.today))
 
         if pilot or rng.random() < 0.5:
             suffix, area = CATEGORY_TEAM[category]
@@ -999,7 +1005,7 @@ class _Planner:
             ]
             if len(members) < 4:
                 members += [p for p in people if p not in members and p is not chair]
-            team_founded = founded + datetime.timedelta(days=rng.randint(30, 120))
+            team_founded = min(founded + datetime.timedelta(days=rng.randint(30, 120)), self.today)
             self.team(
                 TeamSpec(code, f"{region.name}{suffix}", chair.phone, team_founded, area),
                 chair,
@@ -1013,7 +1019,7 @@ class _Planner:
                 if choices and self.rng.random() < 0.3:
                     society = self.rng.choice(choices)
                     self.society_members[society].append(person)
-                    joined = self.day(datetime.date(2012, 1, 1), datetime.date(2024, 12, 31))
+                    joined = self.when(datetime.date(2012, 1, 1), datetime.date(2022, 9, 30))
                     self.plan.join(person, society, joined)
 
     def district_teams(self) -> None:
@@ -1028,10 +1034,10 @@ class _Planner:
                 ]
                 for person in self.sample(pool, 8 - len(members)):
                     members.append(person)
-                    self.plan.join(person, code, datetime.date(2021, 5, 1))
+                    self.plan.join(person, code, self.at(2021, 5, 1))
             leader = members[0]
             name = next(s[1] for s in SOCIETIES if s[0] == code)
-            founded = self.day(datetime.date(2017, 1, 1), datetime.date(2021, 12, 31))
+            founded = self.when(datetime.date(2017, 1, 1), datetime.date(2021, 12, 31))
             self.team(
                 TeamSpec(code, f"{name}{suffix}", leader.phone, founded, area),
                 leader,
@@ -1045,7 +1051,7 @@ class _Planner:
                 museum.code,
                 "示例青少年科技馆科普志愿服务队",
                 staff[0].phone,
-                datetime.date(2019, 5, 18),
+                self.at(2019, 5, 18),
                 "场馆讲解、科学实验秀",
             ),
             staff[0],
@@ -1101,6 +1107,42 @@ def _sync(
     model._default_manager.bulk_create(missing, batch_size=500)
     if changed:
         model._default_manager.bulk_update(changed, fields, batch_size=500)
+    return len(missing)
+
+
+def _sync_seats(existing: models.QuerySet, rows: Sequence[Seat]) -> int:
+    """Like ``_sync`` for seats, keyed by (organisation, person, position) and the rank of the
+    term among that person's terms in that position: the terms' dates follow the seeding day,
+    so a run in a later quarter moves the seats it finds instead of adding a second set."""
+
+    def key_of(seat: Seat) -> tuple:
+        return (seat.organization_id, seat.person_id, seat.position)
+
+    current: dict[tuple, list[Seat]] = {}
+    for seat in existing.order_by("term_start", "pk"):
+        current.setdefault(key_of(seat), []).append(seat)
+    wanted: dict[tuple, list[Seat]] = {}
+    for seat in sorted(rows, key=lambda row: row.term_start):
+        wanted.setdefault(key_of(seat), []).append(seat)
+    missing: list[Seat] = []
+    earlier: list[Seat] = []
+    later: list[Seat] = []
+    for key, seats in wanted.items():
+        found = current.get(key, [])
+        for rank, seat in enumerate(seats):
+            if rank >= len(found):
+                missing.append(seat)
+                continue
+            old = found[rank]
+            if (old.term_start, old.term_end, old.notes) != (seat.term_start, seat.term_end, seat.notes):
+                (later if seat.term_start > old.term_start else earlier).append(old)
+                old.term_start, old.term_end, old.notes = seat.term_start, seat.term_end, seat.notes
+    # Terms moving earlier are saved earliest first, terms moving later latest first, so that no
+    # term takes the start another of the same person and position still holds.
+    ordered = sorted(earlier, key=lambda s: s.term_start) + sorted(later, key=lambda s: s.term_start)[::-1]
+    for seat in ordered:
+        seat.save(update_fields=["term_start", "term_end", "notes"])
+    Seat.objects.bulk_create(missing, batch_size=500)
     return len(missing)
 
 
@@ -1286,13 +1328,7 @@ def _write(plan: DemoPlan, regions: dict[str, Region], password: str) -> dict[st
         key=("person_id", "kind"),
         fields=("institution", "started_on"),
     )
-    created["seats"] = _sync(
-        Seat,
-        existing=Seat.objects.filter(organization_id__in=org_ids.values()),
-        rows=rows.seats,
-        key=("organization_id", "person_id", "position", "term_start"),
-        fields=("term_end", "notes"),
-    )
+    created["seats"] = _sync_seats(Seat.objects.filter(organization_id__in=org_ids.values()), rows.seats)
     created["memberships"] = _sync(
         Membership,
         existing=Membership.objects.filter(organization_id__in=org_ids.values(), left_on__isnull=True),

@@ -6,13 +6,18 @@ three implementation stages, milestones, representative tasks with the organisat
 for them, the four pilots (姜山镇, 五乡镇, 云龙镇 and 下应街道), the steering group, inspections with
 their rectification items, showcase items and incentives for leaders.
 
-Dates are fixed around the programme year 2022, except where something must stay "upcoming" or
-"recent" whenever the demo is set up: the current tasks of a few towns and the latest
-inspections with their rectification deadlines, which are placed relative to today. Every row is
-keyed on a natural key (tasks by phase, organisation and title; inspections by organisation and
-findings; showcase items by kind and title; …), so a second run creates nothing. Rows that exist
-are left as they are, apart from the dates kept relative to today: a task someone has moved on
-while exploring the demo keeps its status and the history that explains it.
+Dates are written in the plan's programme year 2022 and moved by the demo's calendar
+(``organizations.demo_dates``), which puts today in the programme's fourth quarter (stage 3c):
+the district's phases and stages get the plan's dates moved that way (``rollout.reference``
+keeps the plan's own), the earlier stages are done, and what is still open of stage 3b is
+overdue by weeks. What happens after today has not happened: a task or rectification item done
+after it is still in progress, a milestone reached after it is not reached yet. The current
+tasks of a few towns and the latest inspections with their rectification deadlines are placed
+relative to today. Every row is keyed on a natural key that does not change with the day (tasks
+by phase, organisation and title; inspections by organisation and findings; showcase items by
+kind and title; …), so a second run creates nothing. Rows that exist keep their status, and
+their dates follow the day: a task someone has moved on while exploring the demo keeps its
+status and the history that explains it.
 
 The demo is system data: rows are written directly, without the permission checks and audit
 entries of ``actions.py``. Its people and places are fictional; steering-group members carry the
@@ -31,10 +36,10 @@ from decimal import Decimal
 from django.contrib.auth import get_user_model
 from django.core.files.base import ContentFile
 from django.db import models, transaction
-from django.db.models import Q
 from django.utils import timezone
 
 from organizations.demo import DemoDataError
+from organizations.demo_dates import DemoCalendar
 from organizations.models import LeaderRole, Organization, Person
 from sanhui import clock
 
@@ -53,7 +58,7 @@ from .models import (
     Task,
     TaskUpdate,
 )
-from .reference import load_plan
+from .reference import PHASES, STAGES, load_plan
 
 SEED = 20221231
 D = datetime.date
@@ -98,6 +103,7 @@ class _World:
 
     def __init__(self, today: datetime.date) -> None:
         self.today = today
+        self._categories: dict[str, set[str]] | None = None
         self.users = {
             user.username: user
             for user in get_user_model().objects.filter(
@@ -163,14 +169,18 @@ class _World:
 
     def covered_categories(self, town: str) -> int:
         """How many of the three categories of 三会 serve the town (home or served region)."""
-        return (
-            Organization.objects.active()
-            .filter(kind=Organization.Kind.GRASSROOTS_ASSOCIATION)
-            .filter(Q(home_region__name=town) | Q(served_regions__name=town))
-            .values("category")
-            .distinct()
-            .count()
-        )
+        if self._categories is None:
+            # Every town's at once: the plan asks for each of them.
+            grassroots = Organization.objects.active().filter(kind=Organization.Kind.GRASSROOTS_ASSOCIATION)
+            self._categories = {}
+            for name, category in [
+                *grassroots.values_list("home_region__name", "category"),
+                *grassroots.filter(served_regions__isnull=False).values_list(
+                    "served_regions__name", "category"
+                ),
+            ]:
+                self._categories.setdefault(name, set()).add(category)
+        return len(self._categories.get(town, ()))
 
 
 # --------------------------------------------------------------------------- the plan
@@ -643,18 +653,18 @@ INSPECTIONS: tuple[InspectionSpec, ...] = (
         (
             RectSpec(
                 "提高生活健康类协会领导机构中三长（泛三长）比例",
-                D(2022, 9, 30),
+                D(2022, 8, 31),
                 RectStatus.CLOSED,
                 "吸纳辖区医院院长、学校校长进入协会领导机构。",
                 "街道科协",
-                D(2022, 10, 14),
+                D(2022, 9, 14),
                 "增补两名三长为协会副会长，三长比例由20%提高到50%。",
             ),
         ),
     ),
     InspectionSpec(
         "东吴镇",
-        D(2022, 11, 15),
+        D(2022, 9, 15),
         "72.0",
         "三长已进入镇科协领导机构，但尚未组建生活健康类科普协会，全面覆盖进度滞后。",
         "鄞科协督〔2022〕5号",
@@ -672,7 +682,7 @@ INSPECTIONS: tuple[InspectionSpec, ...] = (
     ),
     InspectionSpec(
         "东柳街道",
-        D(2022, 11, 18),
+        D(2022, 9, 20),
         "60.0",
         "街道科协领导机构中没有三长（泛三长），尚未组建基层科普协会。",
         "鄞科协督〔2022〕6号",
@@ -772,23 +782,53 @@ INSPECTIONS: tuple[InspectionSpec, ...] = (
 # --------------------------------------------------------------------------- building
 
 
-def _day(value: datetime.date | int | None, today: datetime.date) -> datetime.date | None:
-    """A spec's date: fixed, or (an int) that many days from today."""
-    if value is None or isinstance(value, datetime.date):
-        return value
-    return today + datetime.timedelta(days=value)
+def _day(value: datetime.date | int | None, cal: DemoCalendar) -> datetime.date | None:
+    """A spec's date: a date of the reference programme year moved by the demo's calendar, or
+    (an int) that many days from today."""
+    if value is None:
+        return None
+    if isinstance(value, datetime.date):
+        return cal.at(value)
+    return cal.today + datetime.timedelta(days=value)
+
+
+def _task_state(spec: TaskSpec, cal: DemoCalendar) -> tuple[str, datetime.date | None]:
+    """The task's status and completion day on the seeding day: a task done after it is still
+    in progress."""
+    if spec.status != TaskStatus.DONE:
+        return spec.status, None
+    done = _day(spec.done, cal)
+    if done > cal.today:
+        return TaskStatus.IN_PROGRESS, None
+    return spec.status, done
+
+
+def _rectification_state(spec: RectSpec, cal: DemoCalendar) -> tuple[str, datetime.date | None]:
+    """As ``_task_state``, for a rectification item and its closure."""
+    if spec.status != RectStatus.CLOSED:
+        return spec.status, None
+    closed = _day(spec.closed, cal)
+    if closed > cal.today:
+        return RectStatus.IN_PROGRESS, None
+    return spec.status, closed
+
+
+def _reference_number(spec: InspectionSpec, day: datetime.date) -> str:
+    """The 督查 number, with the year it was issued in once moved."""
+    return spec.reference.replace("〔2022〕", f"〔{day.year}〕")
 
 
 class _Builder:
     def __init__(self, today: datetime.date) -> None:
         self.today = today
+        self.cal = DemoCalendar.seeded_on(today)
         # A fixed seed: the same demo on every machine and every run (not for secrets).
         self.rng = random.Random(SEED)  # noqa: S311
         self.world = _World(today)
         self.created: dict[str, int] = {}
 
     def day(self, value: datetime.date | int | None) -> datetime.date | None:
-        return _day(value, self.today)
+        return _day(value, self.cal)
 
     def count(self, key: str, created: bool) -> None:
         self.created[key] = self.created.get(key, 0) + int(created)
@@ -807,21 +847,41 @@ class _Builder:
     # -- plan
 
     def plan(self) -> tuple[dict[int, Phase], dict[str, Stage]]:
+        """The plan's phases and stages, with the demo's dates (the plan's own dates moved by
+        the calendar, so that durations and order are the plan's), and its milestones."""
         self.created["phases"] = load_plan(Phase, Stage)
         phases = {phase.number: phase for phase in Phase.objects.all()}
         stages = {stage.code: stage for stage in Stage.objects.all()}
+        year = f"{self.cal.programme_end.year}年"
+        for rows, specs, key in ((phases, PHASES, "number"), (stages, STAGES, "code")):
+            for spec in specs:
+                row = rows[spec[key]]
+                values = {
+                    "start_date": self.cal.at(spec["start_date"]),
+                    "end_date": self.cal.at(spec["end_date"]),
+                }
+                for text in ("summary", "target"):
+                    if text in spec:
+                        values[text] = spec[text].replace("2022年", year)
+                if any(getattr(row, name) != value for name, value in values.items()):
+                    for name, value in values.items():
+                        setattr(row, name, value)
+                    row.save(update_fields=list(values))
         for number, stage_code, title, due, achieved, description in MILESTONES:
-            _milestone, created = Milestone.objects.get_or_create(
-                phase=phases[number],
-                title=title,
-                defaults={
-                    "stage": stages.get(stage_code) if stage_code else None,
-                    "due_date": due,
-                    "achieved_on": achieved,
-                    "description": description,
-                },
-            )
-            self.count("milestones", created)
+            achieved_on = self.day(achieved)
+            values = {
+                "stage": stages.get(stage_code) if stage_code else None,
+                "due_date": self.day(due),
+                "achieved_on": achieved_on if achieved_on and achieved_on <= self.today else None,
+                "description": description,
+            }
+            milestone = Milestone.objects.filter(phase=phases[number], title=title).first()
+            if milestone is None:
+                Milestone.objects.create(phase=phases[number], title=title, **values)
+            elif (milestone.due_date, milestone.achieved_on) != (values["due_date"], values["achieved_on"]):
+                milestone.due_date, milestone.achieved_on = values["due_date"], values["achieved_on"]
+                milestone.save(update_fields=["due_date", "achieved_on"])
+            self.count("milestones", milestone is None)
         return phases, stages
 
     def tasks(self, phases: dict[int, Phase], stages: dict[str, Stage]) -> None:
@@ -837,7 +897,7 @@ class _Builder:
                 continue
             covered = self.world.covered_categories(town)
             if covered == 3:
-                status, done, note = TaskStatus.DONE, D(2022, 12, 26), "三类协会服务均已覆盖本镇（街）。"
+                status, done, note = TaskStatus.DONE, D(2022, 10, 1), "三类协会服务均已覆盖本镇（街）。"
             elif covered:
                 status, done, note = TaskStatus.IN_PROGRESS, None, "已有部分类别的三会覆盖，其余类别筹备中。"
             else:
@@ -852,18 +912,25 @@ class _Builder:
         organization = self.resolve(spec.org)
         due = self.day(spec.due)
         relative = isinstance(spec.due, int)
+        status, done = _task_state(spec, self.cal)
         task = Task.objects.filter(phase=phase, organization=organization, title=spec.title).first()
         if task is not None:
             self.count("tasks", False)
-            if relative and task.due_date != due:
-                # Current work stays current: its due date follows today, its status is left alone.
+            # The dates follow the seeding day; the status is left alone (someone may have moved
+            # the task on while exploring the demo), and so is a completion the demo did not make.
+            fields = []
+            if task.due_date != due:
                 task.due_date = due
-                task.save(update_fields=["due_date", "updated_at"])
+                fields.append("due_date")
+            if task.status == TaskStatus.DONE and done is not None and task.completed_on != done:
+                task.completed_on = done
+                fields.append("completed_on")
+            if fields:
+                task.save(update_fields=[*fields, "updated_at"])
             return
-        done = self.day(spec.done) if spec.status == TaskStatus.DONE else None
         stage = stages.get(spec.stage) if spec.stage else None
         start = stage.start_date if stage else phase.start_date
-        created_day = (due - datetime.timedelta(days=45)) if relative else min(start, due)
+        created_day = min((due - datetime.timedelta(days=45)) if relative else min(start, due), self.today)
         task = Task.objects.create(
             phase=phase,
             stage=stage,
@@ -871,7 +938,7 @@ class _Builder:
             title=spec.title,
             description=spec.description,
             due_date=due,
-            status=spec.status,
+            status=status,
             completed_on=done,
             created_by=self.world.users.get("district"),
         )
@@ -887,26 +954,29 @@ class _Builder:
                 new_status=TaskStatus.NOT_STARTED,
             )
         ]
-        if spec.status in (TaskStatus.IN_PROGRESS, TaskStatus.DONE):
-            started = created_day + datetime.timedelta(days=self.rng.randint(3, 12))
+        if status in (TaskStatus.IN_PROGRESS, TaskStatus.DONE):
+            started = min(created_day + datetime.timedelta(days=self.rng.randint(3, 12)), self.today)
             if done is not None:
                 started = min(started, done)
+            started_at = _at(started, self.rng.randint(9, 16), self.rng.choice((0, 15, 30, 45)))
             history.append(
                 TaskUpdate(
                     task=task,
                     actor=actor,
-                    created_at=_at(started, self.rng.randint(9, 16), self.rng.choice((0, 15, 30, 45))),
+                    created_at=started_at,
                     old_status=TaskStatus.NOT_STARTED,
                     new_status=TaskStatus.IN_PROGRESS,
-                    note="" if spec.status == TaskStatus.DONE else spec.note,
+                    note=spec.note if spec.status == TaskStatus.IN_PROGRESS else "",
                 )
             )
-        if spec.status == TaskStatus.DONE:
+        if status == TaskStatus.DONE:
+            done_at = _at(done, self.rng.randint(9, 17), self.rng.choice((0, 10, 20, 40)))
             history.append(
                 TaskUpdate(
                     task=task,
                     actor=actor,
-                    created_at=_at(done, self.rng.randint(9, 17), self.rng.choice((0, 10, 20, 40))),
+                    # Started and done on one day: done after it was started.
+                    created_at=max(done_at, started_at + datetime.timedelta(hours=1)),
                     old_status=TaskStatus.IN_PROGRESS,
                     new_status=TaskStatus.DONE,
                     note=spec.note,
@@ -918,20 +988,25 @@ class _Builder:
 
     def pilots(self, stages: dict[str, Stage]) -> None:
         for town, (focus, findings, measures) in PILOTS.items():
-            _pilot, created = Pilot.objects.get_or_create(
+            started_on = self.day(D(2022, 3, 15))
+            pilot, created = Pilot.objects.get_or_create(
                 organization=self.world.town(town),
                 stage=stages["3a"],
                 defaults={
-                    "started_on": D(2022, 3, 15),
+                    "started_on": started_on,
                     "focus": focus,
                     "findings": findings,
                     "measures": measures,
                 },
             )
+            if pilot.started_on != started_on:
+                pilot.started_on = started_on
+                pilot.save(update_fields=["started_on"])
             self.count("pilots", created)
 
     def steering_group(self) -> None:
         for role, name, title, login in STEERING:
+            started_on = self.day(D(2022, 3, 1))
             member = SteeringMember.objects.filter(role=role, name=name, ended_on__isnull=True).first()
             created = member is None
             if created:
@@ -940,9 +1015,12 @@ class _Builder:
                     name=name,
                     title=title,
                     user=self.world.users.get(login) if login else None,
-                    started_on=D(2022, 3, 1),
+                    started_on=started_on,
                     notes=DEMO_NOTE,
                 )
+            elif member.started_on != started_on:
+                member.started_on = started_on
+                member.save(update_fields=["started_on"])
             self.count("steering", created)
 
     # -- inspections
@@ -954,9 +1032,10 @@ class _Builder:
             day = self.day(spec.day)
             inspection = Inspection.objects.filter(organization=organization, findings=spec.findings).first()
             created = inspection is None
+            reference = _reference_number(spec, day)
             if created:
                 inspection = Inspection.objects.create(
-                    reference=spec.reference,
+                    reference=reference,
                     organization=organization,
                     supervisor=supervisor,
                     inspectors=spec.inspectors,
@@ -964,26 +1043,29 @@ class _Builder:
                     score=Decimal(spec.score),
                     findings=spec.findings,
                 )
-            elif inspection.inspected_on != day:
-                inspection.inspected_on = day
-                inspection.save(update_fields=["inspected_on", "updated_at"])
+            elif (inspection.inspected_on, inspection.reference) != (day, reference):
+                inspection.inspected_on, inspection.reference = day, reference
+                inspection.save(update_fields=["inspected_on", "reference", "updated_at"])
             self.count("inspections", created)
             for item in spec.items:
                 self.rectification(inspection, item)
 
     def rectification(self, inspection: Inspection, spec: RectSpec) -> None:
         deadline = self.day(spec.deadline)
-        closed = self.day(spec.closed) if spec.status == RectStatus.CLOSED else None
+        status, closed = _rectification_state(spec, self.cal)
         rectification = Rectification.objects.filter(inspection=inspection, title=spec.title).first()
         if rectification is not None:
             self.count("rectifications", False)
-            if isinstance(spec.deadline, int) and rectification.deadline != deadline:
+            # Dates follow the seeding day; the status is left as it is (see ``task``).
+            fields = []
+            if rectification.deadline != deadline:
                 rectification.deadline = deadline
-                fields = ["deadline", "updated_at"]
-                if rectification.is_closed and isinstance(spec.closed, int):
-                    rectification.closed_on = closed
-                    fields.append("closed_on")
-                rectification.save(update_fields=fields)
+                fields.append("deadline")
+            if rectification.is_closed and closed is not None and rectification.closed_on != closed:
+                rectification.closed_on = closed
+                fields.append("closed_on")
+            if fields:
+                rectification.save(update_fields=[*fields, "updated_at"])
             return
         supervisor = self.world.users.get("supervisor")
         rectification = Rectification.objects.create(
@@ -993,9 +1075,9 @@ class _Builder:
             requirement=spec.requirement,
             owner_name=spec.owner,
             deadline=deadline,
-            status=spec.status,
+            status=status,
             closed_on=closed,
-            closure_note=spec.closure,
+            closure_note=spec.closure if closed else "",
             created_by=supervisor,
         )
         self.count("rectifications", True)
@@ -1009,8 +1091,9 @@ class _Builder:
                 new_status=RectStatus.OPEN,
             )
         ]
-        if spec.status in (RectStatus.IN_PROGRESS, RectStatus.CLOSED):
+        if status in (RectStatus.IN_PROGRESS, RectStatus.CLOSED):
             started = inspection.inspected_on + datetime.timedelta(days=self.rng.randint(2, 6))
+            started = min(started, self.today)
             if closed is not None:
                 started = min(started, closed)
             history.append(
@@ -1023,7 +1106,7 @@ class _Builder:
                     note=spec.progress,
                 )
             )
-        if spec.status == RectStatus.CLOSED:
+        if status == RectStatus.CLOSED:
             colour = (self.rng.randint(90, 200), self.rng.randint(120, 210), self.rng.randint(90, 200))
             evidence = RectificationEvidence(
                 rectification=rectification,
@@ -1067,8 +1150,8 @@ class _Builder:
                 w.town("姜山镇"),
                 None,
                 Status.PUBLISHED,
-                D(2022, 10, 10),
-                D(2022, 12, 20),
+                D(2022, 8, 10),
+                D(2022, 9, 20),
             ),
             (
                 Kind.PRACTICE,
@@ -1079,8 +1162,8 @@ class _Builder:
                 w.grassroots("五乡镇", Cat.PRODUCTION),
                 None,
                 Status.PUBLISHED,
-                D(2022, 11, 2),
-                D(2023, 1, 15),
+                D(2022, 8, 2),
+                D(2022, 9, 25),
             ),
             (
                 Kind.PRACTICE,
@@ -1090,7 +1173,7 @@ class _Builder:
                 w.town("云龙镇"),
                 None,
                 Status.APPROVED,
-                D(2022, 11, 5),
+                D(2022, 8, 5),
                 None,
             ),
             (
@@ -1101,7 +1184,7 @@ class _Builder:
                 w.town("下应街道"),
                 None,
                 Status.NOMINATED,
-                D(2023, 3, 1),
+                D(2022, 9, 26),
                 None,
             ),
             (
@@ -1113,8 +1196,8 @@ class _Builder:
                 w.grassroots("姜山镇", Cat.LIFE_HEALTH),
                 None,
                 Status.PUBLISHED,
-                D(2022, 10, 10),
-                D(2022, 12, 20),
+                D(2022, 8, 10),
+                D(2022, 9, 20),
             ),
             (
                 Kind.ORGANIZATION,
@@ -1124,8 +1207,8 @@ class _Builder:
                 w.grassroots("五乡镇", Cat.PRODUCTION),
                 None,
                 Status.PUBLISHED,
-                D(2022, 11, 2),
-                D(2023, 1, 15),
+                D(2022, 8, 2),
+                D(2022, 9, 25),
             ),
             (
                 Kind.ORGANIZATION,
@@ -1135,7 +1218,7 @@ class _Builder:
                 w.grassroots("云龙镇", Cat.ECOLOGY),
                 None,
                 Status.NOMINATED,
-                D(2023, 3, 1),
+                D(2022, 9, 26),
                 None,
             ),
             (
@@ -1146,8 +1229,8 @@ class _Builder:
                 w.town("姜山镇"),
                 jiangshan_director,
                 Status.PUBLISHED,
-                D(2022, 10, 10),
-                D(2022, 12, 20),
+                D(2022, 8, 10),
+                D(2022, 9, 20),
             ),
             (
                 Kind.LEADER,
@@ -1157,8 +1240,8 @@ class _Builder:
                 w.town("五乡镇"),
                 wuxiang_head,
                 Status.PUBLISHED,
-                D(2022, 11, 2),
-                D(2023, 1, 15),
+                D(2022, 8, 2),
+                D(2022, 9, 25),
             ),
             (
                 Kind.LEADER,
@@ -1168,7 +1251,7 @@ class _Builder:
                 w.town("云龙镇"),
                 yunlong_principal,
                 Status.APPROVED,
-                D(2022, 11, 5),
+                D(2022, 8, 5),
                 None,
             ),
             (
@@ -1179,12 +1262,20 @@ class _Builder:
                 w.org("LG-YZ"),
                 lecturer_head,
                 Status.NOMINATED,
-                D(2023, 3, 1),
+                D(2022, 9, 26),
                 None,
             ),
         )
         for kind, title, summary, story, organization, person, status, nominated, published in items:
-            _item, created = ShowcaseItem.objects.get_or_create(
+            # Nominated, approved and published in stage 3b: before the seeding day.
+            dates = {
+                "nominated_on": self.day(nominated),
+                "approved_on": self.day(nominated + datetime.timedelta(days=30))
+                if status in (Status.APPROVED, Status.PUBLISHED)
+                else None,
+                "published_on": self.day(published),
+            }
+            item, created = ShowcaseItem.objects.get_or_create(
                 kind=kind,
                 title=title,
                 defaults={
@@ -1193,14 +1284,14 @@ class _Builder:
                     "organization": organization,
                     "person": person,
                     "status": status,
-                    "nominated_on": nominated,
                     "nominated_by": organization.name if organization else "",
-                    "approved_on": nominated + datetime.timedelta(days=30)
-                    if status in (Status.APPROVED, Status.PUBLISHED)
-                    else None,
-                    "published_on": published,
+                    **dates,
                 },
             )
+            if not created and item.status == status and any(getattr(item, k) != v for k, v in dates.items()):
+                for name, value in dates.items():
+                    setattr(item, name, value)
+                item.save(update_fields=list(dates))
             self.count("showcase", created)
 
     def incentives(self) -> None:
@@ -1210,8 +1301,8 @@ class _Builder:
             (
                 w.leader(LeaderRole.Kind.HOSPITAL_DIRECTOR, "姜山镇卫生院"),
                 Kind.AWARD,
-                "鄞州区科协系统先进个人（2022年度）",
-                D(2023, 1, 10),
+                "鄞州区科协系统年度先进个人",
+                D(2022, 1, 10),
                 "鄞州区科协",
                 None,
                 None,
@@ -1220,7 +1311,7 @@ class _Builder:
                 w.leader(LeaderRole.Kind.HOSPITAL_DIRECTOR, "姜山镇卫生院"),
                 Kind.TALENT,
                 "推荐为宁波市“最美科技工作者”候选人",
-                D(2023, 4, 20),
+                D(2022, 4, 20),
                 "鄞州区科协",
                 None,
                 None,
@@ -1238,7 +1329,7 @@ class _Builder:
                 w.leader(LeaderRole.Kind.AGRITECH_STATION_HEAD, "五乡镇农业技术推广站"),
                 Kind.TALENT,
                 "推荐为宁波市农村实用人才带头人",
-                D(2023, 5, 10),
+                D(2022, 5, 10),
                 "鄞州区科协",
                 None,
                 None,
@@ -1247,7 +1338,7 @@ class _Builder:
                 w.leader(LeaderRole.Kind.SCHOOL_PRINCIPAL, "云龙镇中心小学"),
                 Kind.AWARD,
                 "鄞州区青少年科技教育优秀组织者",
-                D(2022, 11, 30),
+                D(2022, 8, 30),
                 "鄞州区科协、区教育局",
                 None,
                 None,
@@ -1265,7 +1356,7 @@ class _Builder:
                 w.leader(LeaderRole.Kind.LECTURER_GROUP_HEAD, "鄞州区科普讲师团"),
                 Kind.AWARD,
                 "全国科普日活动优秀个人（区级推荐）",
-                D(2022, 10, 20),
+                D(2022, 9, 23),
                 "鄞州区科协",
                 None,
                 None,
@@ -1274,14 +1365,15 @@ class _Builder:
                 w.leader(LeaderRole.Kind.MUSEUM_DIRECTOR, "示例青少年科技馆"),
                 Kind.FUNDING,
                 "青少年科普研学活动补助",
-                D(2023, 3, 1),
+                D(2022, 3, 1),
                 "鄞州区科协",
                 Decimal("15000.00"),
                 w.org("PB-MUSEUM"),
             ),
         )
         for person, kind, title, granted_on, granted_by, amount, organization in rows:
-            _incentive, created = Incentive.objects.get_or_create(
+            granted_on = self.day(granted_on)
+            incentive, created = Incentive.objects.get_or_create(
                 person=person,
                 kind=kind,
                 title=title,
@@ -1292,6 +1384,9 @@ class _Builder:
                     "organization": organization,
                 },
             )
+            if incentive.granted_on != granted_on:
+                incentive.granted_on = granted_on
+                incentive.save(update_fields=["granted_on"])
             self.count("incentives", created)
 
 
@@ -1309,44 +1404,78 @@ LABELS = (
 
 
 def plan_demo(*, today: datetime.date) -> list[models.Model]:
-    """The tasks, inspections and rectification items ``build_demo`` would write on ``today``, as
-    unsaved rows with their dates resolved (reads, never writes). An inspection's items refer to
-    it by its town and findings in place of a primary key."""
+    """The phases, stages, milestones, tasks, inspections and rectification items ``build_demo``
+    would write on ``today``, as unsaved rows with their dates resolved (reads, never writes).
+    Phases are referred to by number, and an inspection's items refer to it by its town and
+    findings, in place of a primary key."""
     builder = _Builder(today)
-    rows: list[models.Model] = []
+    cal = builder.cal
+    rows: list[models.Model] = [
+        Phase(
+            number=spec["number"],
+            code=spec["code"],
+            name=spec["name"],
+            start_date=cal.at(spec["start_date"]),
+            end_date=cal.at(spec["end_date"]),
+        )
+        for spec in PHASES
+    ]
+    rows += [
+        Stage(
+            phase_id=spec["phase"],
+            code=spec["code"],
+            name=spec["name"],
+            start_date=cal.at(spec["start_date"]),
+            end_date=cal.at(spec["end_date"]),
+        )
+        for spec in STAGES
+    ]
+    for number, _stage, title, due, achieved, _description in MILESTONES:
+        achieved_on = _day(achieved, cal)
+        rows.append(
+            Milestone(
+                phase_id=number,
+                title=title,
+                due_date=_day(due, cal),
+                achieved_on=achieved_on if achieved_on and achieved_on <= cal.today else None,
+            )
+        )
     for spec in builder.task_specs():
+        status, done = _task_state(spec, cal)
         rows.append(
             Task(
                 phase_id=spec.phase,
                 organization_id=builder.resolve(spec.org).pk,
                 title=spec.title,
-                due_date=_day(spec.due, today),
-                status=spec.status,
-                completed_on=_day(spec.done, today) if spec.status == TaskStatus.DONE else None,
+                due_date=_day(spec.due, cal),
+                status=status,
+                completed_on=done,
             )
         )
     for spec in INSPECTIONS:
         key = f"{spec.town}:{spec.findings}"
+        day = _day(spec.day, cal)
         rows.append(
             Inspection(
-                reference=spec.reference,
+                reference=_reference_number(spec, day),
                 organization_id=builder.world.town(spec.town).pk,
-                inspected_on=_day(spec.day, today),
+                inspected_on=day,
                 score=Decimal(spec.score),
                 findings=spec.findings,
             )
         )
-        rows.extend(
-            Rectification(
-                inspection_id=key,
-                organization_id=builder.world.town(spec.town).pk,
-                title=item.title,
-                deadline=_day(item.deadline, today),
-                status=item.status,
-                closed_on=_day(item.closed, today) if item.status == RectStatus.CLOSED else None,
+        for item in spec.items:
+            status, closed = _rectification_state(item, cal)
+            rows.append(
+                Rectification(
+                    inspection_id=key,
+                    organization_id=builder.world.town(spec.town).pk,
+                    title=item.title,
+                    deadline=_day(item.deadline, cal),
+                    status=status,
+                    closed_on=closed,
+                )
             )
-            for item in spec.items
-        )
     return rows
 
 

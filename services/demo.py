@@ -2,16 +2,25 @@
 
 Builds on the demo district of ``organizations.demo`` (run before this): every town and
 subdistrict association, the grassroots associations, societies, the popularisation bases and
-the lecturer group log the activities of the programme year 2022 — both streams, every type,
-with leaders who led them, volunteer teams, QR check-ins and volunteer hours — and a few
+the lecturer group log the activities of the programme year and of the quarter before it (the
+towns, societies and bases were at work before the programme began) — both streams, every
+type, with leaders who led them, volunteer teams, QR check-ins and volunteer hours — and a few
 recent and upcoming ones relative to today, so that the verification queue, the check-in page
 and the public calendar always have something to show.
 
+The ledger is written in the reference programme year 2022 and moved by the demo's calendar
+(``organizations.demo_dates``), which puts today in the programme's fourth quarter: the current
+quarter, the year to date and the last four whole quarters all hold activities. Nothing after
+the seeding moment has happened: such an activity is planned, without check-ins or hours, and
+an activity is verified three days after it ends.
+
 Deterministic and idempotent: every activity carries a natural key (``source_key``,
-``demo:…``), attendance is keyed by (activity, phone), volunteer service by (activity, person);
-each activity's check-ins and hours come from a generator seeded by its own key, so two runs
-on two empty databases give the same rows and a second run adds nothing. The rows are system
-data, written directly without actions (there is no acting user).
+``demo:…``) that does not change with the day, attendance is keyed by (activity, phone),
+volunteer service by (activity, person); each activity's check-ins and hours come from a
+generator seeded by its own key, so two runs on the same day on two empty databases give the
+same rows and a second run adds nothing. A run on a later day moves the activities it finds
+(with their check-ins, hours and history) and brings their status up to date. The rows are
+system data, written directly without actions (there is no acting user).
 """
 
 from __future__ import annotations
@@ -23,9 +32,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from django.db import models, transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 
+from organizations.demo_dates import DemoCalendar
 from organizations.models import (
     LeaderRole,
     Membership,
@@ -50,7 +60,17 @@ from .models import (
 )
 
 SEED = 20220601
+# The reference programme year the ledger is written in (``organizations.demo_dates``). Natural
+# keys name it ("demo:2022:…") whatever year the activities land in, so that a run in a later
+# quarter, or on a database seeded before the demo followed the seeding day, moves the rows it
+# finds instead of adding new ones.
 YEAR = 2022
+# Volunteers check out up to this long after an activity ends: it has taken place (and may have
+# check-ins and hours) only when that lies before the seeding moment.
+CHECKOUT_MARGIN = datetime.timedelta(minutes=40)
+VERIFIED_AFTER = datetime.timedelta(days=3)
+# An activity held early on the seeding day, so that even a quarter's first day has one.
+THIS_MORNING_KEY = "demo:this-morning:"
 DEMO_NOTE = "（演示数据）"
 # Attendee numbers: a fixed prefix and a counter, unique within an activity and easy to spot.
 ATTENDEE_PHONE_PREFIX = "1990576"
@@ -192,6 +212,14 @@ class ActivitySpec:
     published: bool = False
     attendees: int = 0
     volunteers: list[tuple[int, int]] = field(default_factory=list)  # (person, team)
+    # The seeding moment: registration and publication, a fixed time ahead of the activity,
+    # never lie after it. Not part of the activity's identity (nor of its repr).
+    seeded_at: datetime.datetime | None = field(default=None, repr=False, compare=False)
+
+    def before(self, days: int) -> datetime.datetime:
+        """``days`` before the start, or the seeding moment if that is earlier."""
+        moment = self.starts_at - datetime.timedelta(days=days)
+        return moment if self.seeded_at is None else min(moment, self.seeded_at)
 
 
 @dataclass
@@ -225,19 +253,24 @@ def _alignment(rng: random.Random, kind: str, venue_kind: str) -> list[str]:
 
 
 def _on_or_after_founding(day: datetime.date, founded: datetime.date | None) -> datetime.date:
-    """``day``, or for a day before the organiser was founded, a day between its founding and the
-    end of that year, chosen from ``day`` without drawing on the random sequence."""
+    """``day``, or for a day before the organiser was founded, a day in the four months after its
+    founding, chosen from ``day`` without drawing on the random sequence."""
     if founded is None or day >= founded:
         return day
-    last = datetime.date(founded.year, 12, 31)
-    return founded + datetime.timedelta(
-        days=(day - datetime.date(day.year, 1, 1)).days % ((last - founded).days + 1)
-    )
+    return founded + datetime.timedelta(days=day.toordinal() % 120)
+
+
+def _reference_month(month: int) -> datetime.date:
+    """The first day of a month of the reference programme year; months 0, -1 and -2 are those
+    of the quarter before it."""
+    year, index = divmod(month - 1, 12)
+    return datetime.date(YEAR + year, index + 1, 1)
 
 
 class Planner:
     def __init__(self, *, today: datetime.date) -> None:
         self.today = today
+        self.cal = DemoCalendar.seeded_on(today)
         self.specs: list[ActivitySpec] = []
         self.infos = self._org_infos()
 
@@ -246,7 +279,9 @@ class Planner:
         orgs = list(Organization.objects.active().select_related("home_region").order_by("code"))
         ids = [org.pk for org in orgs]
         leaders_open = set(
-            LeaderRole.objects.open_on(datetime.date(YEAR, 6, 30)).values_list("person_id", flat=True)
+            LeaderRole.objects.open_on(self.cal.at(datetime.date(YEAR, 6, 30))).values_list(
+                "person_id", flat=True
+            )
         )
         members: dict[int, set[int]] = {}
         for org_id, person_id in Membership.objects.filter(organization_id__in=ids).values_list(
@@ -286,7 +321,14 @@ class Planner:
     def _by_kind(self, *kinds: str) -> list[OrgInfo]:
         return [info for info in self.infos.values() if info.org.kind in kinds]
 
-    def spec(
+    def spec(self, rng: random.Random, *, info: OrgInfo, **values) -> ActivitySpec:
+        """An activity of ``info``'s organisation, planned if it would lie after the seeding
+        moment (see ``draft`` for the values)."""
+        spec = self.draft(rng, info=info, **values)
+        self.settle(spec, info)
+        return spec
+
+    def draft(
         self,
         rng: random.Random,
         *,
@@ -319,20 +361,22 @@ class Planner:
             VenueKind.ONLINE: "线上直播",
         }[venue_kind]
         planned = rng.choice((30, 40, 50, 60, 80, 100, 150))
-        took_place = status in Activity.TOOK_PLACE
-        online = kind == Kind.ONLINE
-        attendees = 0 if online or not took_place else max(8, int(planned * rng.uniform(0.5, 1.05)))
-        reported = (
-            rng.randint(300, 3000)
-            if online and took_place
-            else (attendees + rng.randint(0, 20) if took_place and rng.random() < 0.3 else None)
+        # Every draw is made whatever the status, so that the sequence, and with it every other
+        # activity, stays the same when an activity is planned on one day and held on a later one.
+        share, reach, extra, report_roll = (
+            rng.uniform(0.5, 1.05),
+            rng.randint(300, 3000),
+            rng.randint(0, 20),
+            rng.random(),
         )
         leaders = [rng.choice(info.leaders)] if info.leaders and rng.random() < 0.85 else []
+        online = kind == Kind.ONLINE
         volunteers = []
-        if info.volunteers and not online and took_place:
+        if info.volunteers and not online:
             volunteers = rng.sample(info.volunteers, min(len(info.volunteers), rng.randint(2, 6)))
-        team_ids = sorted({team for _person, team in volunteers}) or info.teams[:1]
-        return ActivitySpec(
+        attendees = 0 if online else max(8, int(planned * share))
+        reported = reach if online else (attendees + extra if report_roll < 0.3 else None)
+        spec = ActivitySpec(
             key=key,
             title=title,
             kind=kind,
@@ -349,12 +393,26 @@ class Planner:
             reported=reported,
             description=f"{title}，由{org.name}组织开展。{DEMO_NOTE}",
             leader_ids=leaders,
-            team_ids=team_ids,
+            team_ids=sorted({team for _person, team in volunteers}) or info.teams[:1],
             co_organizer_ids=[partner.org.pk] if partner else [],
             published=published,
             attendees=attendees,
             volunteers=volunteers,
         )
+        return spec
+
+    def settle(self, spec: ActivitySpec, info: OrgInfo) -> None:
+        """Nothing after the seeding moment has happened: such an activity is planned, with no
+        check-ins, hours or reported figures (and only what took place keeps them)."""
+        spec.seeded_at = self.cal.moment
+        if spec.status != Status.PLANNED and spec.ends_at + CHECKOUT_MARGIN > self.cal.moment:
+            spec.status = Status.PLANNED
+        # The organiser's admin verifies an activity three days after it ends.
+        if spec.status == Status.VERIFIED and spec.ends_at + VERIFIED_AFTER > self.cal.moment:
+            spec.status = Status.HELD
+        if spec.status not in Activity.TOOK_PLACE:
+            spec.attendees, spec.reported, spec.volunteers = 0, None, []
+            spec.team_ids = info.teams[:1]
 
     def build(self) -> list[ActivitySpec]:
         rng = random.Random(SEED)  # noqa: S311 (demo data, not secrets)
@@ -369,7 +427,9 @@ class Planner:
             # A few towns lag behind: no activity at all in some quarters, which the coverage
             # figures then show.
             count = 20 if pilot else rng.choice((4, 6, 8, 10, 12))
-            months = sorted(rng.choice(range(1, 13)) for _ in range(count))
+            # Months 1–12 of the programme year and -2–0 of the quarter before it: the towns
+            # were already at work when the programme began.
+            months = sorted(rng.choice(range(-2, 13)) for _ in range(count))
             if not pilot and count <= 6:
                 months = [m for m in months if m > 6] or [12]
             for index, month in enumerate(months, start=1):
@@ -391,7 +451,8 @@ class Planner:
                 town = rng.choice(towns)
                 spec_kind = kinds[index % len(kinds)]
                 key = f"demo:{YEAR}:{info.org.code}:{index:02d}"
-                self._planned_year_activity(rng, info, spec_kind, rng.randint(1, 12), key, partner=town)
+                month = rng.randint(-2, 12)
+                self._planned_year_activity(rng, info, spec_kind, month, key, partner=town)
                 # Societies and bases serve the towns: the activity takes place there.
                 self.specs[-1].region_id = town.org.home_region_id
         self._around_today(rng, towns)
@@ -406,7 +467,7 @@ class Planner:
         key: str,
         partner: OrgInfo | None = None,
     ) -> None:
-        day = datetime.date(YEAR, month, rng.randint(1, 28))
+        day = self.cal.at(_reference_month(month).replace(day=rng.randint(1, 28)))
         roll = rng.random()
         status = Status.VERIFIED if roll < 0.8 else Status.HELD if roll < 0.95 else Status.CANCELLED
         self.specs.append(
@@ -443,6 +504,20 @@ class Planner:
                     title="科普大篷车进乡村巡展",
                 )
                 spec.starts_at, spec.ends_at = local(self.today, 8.5), local(self.today, 21)
+                self.specs.append(spec)
+                # An early consultation: held by mid-morning, so that even on a quarter's first
+                # day the current quarter has something that took place.
+                spec = self.draft(
+                    rng,
+                    key=f"{THIS_MORNING_KEY}{info.org.code}",
+                    info=info,
+                    kind=Kind.CONSULTATION,
+                    day=self.today,
+                    status=Status.HELD,
+                    title="晨间健康咨询进菜场",
+                )
+                spec.starts_at, spec.ends_at = local(self.today, 7), local(self.today, 8.5)
+                self.settle(spec, info)
                 self.specs.append(spec)
         popular = (
             Kind.POPULAR_LECTURE,
@@ -518,10 +593,8 @@ def _row(spec: ActivitySpec) -> Activity:
         reported_participants=spec.reported,
         description=spec.description,
         is_published=spec.published,
-        published_at=spec.starts_at - datetime.timedelta(days=10) if spec.published else None,
-        status_changed_at=spec.ends_at
-        if spec.status != Status.PLANNED
-        else spec.starts_at - datetime.timedelta(days=14),
+        published_at=spec.before(10) if spec.published else None,
+        status_changed_at=spec.ends_at if spec.status != Status.PLANNED else spec.before(14),
     )
 
 
@@ -579,6 +652,27 @@ def planned_rows(specs: Sequence[ActivitySpec]) -> list[models.Model]:
     return rows
 
 
+def _transitions(spec: ActivitySpec, activity_id: int, *, since: str) -> list[ActivityTransition]:
+    """The history of a demo activity from status ``since`` ("" for a new one) to its own."""
+    steps = [("", Status.PLANNED, "登记", spec.before(14))]
+    if spec.status == Status.CANCELLED:
+        steps.append(
+            (Status.PLANNED, Status.CANCELLED, "天气原因取消", spec.starts_at - datetime.timedelta(days=1))
+        )
+    if spec.status in Activity.TOOK_PLACE:
+        steps.append((Status.PLANNED, Status.HELD, "", spec.ends_at))
+    if spec.status == Status.VERIFIED:
+        steps.append((Status.HELD, Status.VERIFIED, "", spec.ends_at + VERIFIED_AFTER))
+    sources = [step[0] for step in steps]
+    first = sources.index(since) if since in sources else len(steps)
+    return [
+        ActivityTransition(
+            activity_id=activity_id, from_status=old, to_status=new, note=note, created_at=created_at
+        )
+        for old, new, note, created_at in steps[first:]
+    ]
+
+
 def write_activities(specs: Sequence[ActivitySpec]) -> dict[str, tuple[int, int]]:
     """Create or update the activities of ``specs`` with their links, check-ins and hours.
 
@@ -588,12 +682,18 @@ def write_activities(specs: Sequence[ActivitySpec]) -> dict[str, tuple[int, int]
     missing = [_row(spec) for spec in specs if spec.key not in existing]
     Activity.objects.bulk_create(missing, batch_size=500)
     changed = []
+    moved: dict[int, datetime.timedelta] = {}
+    progressed: dict[int, str] = {}
     for spec in specs:
         current = existing.get(spec.key)
         if current is None:
             continue
         wanted = _row(spec)
         if any(getattr(current, name) != getattr(wanted, name) for name in ACTIVITY_FIELDS):
+            if current.starts_at != wanted.starts_at:
+                moved[current.pk] = wanted.starts_at - current.starts_at
+            if current.status != wanted.status:
+                progressed[current.pk] = current.status
             for name in (*ACTIVITY_FIELDS, "published_at", "status_changed_at"):
                 setattr(current, name, getattr(wanted, name))
             changed.append(current)
@@ -601,6 +701,19 @@ def write_activities(specs: Sequence[ActivitySpec]) -> dict[str, tuple[int, int]
         Activity.objects.bulk_update(
             changed, [*ACTIVITY_FIELDS, "published_at", "status_changed_at"], batch_size=500
         )
+    # A run in a later quarter moves the activities: their records move with them. One that
+    # moved after the seeding moment is planned again and loses what it recorded.
+    for activity_id, delta in moved.items():
+        Attendance.objects.filter(activity_id=activity_id).update(checked_in_at=F("checked_in_at") + delta)
+        VolunteerService.objects.filter(activity_id=activity_id).update(
+            checked_in_at=F("checked_in_at") + delta, checked_out_at=F("checked_out_at") + delta
+        )
+        ActivityTransition.objects.filter(activity_id=activity_id).update(created_at=F("created_at") + delta)
+    replanned = [a.pk for a in changed if a.pk in progressed and a.status == Status.PLANNED]
+    if replanned:
+        Attendance.objects.filter(activity_id__in=replanned).delete()
+        VolunteerService.objects.filter(activity_id__in=replanned).delete()
+        ActivityTransition.objects.filter(activity_id__in=replanned).exclude(from_status="").delete()
     ids = dict(Activity.objects.filter(source_key__in=keys).values_list("source_key", "pk"))
     new_keys = {row.source_key for row in missing}
 
@@ -625,47 +738,11 @@ def write_activities(specs: Sequence[ActivitySpec]) -> dict[str, tuple[int, int]
 
     transitions = []
     for spec in specs:
-        if spec.key not in new_keys:
-            continue
         activity_id = ids[spec.key]
-        created = spec.starts_at - datetime.timedelta(days=14)
-        transitions.append(
-            ActivityTransition(
-                activity_id=activity_id,
-                from_status="",
-                to_status=Status.PLANNED,
-                note="登记",
-                created_at=created,
-            )
-        )
-        if spec.status == Status.CANCELLED:
-            transitions.append(
-                ActivityTransition(
-                    activity_id=activity_id,
-                    from_status=Status.PLANNED,
-                    to_status=Status.CANCELLED,
-                    note="天气原因取消",
-                    created_at=spec.starts_at - datetime.timedelta(days=1),
-                )
-            )
-        if spec.status in Activity.TOOK_PLACE:
-            transitions.append(
-                ActivityTransition(
-                    activity_id=activity_id,
-                    from_status=Status.PLANNED,
-                    to_status=Status.HELD,
-                    created_at=spec.ends_at,
-                )
-            )
-        if spec.status == Status.VERIFIED:
-            transitions.append(
-                ActivityTransition(
-                    activity_id=activity_id,
-                    from_status=Status.HELD,
-                    to_status=Status.VERIFIED,
-                    created_at=spec.ends_at + datetime.timedelta(days=3),
-                )
-            )
+        if spec.key in new_keys:
+            transitions.extend(_transitions(spec, activity_id, since=""))
+        elif activity_id in progressed and spec.status != Status.PLANNED:
+            transitions.extend(_transitions(spec, activity_id, since=progressed[activity_id]))
     ActivityTransition.objects.bulk_create(transitions, batch_size=1000)
 
     attendance_before = Attendance.objects.filter(activity_id__in=ids.values()).count()

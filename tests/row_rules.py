@@ -36,9 +36,11 @@ HAPPENED = (
     "joined_on",
     "started_on",
     "founded_on",
+    "term_start",
     "completed_on",
     "closed_on",
     "inspected_on",
+    "achieved_on",
     "checked_in_at",
     "checked_out_at",
 )

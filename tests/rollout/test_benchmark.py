@@ -1,8 +1,11 @@
 """The benchmark command: every page it times answers, and it prints its figures."""
 
+import datetime
 import io
+import zoneinfo
 
 import pytest
+import time_machine
 from django.core.management import CommandError, call_command
 
 pytestmark = pytest.mark.django_db
@@ -13,7 +16,7 @@ def test_it_prints_times_and_query_counts_for_each_page(
 ):
     settings.ALLOWED_HOSTS = ["testserver"]
     out = io.StringIO()
-    call_command("benchmark", repeat=1, no_reports=True, stdout=out)
+    call_command("benchmark", repeat=1, no_reports=True, period="2022Q4", stdout=out)
     output = out.getvalue()
     for path in ("/dashboard/?period=2022Q4", "/people/", "/reports/", "/dashboard/me/?period=2022Q4"):
         assert path in output
@@ -35,3 +38,14 @@ def test_it_builds_each_report_format(settings, district_user, jiangshan):
 def test_it_needs_the_logins():
     with pytest.raises(CommandError, match="seed_demo"):
         call_command("benchmark", repeat=1, stdout=io.StringIO())
+
+
+@time_machine.travel(
+    datetime.datetime(2027, 1, 1, 0, 30, tzinfo=zoneinfo.ZoneInfo("Asia/Shanghai")), tick=False
+)
+def test_it_times_the_last_quarter_unless_told(settings, district_user):
+    """On 1 January 2027 (Shanghai; still 31 December in UTC) the last quarter is 2026Q4."""
+    settings.ALLOWED_HOSTS = ["testserver"]
+    out = io.StringIO()
+    call_command("benchmark", repeat=1, no_reports=True, stdout=out)
+    assert "/dashboard/?period=2026Q4" in out.getvalue()

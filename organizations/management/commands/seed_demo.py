@@ -8,6 +8,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from organizations.demo import DemoDataError, build_demo
+from organizations.demo_dates import DemoCalendar
 
 ADDRESS = "http://127.0.0.1:8000/"
 
@@ -72,6 +73,11 @@ class Command(BaseCommand):
         elapsed = time.monotonic() - started
 
         self.stdout.write(self.style.SUCCESS(f"鄞州区“三长带三会”演示数据已就绪（用时 {elapsed:.1f} 秒）。"))
+        calendar = DemoCalendar.seeded_on()
+        self.stdout.write(
+            f"  演示项目年度 {calendar.programme_start:%Y-%m-%d} 至 {calendar.programme_end:%Y-%m-%d}，"
+            "今天处于第三阶段的全面覆盖期"
+        )
         for key, label, unit in LABELS:
             count, created = summary.counts[key], summary.created.get(key, 0)
             self.stdout.write(f"  {_pad(label, 16)}{count:>5} {unit}（本次新建 {created}）")

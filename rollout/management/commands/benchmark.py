@@ -2,7 +2,7 @@
 
 Run it on the demo district (``make run`` builds it) or on a copy of production data:
 
-    DEBUG=1 .venv/bin/python manage.py benchmark --repeat 5 --period 2022Q4
+    DEBUG=1 .venv/bin/python manage.py benchmark --repeat 5 [--period 2026Q3]
 
 For each page it prints the median and slowest response time and the number of queries, as the
 given login sees it; then the time to compute the coverage of every town and to build each
@@ -11,6 +11,7 @@ report format. It changes nothing but the sessions of the logins it uses.
 
 from __future__ import annotations
 
+import datetime
 import statistics
 import time
 
@@ -24,6 +25,7 @@ from django.test.utils import CaptureQueriesContext
 from organizations.scoping import Scope
 from rollout import indicators
 from rollout.reports import build_report, render
+from sanhui.clock import today
 
 # (login, path): the pages each kind of user opens most.
 PAGES = (
@@ -45,17 +47,26 @@ PAGES = (
 )
 
 
+def _last_quarter() -> indicators.Period:
+    current = indicators.Period.containing(today())
+    return indicators.Period.containing(current.start - datetime.timedelta(days=1))
+
+
 class Command(BaseCommand):
     help = "Print response times and query counts of the main pages, and report build times."
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--repeat", type=int, default=5, help="requests per page (default 5)")
-        parser.add_argument("--period", default="2022Q4", help="period of the dashboards and reports")
+        parser.add_argument(
+            "--period",
+            default="",
+            help="period of the dashboards and reports (default: the last whole quarter)",
+        )
         parser.add_argument("--no-reports", action="store_true", help="skip the report builds")
 
     def handle(self, *args, repeat: int, period: str, no_reports: bool, **options) -> None:
         try:
-            chosen = indicators.Period.parse(period)
+            chosen = indicators.Period.parse(period) if period else _last_quarter()
         except ValueError as error:
             raise CommandError(str(error)) from error
         users = {
