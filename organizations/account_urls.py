@@ -17,6 +17,23 @@ urlpatterns = [
         auth_views.PasswordChangeDoneView.as_view(),
         name="password_change_done",
     ),
+    # 忘记密码: a link to set a new password, mailed to the account's address.
+    path("password_reset/", account_views.PasswordResetView.as_view(), name="password_reset"),
+    path(
+        "password_reset/done/",
+        auth_views.PasswordResetDoneView.as_view(),
+        name="password_reset_done",
+    ),
+    path(
+        "reset/<uidb64>/<token>/",
+        account_views.PasswordResetConfirmView.as_view(),
+        name="password_reset_confirm",
+    ),
+    path(
+        "reset/done/",
+        auth_views.PasswordResetCompleteView.as_view(),
+        name="password_reset_complete",
+    ),
     # District staff: current lockouts (and lifting them) and the login log.
     path("lockouts/", account_views.lockout_list, name="account_lockouts"),
     path("lockouts/release/", account_views.lockout_release, name="account_lockout_release"),

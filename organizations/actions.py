@@ -804,6 +804,69 @@ def role_assign(
     return assignment
 
 
+@transaction.atomic
+def role_revoke(*, actor, assignment: RoleAssignment) -> RoleAssignment:
+    """End a role: the assignment is removed (an assignment has no dates of its own), and with
+    it whatever the role gave, the admin's permissions of district staff included. Only district
+    staff take roles away."""
+    require(scope_for(actor).write_all)
+    audit_record(
+        actor=actor,
+        action="role_revoke",
+        obj=assignment,
+        summary=str(assignment),
+        changes=removed_values(assignment, ("user", "role", "organization", "person")),
+    )
+    user = assignment.user
+    assignment.delete()
+    forget_scope(user)
+    return assignment
+
+
+# Never copied into the audit trail, not even as "***": a password's hash.
+SECRET_FIELDS = frozenset({"password"})
+
+
+def _admin_fields(obj, names: Iterable[str]) -> list[str]:
+    """The record's own columns among ``names`` (a form's fields): many-to-many sets, form-only
+    fields and secrets left out."""
+    columns = {field.name for field in obj._meta.concrete_fields if not field.primary_key}
+    return [name for name in names if name in columns and name not in SECRET_FIELDS]
+
+
+@transaction.atomic
+def admin_record_save(*, actor, obj, fields: Iterable[str]):
+    """Save a record as district staff edited it in the Django admin, with its audit entry: a
+    new record's first values, or the ``fields`` the form changed, before and after. The admin
+    validated the form (the model's own checks and constraints); the portal's pages, with their
+    workflow rules, remain the ordinary way to change records."""
+    require(scope_for(actor).write_all)
+    names = _admin_fields(obj, fields)
+    adding = obj._state.adding
+    before = None if adding else type(obj)._default_manager.filter(pk=obj.pk).first()
+    obj.save()
+    if before is None:
+        action, changes = "admin_create", initial_values(obj, names)
+    else:
+        action, changes = "admin_update", field_changes(before, {name: getattr(obj, name) for name in names})
+    audit_record(actor=actor, action=action, obj=obj, summary=str(obj), changes=changes)
+    return obj
+
+
+@transaction.atomic
+def admin_record_delete(*, actor, obj, fields: Iterable[str] = ()):
+    """Delete a record from the Django admin (district staff only), recording what it held."""
+    require(scope_for(actor).write_all)
+    names = _admin_fields(
+        obj, fields or (field.name for field in obj._meta.concrete_fields if field.editable)
+    )
+    audit_record(
+        actor=actor, action="admin_delete", obj=obj, summary=str(obj), changes=removed_values(obj, names)
+    )
+    obj.delete()
+    return obj
+
+
 def people_export_record(*, actor, reason: str, count: int, filters: str) -> AuditEntry:
     """Full phone and ID numbers leave the portal only with a stated reason, on the record."""
     if not scope_for(actor).can_see_full_personal_data():

@@ -1,9 +1,14 @@
 """Django admin for the organisations app.
 
-The admin is for district staff and superusers. Writes to people go through the same
-actions as the portal's pages so that validation, duplicate checks and the audit trail apply.
+The admin is for district staff and superusers (``sanhui.admin_site``); district staff's
+permissions here come from their role (``organizations.accounts.backends``). Every write made
+here goes through an action and leaves an audit entry: role assignments through
+``role_assign``/``role_revoke``, other records through ``admin_record_save`` (people after
+the same validation and duplicate checks as the portal's pages). Logs stay read-only, and
+superuser status, groups and permissions are for superusers only.
 """
 
+from django import forms
 from django.contrib import admin
 from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import UserAdmin
@@ -31,8 +36,34 @@ from .models import (
 from .validators import credit_code_checksum_ok
 
 
+class AuditedAdmin(admin.ModelAdmin):
+    """Saves (the change form, inlines, list editing) and deletions through the actions that
+    record them in the audit trail. The other apps' admins use it too."""
+
+    def save_model(self, request, obj, form, change):
+        fields = form.changed_data if change else list(form.fields)
+        actions.admin_record_save(actor=request.user, obj=obj, fields=fields)
+
+    def save_formset(self, request, form, formset, change):
+        formset.save(commit=False)
+        for obj in formset.deleted_objects:
+            actions.admin_record_delete(actor=request.user, obj=obj)
+        for obj in formset.new_objects:
+            actions.admin_record_save(actor=request.user, obj=obj, fields=list(formset.form.base_fields))
+        for obj, changed in formset.changed_objects:
+            actions.admin_record_save(actor=request.user, obj=obj, fields=changed)
+        formset.save_m2m()
+
+    def delete_model(self, request, obj):
+        actions.admin_record_delete(actor=request.user, obj=obj)
+
+    def delete_queryset(self, request, queryset):
+        for obj in queryset:
+            actions.admin_record_delete(actor=request.user, obj=obj)
+
+
 @admin.register(Region)
-class RegionAdmin(admin.ModelAdmin):
+class RegionAdmin(AuditedAdmin):
     list_display = ["name", "kind", "parent", "code", "code_set", "managed_by", "in_scope"]
     list_filter = ["kind", "in_scope"]
     list_editable = ["in_scope"]
@@ -53,7 +84,7 @@ class SeatInline(admin.TabularInline):
 
 
 @admin.register(Organization)
-class OrganizationAdmin(admin.ModelAdmin):
+class OrganizationAdmin(AuditedAdmin):
     list_display = ["name", "code", "kind", "category", "home_region", "status", "is_demo", "credit_code_ok"]
     list_filter = ["kind", "category", "status", "is_demo", "home_region"]
     search_fields = ["name", "code", "credit_code"]
@@ -93,7 +124,7 @@ class PersonAdminForm(NormalizedFormMixin, admin.ModelAdmin.form):
 
 
 @admin.register(Person)
-class PersonAdmin(admin.ModelAdmin):
+class PersonAdmin(AuditedAdmin):
     form = PersonAdminForm
     list_display = ["name", "gender", "masked_phone", "employer", "profession"]
     list_filter = ["profession", "gender", "leader_roles__kind"]
@@ -116,7 +147,7 @@ class PersonAdmin(admin.ModelAdmin):
 
 
 @admin.register(Seat)
-class SeatAdmin(admin.ModelAdmin):
+class SeatAdmin(AuditedAdmin):
     list_display = ["person", "organization", "position", "term_start", "term_end"]
     list_filter = ["position", "organization__kind"]
     search_fields = ["person__name", "organization__name"]
@@ -125,14 +156,14 @@ class SeatAdmin(admin.ModelAdmin):
 
 
 @admin.register(Membership)
-class MembershipAdmin(admin.ModelAdmin):
+class MembershipAdmin(AuditedAdmin):
     list_display = ["person", "organization", "joined_on", "left_on"]
     search_fields = ["person__name", "organization__name"]
     autocomplete_fields = ["person", "organization"]
 
 
 @admin.register(LeaderRole)
-class LeaderRoleAdmin(admin.ModelAdmin):
+class LeaderRoleAdmin(AuditedAdmin):
     list_display = ["person", "kind", "institution", "started_on", "ended_on"]
     list_filter = ["kind"]
     search_fields = ["person__name", "institution"]
@@ -146,7 +177,7 @@ class TeamMembershipInline(admin.TabularInline):
 
 
 @admin.register(VolunteerTeam)
-class VolunteerTeamAdmin(admin.ModelAdmin):
+class VolunteerTeamAdmin(AuditedAdmin):
     list_display = ["name", "organization", "leader", "status", "founded_on"]
     list_filter = ["status"]
     search_fields = ["name", "organization__name"]
@@ -154,12 +185,45 @@ class VolunteerTeamAdmin(admin.ModelAdmin):
     inlines = [TeamMembershipInline]
 
 
+class RoleAssignmentForm(NormalizedFormMixin, forms.ModelForm):
+    class Meta:
+        model = RoleAssignment
+        fields = ["user", "role", "organization", "person"]
+
+
 @admin.register(RoleAssignment)
 class RoleAssignmentAdmin(admin.ModelAdmin):
+    """角色分配: roles are given (``role_assign``) and taken away (``role_revoke``), both
+    audited; an assignment is never edited in place: another role is another assignment."""
+
+    form = RoleAssignmentForm
     list_display = ["user", "role", "organization", "person", "created_at"]
     list_filter = ["role"]
     search_fields = ["user__username", "organization__name", "person__name"]
     autocomplete_fields = ["user", "organization", "person"]
+    list_select_related = ["user", "organization", "person"]
+
+    def has_change_permission(self, request, obj=None):
+        return obj is None and super().has_change_permission(request, obj)
+
+    def save_model(self, request, obj, form, change):
+        assignment = actions.role_assign(
+            actor=request.user,
+            user=obj.user,
+            role=obj.role,
+            organization=obj.organization,
+            person=obj.person,
+        )
+        # The admin goes on with the saved row (its message, its change log, the redirect).
+        obj.pk, obj.created_at = assignment.pk, assignment.created_at
+        obj._state.adding, obj._state.db = False, assignment._state.db
+
+    def delete_model(self, request, obj):
+        actions.role_revoke(actor=request.user, assignment=obj)
+
+    def delete_queryset(self, request, queryset):
+        for assignment in queryset.select_related("user"):
+            actions.role_revoke(actor=request.user, assignment=assignment)
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -187,9 +251,38 @@ class AuditEntryAdmin(ReadOnlyAdmin):
 # --------------------------------------------------------------------------- accounts
 
 
-class PortalUserAdmin(UserAdmin):
+# Fields of an account that only a superuser sees and sets: whoever may set them may give
+# themselves any permission.
+SUPERUSER_ONLY_FIELDS = frozenset({"is_superuser", "groups", "user_permissions"})
+
+
+class PortalUserAdmin(AuditedAdmin, UserAdmin):
     """Django's user admin; a password district staff give (a new account, a reset of someone
-    else's password) must be changed at its owner's next sign-in."""
+    else's password) must be changed at its owner's next sign-in. District staff create and
+    keep accounts (roles are given under 角色分配) but never see or set superuser status,
+    groups or permissions, and never change a superuser's account."""
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if request.user.is_superuser:
+            return fieldsets
+        kept = []
+        for title, options in fieldsets:
+            fields = [name for name in options.get("fields", ()) if name not in SUPERUSER_ONLY_FIELDS]
+            if fields:
+                kept.append((title, {**options, "fields": fields}))
+        return kept
+
+    def get_list_filter(self, request):
+        found = super().get_list_filter(request)
+        if request.user.is_superuser:
+            return found
+        return [name for name in found if name not in SUPERUSER_ONLY_FIELDS]
+
+    def has_change_permission(self, request, obj=None):
+        if obj is not None and obj.is_superuser and not request.user.is_superuser:
+            return False
+        return super().has_change_permission(request, obj)
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)

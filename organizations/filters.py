@@ -6,6 +6,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from sanhui.clock import today
+from sanhui.collation import pinyin
 from sanhui.normalize import NormalizedFormMixin
 
 from .models import LeaderRole, Membership, Organization, Person, Region, Seat, TeamMembership, VolunteerTeam
@@ -46,7 +47,7 @@ class ScopedFilterSet(NormalizedFilterSet):
         super().__init__(*args, **kwargs)
         self.user = user
         if "organization" in self.filters:
-            self.filters["organization"].queryset = scoped(user, Organization).order_by("name")
+            self.filters["organization"].queryset = scoped(user, Organization).order_by(pinyin("name"))
 
 
 def region_subtree_filter(queryset, name, value):

@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from sanhui.collation import pinyin
 from sanhui.normalize import CodeField, CreditCodeField, IdNumberField, NormalizedFormMixin, PhoneField
 
 from .models import LeaderRole, Organization, Person, Region, Seat, VolunteerTeam
@@ -43,6 +44,27 @@ class PersonSearchSelect(forms.Select):
             option = self.create_option(name, option_value, label, is_selected, index, attrs=attrs)
             groups.append((None, [option], index))
         return groups
+
+
+class CheckboxSearchSelect(forms.widgets.ChoiceWidget):
+    """Several choices as check boxes in a scrolling box with a filter above it: usable with a
+    thumb on a phone, unlike a multiple <select> that needs Ctrl held down. It behaves as
+    Django's CheckboxSelectMultiple but is not one, so that crispy forms renders this template
+    rather than its own check-box markup."""
+
+    allow_multiple_selected = True
+    input_type = "checkbox"
+    template_name = "organizations/widgets/checkbox_search.html"
+    option_template_name = "django/forms/widgets/checkbox_option.html"
+
+    def use_required_attribute(self, initial):
+        return False
+
+    def value_omitted_from_data(self, data, files, name):
+        return False
+
+    def id_for_label(self, id_, index=None):
+        return "" if index is None else super().id_for_label(id_, index)
 
 
 class PersonChoiceField(forms.ModelChoiceField):
@@ -214,7 +236,7 @@ class SeatForm(PortalForm):
             del self.fields["person"]
         else:
             self.fields["organization"].queryset = scoped(user, Organization, write=True)
-            self.fields["person"].queryset = scoped(user, Person).order_by("name")
+            self.fields["person"].queryset = scoped(user, Person).order_by(pinyin("name"))
         self.helper.layout = Layout(
             *(["organization", "person"] if seat is None else []),
             "position",
@@ -233,7 +255,7 @@ class TeamForm(PortalForm):
 
     def __init__(self, *args, user, team: VolunteerTeam | None = None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["leader"].queryset = scoped(user, Person).order_by("name")
+        self.fields["leader"].queryset = scoped(user, Person).order_by(pinyin("name"))
         if team is not None:
             del self.fields["organization"]
         else:
@@ -250,7 +272,7 @@ class TeamVolunteerForm(PortalForm):
         self.fields["person"].queryset = (
             scoped(user, Person)
             .exclude(team_memberships__team=team, team_memberships__left_on__isnull=True)
-            .order_by("name")
+            .order_by(pinyin("name"))
         )
 
 
@@ -281,7 +303,7 @@ class OrganizationForm(NormalizedFormMixin, forms.ModelForm):
             "dissolved_on": DateInput(),
             "description": forms.Textarea(attrs={"rows": 3}),
             "served_regions": forms.CheckboxSelectMultiple(attrs={"class": "region-checks"}),
-            "partners": forms.SelectMultiple(attrs={"size": 8}),
+            "partners": CheckboxSearchSelect,
         }
         field_classes = {
             "credit_code": CreditCodeField,
@@ -326,11 +348,13 @@ class OrganizationForm(NormalizedFormMixin, forms.ModelForm):
             # For an admin the field is disabled and validated against the current parent, which
             # may lie outside what they see (a town association's parent is the district's).
             parents |= Q(pk=self.instance.parent_id)
-        orgs = Organization.objects.filter(parents).order_by("name")
+        orgs = Organization.objects.filter(parents).order_by(pinyin("name"))
         if self.instance.pk:
             orgs = orgs.exclude(pk=self.instance.pk)
         self.fields["parent"].queryset = orgs
-        self.fields["partners"].queryset = Organization.objects.exclude(pk=self.instance.pk).order_by("name")
+        self.fields["partners"].queryset = Organization.objects.exclude(pk=self.instance.pk).order_by(
+            pinyin("name")
+        )
         if not scope_for(user).write_all:
             for name in ("code", "kind", "parent", "status", "dissolved_on", "home_region", "is_demo"):
                 self.fields[name].disabled = True

@@ -15,6 +15,7 @@ from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from sanhui.clock import today
+from sanhui.collation import pinyin
 from sanhui.crypto import EncryptedCharField, LookupHashField, lookup_hash
 
 from . import validators
@@ -148,7 +149,9 @@ class OrganizationQuerySet(models.QuerySet):
             default=len(Organization.KIND_ORDER),
             output_field=models.IntegerField(),
         )
-        return self.alias(kind_rank=rank).order_by("kind_rank", "home_region__sort_order", "category", "name")
+        return self.alias(kind_rank=rank).order_by(
+            "kind_rank", "home_region__sort_order", "category", pinyin("name"), "pk"
+        )
 
 
 def active_on(day: datetime.date, prefix: str = "") -> Q:
@@ -249,7 +252,7 @@ class Organization(models.Model):
     class Meta:
         verbose_name = _("组织")
         verbose_name_plural = pgettext_lazy("plural", "组织")
-        ordering = ["kind", "name"]
+        ordering = ["kind", pinyin("name")]
         constraints = [
             models.CheckConstraint(
                 condition=(Q(kind="grassroots_association") & ~Q(category=""))
@@ -363,7 +366,7 @@ class Person(models.Model):
     class Meta:
         verbose_name = _("人员")
         verbose_name_plural = pgettext_lazy("plural", "人员")
-        ordering = ["name", "pk"]
+        ordering = [pinyin("name"), "pk"]
         constraints = [
             models.UniqueConstraint(
                 fields=["phone_hash"],
@@ -483,7 +486,9 @@ class SeatQuerySet(models.QuerySet):
             default=len(Seat.RANK),
             output_field=models.IntegerField(),
         )
-        return self.alias(position_rank=rank).order_by("organization__name", "position_rank", "-term_start")
+        return self.alias(position_rank=rank).order_by(
+            pinyin("organization__name"), "organization", "position_rank", "-term_start", "pk"
+        )
 
     def ending_within(self, days: int, on: datetime.date | None = None) -> "SeatQuerySet":
         on = on or today()
@@ -667,7 +672,7 @@ class VolunteerTeam(models.Model):
     class Meta:
         verbose_name = _("科技志愿服务队")
         verbose_name_plural = pgettext_lazy("plural", "科技志愿服务队")
-        ordering = ["name", "pk"]
+        ordering = [pinyin("name"), "pk"]
         constraints = [
             models.UniqueConstraint(
                 fields=["organization", "name"],

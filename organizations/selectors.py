@@ -10,6 +10,7 @@ from django.utils.translation import pgettext_lazy
 
 from sanhui import normalize
 from sanhui.clock import today
+from sanhui.collation import pinyin
 from sanhui.crypto import lookup_hash
 
 from .links import join_names
@@ -63,7 +64,7 @@ def person_affiliation_names(person: Person, *, user) -> str:
             person=person, left_on__isnull=True, organization__in=scoped(user, Organization).values("pk")
         )
         .values_list("organization__name", flat=True)
-        .order_by("organization__name")
+        .order_by(pinyin("organization__name"))
     )
     return join_names(names[:3])
 
@@ -89,7 +90,7 @@ def people_list(*, user, leaders_only: bool = False) -> QuerySet[Person]:
             "memberships",
             queryset=Membership.objects.filter(left_on__isnull=True, organization__in=visible_orgs)
             .select_related("organization")
-            .order_by("organization__name"),
+            .order_by(pinyin("organization__name")),
             to_attr="visible_memberships",
         ),
     )
@@ -112,7 +113,7 @@ def team_list(*, user) -> QuerySet[VolunteerTeam]:
         .annotate(
             volunteer_count=Count("memberships", filter=Q(memberships__left_on__isnull=True), distinct=True)
         )
-        .order_by("organization__name", "name")
+        .order_by(pinyin("organization__name"), pinyin("name"))
     )
 
 
@@ -148,13 +149,13 @@ def person_detail_context(*, user, person: Person) -> dict:
         "open_roles": person.leader_roles.open_on(),
         "memberships": person.memberships.filter(organization__in=visible_orgs)
         .select_related("organization")
-        .order_by("left_on", "organization__name"),
+        .order_by("left_on", pinyin("organization__name")),
         "seats": person.seats.filter(organization__in=visible_orgs)
         .select_related("organization")
         .order_by("-term_start"),
         "team_memberships": TeamMembership.objects.filter(person=person, team__organization__in=visible_orgs)
         .select_related("team", "team__organization")
-        .order_by("left_on", "team__name"),
+        .order_by("left_on", pinyin("team__name")),
         "led_teams": person.led_teams.filter(organization__in=visible_orgs).select_related("organization"),
     }
 

@@ -22,6 +22,7 @@ from django.views.decorators.http import require_POST
 
 from sanhui import normalize
 from sanhui.clock import today
+from sanhui.collation import pinyin
 from sanhui.spreadsheets import csv_row
 
 from . import actions, selectors
@@ -40,7 +41,8 @@ from .forms import (
 )
 from .models import LeaderRole, Membership, Organization, Person, Seat, TeamMembership, VolunteerTeam
 from .scoping import get_for_user, scope_for, scoped
-from .viewutils import apply_action_errors, paginate, query_without_page
+from .sorting import Sorting
+from .viewutils import apply_action_errors, paginate, query_without_page, saved_message
 
 
 def _require_manager(request: HttpRequest) -> None:
@@ -74,10 +76,12 @@ def home(request: HttpRequest) -> HttpResponse:
         "seat_led": seat_led,
         "seat_share": (seat_led / seat_total) if seat_total else None,
         "ending_seats": selectors.seat_list(user=request.user).ending_within(90).order_by("term_end")[:10],
-        "my_organizations": organizations.filter(pk__in=scope.admin_org_ids).order_by("name")
+        "my_organizations": organizations.filter(pk__in=scope.admin_org_ids).order_by(pinyin("name"))
         if scope.admin_org_ids
         else [],
         "my_people": Person.objects.filter(pk__in=scope.person_ids),
+        # A leader who manages nothing lands on what they do: log an activity, show its code.
+        "leader_first": scope.is_leader and not scope.read_all and not scope.admin_org_ids,
     }
     return render(request, "organizations/home.html", context)
 
@@ -92,16 +96,28 @@ def healthz(request: HttpRequest) -> JsonResponse:
 # --------------------------------------------------------------------------- people
 
 
+PEOPLE_SORTING = Sorting(
+    {
+        "name": (pinyin("name"),),
+        "gender": ("gender", pinyin("name")),
+        "employer": (pinyin("employer"), pinyin("name")),
+        "profession": ("profession", pinyin("name")),
+    },
+    default="name",
+)
+
+
 def person_list(request: HttpRequest, *, leaders_only: bool = False) -> HttpResponse:
     queryset = selectors.people_list(user=request.user, leaders_only=leaders_only)
     filterset = PersonFilter(request.GET, queryset=queryset, user=request.user)
-    page = paginate(request, filterset.qs.order_by("name", "pk"))
+    people, sort = PEOPLE_SORTING.apply(request, filterset.qs)
     return render(
         request,
         "organizations/person_list.html",
         {
             "filter": filterset,
-            "page": page,
+            "page": paginate(request, people),
+            "sort": sort,
             "leaders_only": leaders_only,
             "query": query_without_page(request),
         },
@@ -116,7 +132,7 @@ def person_options(request: HttpRequest) -> HttpResponse:
     """Options for the person picker: people the user may see, matching the search."""
     # PostgreSQL refuses a NUL character in a query, and no name or number holds one.
     query = normalize.text(request.GET.get("q", "").replace("\x00", ""))
-    people = scoped(request.user, Person).order_by("name", "pk")
+    people = scoped(request.user, Person).order_by(pinyin("name"), "pk")
     if query:
         condition = Q(name__icontains=query) | Q(employer__icontains=query)
         number = selectors.person_number_condition(query)
@@ -158,7 +174,7 @@ def person_export(request: HttpRequest) -> HttpResponse:
         filters,
         queryset=selectors.people_list(user=request.user, leaders_only=leaders_only),
         user=request.user,
-    ).qs.order_by("name", "pk")
+    ).qs.order_by(pinyin("name"), "pk")
     full = bool(form.cleaned_data.get("full"))
     if full:
         try:
@@ -212,8 +228,8 @@ def person_add(request: HttpRequest) -> HttpResponse:
         except ValidationError as error:
             apply_action_errors(form, error)
         else:
-            messages.success(request, _("已登记 %(name)s。") % {"name": person.name})
-            return redirect("organizations:person_list")
+            saved_message(request, _("已登记会员 %(name)s。") % {"name": person.name}, person)
+            return redirect(person)
     return render(
         request,
         "organizations/form.html",
@@ -249,11 +265,11 @@ def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
     form = PersonEditForm(request.POST or None, initial=initial, person=person)
     if request.method == "POST" and form.is_valid():
         try:
-            actions.person_update(actor=request.user, person=person, data=form.cleaned_data)
+            person = actions.person_update(actor=request.user, person=person, data=form.cleaned_data)
         except ValidationError as error:
             apply_action_errors(form, error)
         else:
-            messages.success(request, _("已保存。"))
+            saved_message(request, _("已保存 %(name)s。") % {"name": person.name}, person)
             return redirect(person)
     return render(
         request,
@@ -339,14 +355,29 @@ def membership_end(request: HttpRequest, pk: int) -> HttpResponse:
 # --------------------------------------------------------------------------- seats
 
 
+SEAT_SORTING = Sorting(
+    {
+        "organization": (pinyin("organization__name"), "organization", "position_rank", "-term_start"),
+        "position": ("position_rank", pinyin("organization__name"), "organization"),
+        "name": (pinyin("person__name"), "person"),
+        "leader": ("-holder_is_leader", pinyin("person__name")),
+        "term_start": ("term_start",),
+        "term_end": ("term_end",),
+    },
+    default="organization",
+)
+
+
 def seat_list(request: HttpRequest) -> HttpResponse:
     filterset = SeatFilter(request.GET, queryset=selectors.seat_list(user=request.user), user=request.user)
+    seats, sort = SEAT_SORTING.apply(request, filterset.qs)
     return render(
         request,
         "organizations/seat_list.html",
         {
             "filter": filterset,
-            "page": paginate(request, filterset.qs),
+            "page": paginate(request, seats),
+            "sort": sort,
             "query": query_without_page(request),
             "today": today(),
         },
@@ -376,7 +407,7 @@ def seat_add(request: HttpRequest) -> HttpResponse:
         except ValidationError as error:
             apply_action_errors(form, error)
         else:
-            messages.success(request, _("已添加职务。"))
+            saved_message(request, _("已添加职务：%(seat)s。") % {"seat": seat}, seat)
             return redirect(seat)
     return render(
         request,
@@ -396,11 +427,11 @@ def seat_edit(request: HttpRequest, pk: int) -> HttpResponse:
     form = SeatForm(request.POST or None, user=request.user, seat=seat, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            actions.seat_update(actor=request.user, seat=seat, data=form.cleaned_data)
+            seat = actions.seat_update(actor=request.user, seat=seat, data=form.cleaned_data)
         except ValidationError as error:
             apply_action_errors(form, error)
         else:
-            messages.success(request, _("已保存。"))
+            saved_message(request, _("已保存职务：%(seat)s。") % {"seat": seat}, seat)
             return redirect(seat)
     return render(
         request,
@@ -412,12 +443,30 @@ def seat_edit(request: HttpRequest, pk: int) -> HttpResponse:
 # --------------------------------------------------------------------------- teams
 
 
+TEAM_SORTING = Sorting(
+    {
+        "name": (pinyin("name"),),
+        "organization": (pinyin("organization__name"), "organization", pinyin("name")),
+        "leader": (pinyin("leader__name"), pinyin("name")),
+        "volunteers": ("volunteer_count",),
+        "status": ("status", pinyin("name")),
+    },
+    default="organization",
+)
+
+
 def team_list(request: HttpRequest) -> HttpResponse:
     filterset = TeamFilter(request.GET, queryset=selectors.team_list(user=request.user), user=request.user)
+    teams, sort = TEAM_SORTING.apply(request, filterset.qs)
     return render(
         request,
         "organizations/team_list.html",
-        {"filter": filterset, "page": paginate(request, filterset.qs), "query": query_without_page(request)},
+        {
+            "filter": filterset,
+            "page": paginate(request, teams),
+            "sort": sort,
+            "query": query_without_page(request),
+        },
     )
 
 
@@ -426,7 +475,7 @@ def team_detail(request: HttpRequest, pk: int) -> HttpResponse:
         request.user, VolunteerTeam, pk, base=VolunteerTeam.objects.select_related("organization", "leader")
     )
     can_edit = scoped(request.user, VolunteerTeam, write=True).filter(pk=team.pk).exists()
-    volunteers = team.memberships.select_related("person").order_by("left_on", "person__name")
+    volunteers = team.memberships.select_related("person").order_by("left_on", pinyin("person__name"))
     return render(
         request,
         "organizations/team_detail.html",
@@ -450,7 +499,7 @@ def team_add(request: HttpRequest) -> HttpResponse:
         except ValidationError as error:
             apply_action_errors(form, error)
         else:
-            messages.success(request, _("已创建服务队。"))
+            saved_message(request, _("已创建服务队 %(name)s。") % {"name": team.name}, team)
             return redirect(team)
     return render(
         request,
@@ -471,11 +520,11 @@ def team_edit(request: HttpRequest, pk: int) -> HttpResponse:
     form = TeamForm(request.POST or None, user=request.user, team=team, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            actions.team_update(actor=request.user, team=team, data=form.cleaned_data)
+            team = actions.team_update(actor=request.user, team=team, data=form.cleaned_data)
         except ValidationError as error:
             apply_action_errors(form, error)
         else:
-            messages.success(request, _("已保存。"))
+            saved_message(request, _("已保存服务队 %(name)s。") % {"name": team.name}, team)
             return redirect(team)
     return render(
         request,
@@ -517,15 +566,37 @@ def team_volunteer_remove(request: HttpRequest, pk: int) -> HttpResponse:
 # --------------------------------------------------------------------------- organisations
 
 
+# "kind" is the order of ``by_kind``, whose alias the list adds; the counts are the list's own
+# annotations (selectors.organization_list).
+ORGANIZATION_SORTING = Sorting(
+    {
+        "kind": ("kind_rank", "home_region__sort_order", "category", pinyin("name")),
+        "name": (pinyin("name"),),
+        "category": ("category", "kind_rank", pinyin("name")),
+        "region": ("home_region__sort_order", "home_region__code", "kind_rank", pinyin("name")),
+        "status": ("status", "kind_rank", pinyin("name")),
+        "members": ("member_count",),
+        "seats": ("seat_count",),
+        "teams": ("team_count",),
+    },
+    default="kind",
+)
+
+
 def organization_list(request: HttpRequest) -> HttpResponse:
     filterset = OrganizationFilter(
         request.GET, queryset=selectors.organization_list(user=request.user), user=request.user
     )
-    queryset = filterset.qs.by_kind()
+    organizations, sort = ORGANIZATION_SORTING.apply(request, filterset.qs.by_kind())
     return render(
         request,
         "organizations/organization_list.html",
-        {"filter": filterset, "page": paginate(request, queryset), "query": query_without_page(request)},
+        {
+            "filter": filterset,
+            "page": paginate(request, organizations),
+            "sort": sort,
+            "query": query_without_page(request),
+        },
     )
 
 
@@ -548,12 +619,14 @@ def organization_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "members": scoped(request.user, Membership)
         .filter(organization=organization, left_on__isnull=True)
         .select_related("person")
-        .order_by("person__name")[:200],
+        .order_by(pinyin("person__name"))[:200],
         "member_count": organization.memberships.filter(left_on__isnull=True).count(),
         "teams": selectors.team_list(user=request.user).filter(organization=organization),
-        "children": scoped(request.user, Organization).filter(parent=organization).order_by("kind", "name"),
+        "children": scoped(request.user, Organization)
+        .filter(parent=organization)
+        .order_by("kind", pinyin("name")),
         "served_regions": organization.served_regions.all(),
-        "partners": organization.partners.order_by("name"),
+        "partners": organization.partners.order_by(pinyin("name")),
     }
     return render(request, "organizations/organization_detail.html", context)
 
@@ -585,7 +658,7 @@ def _organization_form_view(request: HttpRequest, organization: Organization | N
         except ValidationError as error:
             apply_action_errors(form, error)
         else:
-            messages.success(request, _("已保存。"))
+            saved_message(request, _("已保存组织 %(name)s。") % {"name": saved.name}, saved)
             if saved.credit_code_warning:
                 messages.warning(
                     request,

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest
+from django.utils.html import format_html
+from django.utils.translation import gettext as _
 
 PAGE_SIZE = 50
 
@@ -26,3 +29,13 @@ def apply_action_errors(form, error: ValidationError) -> None:
             form.add_error(field if field in form.fields else None, errors)
     else:
         form.add_error(None, error)
+
+
+def saved_message(request: HttpRequest, text: str, record) -> None:
+    """The success message after a save: ``text`` (translated, naming the record as plain text),
+    then a link to the record's page, so that it can be found wherever the user lands.
+    ``format_html`` escapes the text, so a name holding markup shows as typed."""
+    messages.success(
+        request,
+        format_html('{} <a class="alert-link" href="{}">{}</a>', text, record.get_absolute_url(), _("查看")),
+    )

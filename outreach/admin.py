@@ -1,4 +1,5 @@
-"""Django admin of the outreach app: district staff edit the themed-day calendar here.
+"""Django admin of the outreach app: district staff edit the themed-day calendar here (each
+save leaves an audit entry).
 
 Campaigns and channel posts are shown read-only: they change through the portal's pages, whose
 actions check scope and leave an audit entry."""
@@ -6,11 +7,13 @@ actions check scope and leave an audit entry."""
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from organizations.admin import AuditedAdmin
+
 from .models import Campaign, ChannelPost, ThemedDay, ThemedDayReminder
 
 
 @admin.register(ThemedDay)
-class ThemedDayAdmin(admin.ModelAdmin):
+class ThemedDayAdmin(AuditedAdmin):
     list_display = ["name", "rule", "days", "suggested_category", "this_year", "is_active", "sort_order"]
     list_editable = ["is_active", "sort_order"]
     list_filter = ["is_active", "suggested_category"]

@@ -27,8 +27,10 @@ from icalendar import Calendar, Event
 
 from organizations.models import Region
 from organizations.scoping import get_for_user, scope_for, scoped
-from organizations.viewutils import apply_action_errors, paginate, query_without_page
+from organizations.sorting import Sorting
+from organizations.viewutils import apply_action_errors, paginate, query_without_page, saved_message
 from sanhui.clock import today
+from sanhui.collation import pinyin
 from services.models import Activity
 
 from . import actions, selectors
@@ -50,8 +52,12 @@ def _year(request: HttpRequest) -> int:
     return year if 2000 <= year <= 2100 else today().year
 
 
-def _form_page(request, form, title: str, cancel_href: str) -> HttpResponse:
-    return render(request, "services/form.html", {"form": form, "title": title, "cancel_href": cancel_href})
+def _form_page(
+    request, form, title: str, cancel_href: str, *, back=None, cancel_url: str = ""
+) -> HttpResponse:
+    """The shared form page; ``back`` (the record) or ``cancel_url`` (its list) give the trail."""
+    context = {"form": form, "title": title, "cancel_href": cancel_href}
+    return render(request, "services/form.html", {**context, "back": back, "cancel_url": cancel_url})
 
 
 # --------------------------------------------------------------------------- activity panel
@@ -94,19 +100,54 @@ def activity_outreach(request: HttpRequest, pk: int) -> HttpResponse:
         form,
         _("系列活动与主题日：%(title)s") % {"title": activity.title},
         activity.get_absolute_url(),
+        back=activity,
     )
 
 
 # --------------------------------------------------------------------------- campaigns
 
 
+# The activity count is the list's own annotation (selectors.campaign_list).
+CAMPAIGN_SORTING = Sorting(
+    {
+        "date": ("starts_on", pinyin("name").asc()),
+        "name": (pinyin("name"),),
+        "owner": (pinyin("owner__name"), "owner", "-starts_on"),
+        "activities": ("activity_count", "-starts_on"),
+    },
+    default="-date",
+)
+CAMPAIGN_ACTIVITY_SORTING = Sorting(
+    {
+        "date": ("starts_at",),
+        "title": (pinyin("title"), "starts_at"),
+        "organizer": (pinyin("organizer__name"), "organizer", "starts_at"),
+        "region": ("region__sort_order", "region__code", "starts_at"),
+        "checkins": ("checkin_count", "starts_at"),
+        "status": ("status", "starts_at"),
+    },
+    default="date",
+)
+PUBLICATION_SORTING = Sorting(
+    {
+        "date": ("published_on",),
+        "channel": ("channel", "-published_on"),
+        "title": (pinyin("title"), "-published_on"),
+        "reach": ("reach", "-published_on"),
+    },
+    default="-date",
+)
+
+
 def campaign_list(request: HttpRequest) -> HttpResponse:
     scope = scope_for(request.user)
+    campaigns, sort = CAMPAIGN_SORTING.apply(request, selectors.campaign_list(user=request.user))
     return render(
         request,
         "outreach/campaign_list.html",
         {
-            "page": paginate(request, selectors.campaign_list(user=request.user)),
+            "page": paginate(request, campaigns),
+            "sort": sort,
             "query": query_without_page(request),
             "can_add": scope.write_all or bool(scope.admin_org_ids),
             "today": today(),
@@ -127,20 +168,28 @@ def campaign_add(request: HttpRequest) -> HttpResponse:
         except ValidationError as error:
             apply_action_errors(form, error)
         else:
-            messages.success(request, _("已创建系列活动。"))
+            saved_message(request, _("已创建系列活动“%(name)s”。") % {"name": campaign.name}, campaign)
             return redirect(campaign)
-    return _form_page(request, form, _("新建系列活动"), reverse("outreach:campaign_list"))
+    return _form_page(
+        request,
+        form,
+        _("新建系列活动"),
+        reverse("outreach:campaign_list"),
+        cancel_url="outreach:campaign_list",
+    )
 
 
 def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
     campaign = get_for_user(request.user, Campaign, pk, base=Campaign.objects.select_related("owner"))
     activities = selectors.campaign_activities(user=request.user, campaign=campaign)
+    activities, sort = CAMPAIGN_ACTIVITY_SORTING.apply(request, activities)
     return render(
         request,
         "outreach/campaign_detail.html",
         {
             "campaign": campaign,
             "page": paginate(request, activities),
+            "sort": sort,
             "query": query_without_page(request),
             "summary": selectors.campaign_summary(user=request.user, campaign=campaign),
             "posts": scoped(request.user, ChannelPost)
@@ -167,10 +216,14 @@ def campaign_edit(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as error:
             apply_action_errors(form, error)
         else:
-            messages.success(request, _("已保存。"))
+            saved_message(request, _("已保存系列活动“%(name)s”。") % {"name": campaign.name}, campaign)
             return redirect(campaign)
     return _form_page(
-        request, form, _("编辑系列活动：%(name)s") % {"name": campaign.name}, campaign.get_absolute_url()
+        request,
+        form,
+        _("编辑系列活动：%(name)s") % {"name": campaign.name},
+        campaign.get_absolute_url(),
+        back=campaign,
     )
 
 
@@ -194,6 +247,7 @@ def campaign_activities_add(request: HttpRequest, pk: int) -> HttpResponse:
         form,
         _("向系列活动加入活动：%(name)s") % {"name": campaign.name},
         campaign.get_absolute_url(),
+        back=campaign,
     )
 
 
@@ -263,7 +317,7 @@ def themed_day_detail(request: HttpRequest, pk: int, year: int) -> HttpResponse:
             "reminders": scoped(request.user, ThemedDayReminder)
             .filter(themed_day=themed_day, year=year)
             .select_related("organization")
-            .order_by("organization__name"),
+            .order_by(pinyin("organization__name")),
         },
     )
 
@@ -289,11 +343,13 @@ def post_list(request: HttpRequest) -> HttpResponse:
     posts = posts.filter(published_on__year=year)
     by_channel = posts.order_by().values("channel").annotate(n=Count("pk"), reach=Coalesce(Sum("reach"), 0))
     labels = dict(ChannelPost.Channel.choices)
+    ordered, sort = PUBLICATION_SORTING.apply(request, posts)
     return render(
         request,
         "outreach/post_list.html",
         {
-            "page": paginate(request, posts),
+            "page": paginate(request, ordered),
+            "sort": sort,
             "query": query_without_page(request),
             "channels": ChannelPost.Channel.choices,
             "channel": channel,
@@ -326,7 +382,7 @@ def post_add(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("已登记宣传发布。"))
             return redirect(subject)
     title = _("登记宣传发布：%(name)s") % {"name": activity.title if activity else campaign.name}
-    return _form_page(request, form, title, subject.get_absolute_url())
+    return _form_page(request, form, title, subject.get_absolute_url(), back=subject)
 
 
 def post_edit(request: HttpRequest, pk: int) -> HttpResponse:
@@ -350,7 +406,11 @@ def post_edit(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("已保存。"))
             return redirect(post.subject)
     return _form_page(
-        request, form, _("编辑宣传发布：%(title)s") % {"title": post.title}, post.subject.get_absolute_url()
+        request,
+        form,
+        _("编辑宣传发布：%(title)s") % {"title": post.title},
+        post.subject.get_absolute_url(),
+        back=post.subject,
     )
 
 

@@ -17,8 +17,8 @@ from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.deconstruct import deconstructible
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 from organizations.models import Organization, Person, Seat
 from organizations.uploads import evidence_upload_to
@@ -50,7 +50,13 @@ class Phase(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.number}. {self.name}"
+        return f"{self.number}. {self.label}"
+
+    @property
+    def label(self) -> str:
+        """The name in the viewer's language (the plan's own names are in the catalogue; a name
+        staff have changed reads as they wrote it)."""
+        return gettext(self.name)
 
     def is_current(self, on: datetime.date | None = None) -> bool:
         on = on or today()
@@ -83,7 +89,13 @@ class Stage(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.code} {self.name}"
+        return f"{self.code} {self.label}"
+
+    @property
+    def label(self) -> str:
+        """The name in the viewer's language (the plan's own names are in the catalogue; a name
+        staff have changed reads as they wrote it)."""
+        return gettext(self.name)
 
     def is_current(self, on: datetime.date | None = None) -> bool:
         on = on or today()

@@ -5,10 +5,13 @@ them.
 ``load_plan`` is used by the data migration (with the historical models), by ``seed_demo`` and
 by anything that must restore the plan after tables were emptied. It creates what is missing and
 leaves existing rows alone: the dates are district staff's to edit, and a reload must not undo
-their edits.
+their edits. The names are stored in Chinese and marked for the translation catalogue, so that
+``Phase.label`` and ``Stage.label`` read them in the viewer's language.
 """
 
 import datetime
+
+from django.utils.translation import gettext_noop
 
 D = datetime.date
 
@@ -16,7 +19,7 @@ PHASES = (
     {
         "number": 1,
         "code": "research",
-        "name": "调研准备",
+        "name": gettext_noop("调研准备"),
         "start_date": D(2022, 1, 1),
         "end_date": D(2022, 2, 15),
         "summary": (
@@ -28,7 +31,7 @@ PHASES = (
     {
         "number": 2,
         "code": "mobilisation",
-        "name": "动员部署",
+        "name": gettext_noop("动员部署"),
         "start_date": D(2022, 2, 16),
         "end_date": D(2022, 3, 14),
         "summary": (
@@ -40,7 +43,7 @@ PHASES = (
     {
         "number": 3,
         "code": "implementation",
-        "name": "具体实施",
+        "name": gettext_noop("具体实施"),
         "start_date": D(2022, 3, 15),
         "end_date": D(2022, 12, 31),
         "summary": "分局部推进、深入推进、全面覆盖三个阶段实施。",
@@ -48,7 +51,7 @@ PHASES = (
     {
         "number": 4,
         "code": "review",
-        "name": "梳理总结",
+        "name": gettext_noop("梳理总结"),
         "start_date": D(2022, 11, 1),
         "end_date": D(2022, 12, 31),
         "summary": (
@@ -62,7 +65,7 @@ STAGES = (
     {
         "phase": 3,
         "code": "3a",
-        "name": "局部推进",
+        "name": gettext_noop("局部推进"),
         "start_date": D(2022, 3, 15),
         "end_date": D(2022, 6, 30),
         "target": "姜山镇、五乡镇、云龙镇、下应街道科协完成试点",
@@ -74,7 +77,7 @@ STAGES = (
     {
         "phase": 3,
         "code": "3b",
-        "name": "深入推进",
+        "name": gettext_noop("深入推进"),
         "start_date": D(2022, 7, 1),
         "end_date": D(2022, 9, 30),
         "target": "各学（协）会、重点镇（街）科协示范引领",
@@ -86,7 +89,7 @@ STAGES = (
     {
         "phase": 3,
         "code": "3c",
-        "name": "全面覆盖",
+        "name": gettext_noop("全面覆盖"),
         "start_date": D(2022, 10, 1),
         "end_date": D(2022, 12, 31),
         "target": "2022年底前“三长（泛三长）”和“三会”服务覆盖所有镇（街）",

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from django.contrib import admin
 from django.contrib.admin.apps import AdminConfig
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
 
 
 class PortalAdminSite(admin.AdminSite):
@@ -18,6 +19,10 @@ class PortalAdminSite(admin.AdminSite):
         from organizations.scoping import scope_for
 
         return super().has_permission(request) and scope_for(request.user).is_district_staff
+
+    def password_change(self, request: HttpRequest, extra_context=None) -> HttpResponse:
+        # The portal's own page: the change is audited and ends a change staff required.
+        return redirect("password_change")
 
 
 class PortalAdminConfig(AdminConfig):

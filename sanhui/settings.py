@@ -110,6 +110,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "organizations.context_processors.portal",
             ],
+            # {% load figures %}: every figure on a page shown by sanhui.formats, in every app.
+            "libraries": {"figures": "sanhui.templatetags.figures"},
         },
     },
 ]
@@ -134,6 +136,7 @@ LOGOUT_REDIRECT_URL = "login"
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+FORMAT_MODULE_PATH = ["sanhui.locale_formats"]
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True
@@ -168,8 +171,13 @@ FILTERS_EMPTY_CHOICE_LABEL = _("全部")
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
-# Mail: printed to the console unless a backend is configured.
-EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+# Mail: printed to the console in development; in production sent through the SMTP server the
+# EMAIL_* variables name, unless EMAIL_BACKEND says otherwise.
+EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "") or (
+    "django.core.mail.backends.console.EmailBackend"
+    if DEBUG
+    else "django.core.mail.backends.smtp.EmailBackend"
+)
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
 EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
 EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
@@ -305,6 +313,8 @@ MIDDLEWARE += [
 AUTHENTICATION_BACKENDS = [
     "organizations.accounts.backends.LockoutBackend",
     "django.contrib.auth.backends.ModelBackend",
+    # The admin's permissions of district staff come from their role, not from grants.
+    "organizations.accounts.backends.DistrictStaffPermissionBackend",
 ]
 SANHUI_LOGIN_FAILURE_LIMIT = int(os.environ.get("SANHUI_LOGIN_FAILURE_LIMIT", "5"))
 SANHUI_LOGIN_LOCKOUT_MINUTES = int(os.environ.get("SANHUI_LOGIN_LOCKOUT_MINUTES", "30"))
@@ -346,6 +356,15 @@ AUTH_PASSWORD_VALIDATORS = [
         "OPTIONS": {"count": SANHUI_PASSWORD_HISTORY},
     },
 ]
+# Password reset by mail (忘记密码): the link is valid for SANHUI_PASSWORD_RESET_MINUTES and
+# once only; the form is refused past SANHUI_PASSWORD_RESET_RATE_LIMIT requests for one mail
+# address, or SANHUI_PASSWORD_RESET_IP_RATE_LIMIT from one client address (an office shares
+# one), within SANHUI_PASSWORD_RESET_RATE_WINDOW seconds.
+SANHUI_PASSWORD_RESET_MINUTES = int(os.environ.get("SANHUI_PASSWORD_RESET_MINUTES", "60"))
+PASSWORD_RESET_TIMEOUT = SANHUI_PASSWORD_RESET_MINUTES * 60
+SANHUI_PASSWORD_RESET_RATE_LIMIT = int(os.environ.get("SANHUI_PASSWORD_RESET_RATE_LIMIT", "5"))
+SANHUI_PASSWORD_RESET_IP_RATE_LIMIT = int(os.environ.get("SANHUI_PASSWORD_RESET_IP_RATE_LIMIT", "20"))
+SANHUI_PASSWORD_RESET_RATE_WINDOW = int(os.environ.get("SANHUI_PASSWORD_RESET_RATE_WINDOW", "3600"))
 # Sessions end after SANHUI_SESSION_IDLE_MINUTES without a request (each request renews the
 # session) and when the browser closes.
 SANHUI_SESSION_IDLE_MINUTES = int(os.environ.get("SANHUI_SESSION_IDLE_MINUTES", "30"))

@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+import datetime
+
 from crispy_forms.bootstrap import InlineCheckboxes
-from crispy_forms.layout import Column, Layout, Row
+from crispy_forms.layout import HTML, Column, Layout, Row
 from django import forms
 from django.utils import timezone
+from django.utils.html import escape
 from django.utils.translation import gettext_lazy as _
 
-from organizations.forms import ManyRecordsField, PortalForm
-from organizations.models import LeaderRole, Organization, Person, Region, VolunteerTeam
+from organizations.forms import CheckboxSearchSelect, ManyRecordsField, PortalForm
+from organizations.models import LeaderRole, Organization, Person, Region, Seat, VolunteerTeam
 from organizations.scoping import scope_for, scoped
 from organizations.uploads import max_upload_bytes
+from sanhui.clock import today
+from sanhui.collation import pinyin
 from sanhui.normalize import NormalizedFormMixin, PhoneField
 
 from . import selectors
@@ -38,6 +43,11 @@ class DateTimeInput(forms.DateTimeInput):
         super().__init__(attrs=attrs, format="%Y-%m-%dT%H:%M")
 
 
+# An activity logged without an end is taken to last this long.
+DEFAULT_DURATION = datetime.timedelta(hours=2)
+MORE_LABEL = _("更多信息（主办、协办、带队、服务队、服务对象等，选填）")
+
+
 class ActivityForm(PortalForm):
     title = forms.CharField(label=_("活动名称"), max_length=128)
     kind = forms.ChoiceField(
@@ -52,26 +62,27 @@ class ActivityForm(PortalForm):
         label=_("协办组织"),
         queryset=Organization.objects.none(),
         required=False,
-        widget=forms.SelectMultiple(attrs={"size": 5}),
-        help_text=_("按住 Ctrl（Mac 上按 Command）可多选"),
+        widget=CheckboxSearchSelect,
     )
     leaders = ManyRecordsField(
         label=_("带队的三长/泛三长"),
         queryset=Person.objects.none(),
         required=False,
-        widget=forms.SelectMultiple(attrs={"size": 5}),
+        widget=CheckboxSearchSelect,
     )
     teams = ManyRecordsField(
         label=_("参与的志愿服务队"),
         queryset=VolunteerTeam.objects.none(),
         required=False,
-        widget=forms.SelectMultiple(attrs={"size": 4}),
+        widget=CheckboxSearchSelect,
     )
     region = forms.ModelChoiceField(label=_("活动区域"), queryset=Region.objects.all())
     venue_kind = forms.ChoiceField(label=_("场所类型"), choices=VenueKind.choices)
     venue = forms.CharField(label=_("活动地点"), max_length=200, required=False)
     starts_at = forms.DateTimeField(label=_("开始时间"), widget=DateTimeInput())
-    ends_at = forms.DateTimeField(label=_("结束时间"), widget=DateTimeInput())
+    ends_at = forms.DateTimeField(
+        label=_("结束时间"), widget=DateTimeInput(), required=False, help_text=_("不填则按开始后2小时计")
+    )
     audiences = forms.MultipleChoiceField(
         label=_("服务对象"), choices=Audience.choices, required=False, widget=forms.CheckboxSelectMultiple
     )
@@ -109,7 +120,9 @@ class ActivityForm(PortalForm):
         self.fields["organizer"].queryset = organizers
         self.fields["co_organizers"].queryset = Organization.objects.active().by_kind()
         self.fields["leaders"].queryset = (
-            scoped(user, Person).filter(pk__in=LeaderRole.objects.values("person_id")).order_by("name")
+            scoped(user, Person)
+            .filter(pk__in=LeaderRole.objects.values("person_id"))
+            .order_by(pinyin("name"))
         )
         self.fields["teams"].queryset = (
             scoped(user, VolunteerTeam)
@@ -119,40 +132,64 @@ class ActivityForm(PortalForm):
         self.fields["teams"].label_from_instance = lambda team: f"{team.name}（{team.organization.name}）"
         self.fields["region"].queryset = Region.objects.all()
         if activity is None:
-            # A town secretary logs for the town association unless they choose otherwise.
-            assigned = scope_for(user).assigned_org_ids
-            default = organizers.filter(pk__in=assigned).first() if len(assigned) == 1 else None
-            if default is None and len(organizers[:2]) == 1:
-                default = organizers.first()
-            if default is not None:
-                self.initial.setdefault("organizer", default.pk)
-                self.initial.setdefault("region", default.home_region_id)
+            self._set_defaults(user, organizers)
         self.helper.layout = Layout(
             Row(Column("title", css_class="col-md-8"), Column("kind", css_class="col-md-4")),
-            Row(Column("organizer", css_class="col-md-6"), Column("co_organizers", css_class="col-md-6")),
-            Row(Column("leaders", css_class="col-md-6"), Column("teams", css_class="col-md-6")),
             Row(
-                Column("region", css_class="col-md-4"),
-                Column("venue_kind", css_class="col-md-4"),
-                Column("venue", css_class="col-md-4"),
-            ),
-            Row(
-                Column("starts_at", css_class="col-md-3"),
-                Column("ends_at", css_class="col-md-3"),
+                Column("starts_at", css_class="col-6 col-md-3"),
+                Column("ends_at", css_class="col-6 col-md-3"),
+                Column("region", css_class="col-md-3"),
                 Column("planned_participants", css_class="col-md-3"),
-                Column("reported_participants", css_class="col-md-3"),
             ),
+            "venue",
+            # What a leader need not give is folded away; it opens by itself when it holds an error.
+            HTML(
+                '<details class="mb-3 activity-more"{% if form.folded_errors %} open{% endif %}>'
+                f'<summary class="mb-2">{escape(MORE_LABEL)}</summary>'
+            ),
+            Row(Column("organizer", css_class="col-md-6"), Column("venue_kind", css_class="col-md-6")),
+            Row(Column("co_organizers", css_class="col-md-6"), Column("leaders", css_class="col-md-6")),
+            Row(Column("teams", css_class="col-md-6"), Column("reported_participants", css_class="col-md-6")),
             InlineCheckboxes("audiences"),
             "alignment_tags",
             "description",
             *(["held"] if "held" in self.fields else []),
+            HTML("</details>"),
         )
+
+    FOLDED = (
+        "organizer", "venue_kind", "co_organizers", "leaders", "teams", "reported_participants",
+        "audiences", "alignment_tags", "description", "held",
+    )  # fmt: skip
+
+    @property
+    def folded_errors(self) -> bool:
+        return self.is_bound and any(name in self.errors for name in self.FOLDED)
+
+    def _set_defaults(self, user, organizers) -> None:
+        """A town secretary logs for the town association, a leader for the association where
+        they hold a seat (else one they belong to), each in its home region; a leader leads what
+        they log."""
+        scope = scope_for(user)
+        assigned = scope.assigned_org_ids
+        default = organizers.filter(pk__in=assigned).first() if len(assigned) == 1 else None
+        if default is None and scope.person_ids and not scope.admin_org_ids and not scope.read_all:
+            seats = Seat.objects.current(today()).filter(person_id__in=scope.person_ids)
+            default = organizers.filter(pk__in=seats.values("organization_id")).first() or organizers.first()
+            self.initial.setdefault("leaders", sorted(scope.person_ids))
+        if default is None and len(organizers[:2]) == 1:
+            default = organizers.first()
+        if default is not None:
+            self.initial.setdefault("organizer", default.pk)
+            self.initial.setdefault("region", default.home_region_id)
 
     def clean(self):
         cleaned = super().clean()
         starts_at, ends_at = cleaned.get("starts_at"), cleaned.get("ends_at")
         if starts_at and ends_at and ends_at < starts_at:
             self.add_error("ends_at", _("结束时间不能早于开始时间。"))
+        elif starts_at and not ends_at and "ends_at" not in self.errors:
+            cleaned["ends_at"] = starts_at + DEFAULT_DURATION
         return cleaned
 
     @staticmethod
@@ -254,7 +291,7 @@ class HoursEntryForm(PortalForm):
             scoped(user, Person)
             .filter(team_memberships__team__in=teams, team_memberships__left_on__isnull=True)
             .distinct()
-            .order_by("name")
+            .order_by(pinyin("name"))
         )
         self.fields["reason"].initial = _("未扫码签到签退，按实际服务时间补录")
 

@@ -9,6 +9,7 @@ from decimal import Decimal
 
 from django.db.models import (
     Count,
+    F,
     IntegerField,
     OuterRef,
     Prefetch,
@@ -16,8 +17,9 @@ from django.db.models import (
     QuerySet,
     Subquery,
     Value,
+    Window,
 )
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, RowNumber, TruncDate
 from django.utils import timezone
 
 from organizations.audit.selectors import entries_about
@@ -25,6 +27,7 @@ from organizations.models import AuditEntry, Membership, Organization, Person, S
 from organizations.scoping import scope_for, scoped
 from organizations.validators import mask_phone
 from sanhui.clock import today
+from sanhui.collation import pinyin
 
 from .models import HOURS_FIELD, Activity, Attendance, Evidence, VolunteerService, hours_total
 
@@ -57,7 +60,9 @@ def activity_list(*, user) -> QuerySet[Activity]:
         scoped(user, Activity)
         .select_related("organizer", "region")
         .annotate(checkin_count=checkin_count())
-        .prefetch_related(Prefetch("leaders", queryset=Person.objects.only("pk", "name").order_by("name")))
+        .prefetch_related(
+            Prefetch("leaders", queryset=Person.objects.only("pk", "name").order_by(pinyin("name")))
+        )
     )
 
 
@@ -96,7 +101,7 @@ def activity_detail_context(*, user, activity: Activity) -> dict:
     attendances = activity.attendances.all()
     services = (
         activity.volunteer_services.select_related("person", "team")
-        .order_by("person__name")
+        .order_by(pinyin("person__name"))
         .prefetch_related("changes")
     )
     totals = activity.volunteer_services.aggregate(
@@ -105,9 +110,9 @@ def activity_detail_context(*, user, activity: Activity) -> dict:
         open=Count("pk", filter=Q(checked_out_at__isnull=True, hours__isnull=True)),
     )
     return {
-        "co_organizers": activity.co_organizers.order_by("name"),
-        "leaders": activity.leaders.order_by("name"),
-        "teams": activity.teams.select_related("organization").order_by("name"),
+        "co_organizers": activity.co_organizers.order_by(pinyin("name")),
+        "leaders": activity.leaders.order_by(pinyin("name")),
+        "teams": activity.teams.select_related("organization").order_by(pinyin("name")),
         "checkin_count": attendances.count(),
         "recent_attendances": attendances.order_by("-checked_in_at", "-pk")[:10],
         "services": services,
@@ -126,6 +131,7 @@ class CalendarDay:
     date: datetime.date
     in_month: bool
     activities: list[Activity] = field(default_factory=list)
+    more: int = 0  # activities of the day beyond those shown
 
 
 def activity_history(*, user, activity: Activity) -> QuerySet[AuditEntry]:
@@ -143,16 +149,32 @@ def activity_history(*, user, activity: Activity) -> QuerySet[AuditEntry]:
     )
 
 
+# A calendar day shows at most this many activities, then "n more" (a link to that day's list).
+CALENDAR_DAY_LIMIT = 4
+
+
 def month_calendar(activities: QuerySet[Activity], year: int, month: int) -> list[list[CalendarDay]]:
-    """Weeks (Monday first) of the month with each day's activities, from one query."""
+    """Weeks (Monday first) of the month with each day's first activities and how many more
+    there are, from two queries whatever the size of the ledger: the number of activities per
+    day, and the first ``CALENDAR_DAY_LIMIT`` of each day (numbered per day in the database)."""
     weeks = calendar.Calendar(firstweekday=0).monthdatescalendar(year, month)
     days = {day: CalendarDay(day, day.month == month) for week in weeks for day in week}
     start = timezone.make_aware(datetime.datetime.combine(weeks[0][0], datetime.time.min))
     end = timezone.make_aware(datetime.datetime.combine(weeks[-1][-1], datetime.time.max))
-    for activity in activities.filter(starts_at__gte=start, starts_at__lte=end).order_by("starts_at", "pk"):
-        day = timezone.localtime(activity.starts_at).date()
-        if day in days:
-            days[day].activities.append(activity)
+    shown = activities.filter(starts_at__gte=start, starts_at__lte=end).annotate(
+        local_day=TruncDate("starts_at", tzinfo=timezone.get_current_timezone())
+    )
+    for row in shown.order_by().values("local_day").annotate(n=Count("pk")):
+        if row["local_day"] in days:
+            days[row["local_day"]].more = row["n"]
+    numbered = shown.annotate(
+        nth=Window(RowNumber(), partition_by=[F("local_day")], order_by=[F("starts_at").asc(), F("pk").asc()])
+    )
+    for activity in numbered.filter(nth__lte=CALENDAR_DAY_LIMIT).order_by("starts_at", "pk"):
+        day = days.get(activity.local_day)
+        if day is not None:
+            day.activities.append(activity)
+            day.more -= 1
     return [[days[day] for day in week] for week in weeks]
 
 
@@ -203,7 +225,7 @@ def team_year_summary(*, team: VolunteerTeam, year: int) -> dict:
     per_volunteer = (
         services.values("person_id", "person__name", "person__phone")
         .annotate(total_hours=hours_total(), activities=Count("activity", distinct=True))
-        .order_by("-total_hours", "person__name")
+        .order_by("-total_hours", pinyin("person__name"))
     )
     rows = []
     for row in per_volunteer:
@@ -231,7 +253,22 @@ def team_service_rows(*, team: VolunteerTeam, year: int) -> QuerySet[VolunteerSe
         .in_year(year)
         .counted()
         .select_related("person", "activity", "activity__region", "team")
-        .order_by("activity__starts_at", "person__name", "pk")
+        .order_by("activity__starts_at", pinyin("person__name"), "pk")
+    )
+
+
+def next_activity(*, user) -> Activity | None:
+    """The leader's next activity: the first, by start, of those they lead or logged that has
+    not ended and is not cancelled (one still under way comes first, its code still needed)."""
+    scope = scope_for(user)
+    mine = Q(leaders__in=scope.person_ids) | Q(created_by=user)
+    return (
+        scoped(user, Activity)
+        .filter(mine, ends_at__gte=timezone.now(), status__in=(Activity.Status.PLANNED, Activity.Status.HELD))
+        .select_related("organizer", "region")
+        .distinct()
+        .order_by("starts_at", "pk")
+        .first()
     )
 
 
@@ -265,7 +302,7 @@ def leader_record(*, user) -> dict:
         "year": year,
         "year_totals": year_totals,
         "status_counts": status_counts,
-        "people": Person.objects.filter(pk__in=scope.person_ids).order_by("name"),
+        "people": Person.objects.filter(pk__in=scope.person_ids).order_by(pinyin("name")),
     }
 
 
@@ -295,5 +332,5 @@ def team_hours_list(*, user, year: int) -> QuerySet[VolunteerTeam]:
             year_activities=sub(Count("activity", distinct=True), IntegerField()),
             year_volunteers=sub(Count("person", distinct=True), IntegerField()),
         )
-        .order_by("-year_hours", "name")
+        .order_by("-year_hours", pinyin("name"))
     )

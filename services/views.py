@@ -25,9 +25,11 @@ from django.views.decorators.http import require_GET, require_POST
 from organizations.audit.views import history_page
 from organizations.models import Person, VolunteerTeam
 from organizations.scoping import get_for_user, scope_for, scoped
+from organizations.sorting import Sorting
 from organizations.uploads import file_response
-from organizations.viewutils import apply_action_errors, paginate, query_without_page
+from organizations.viewutils import apply_action_errors, paginate, query_without_page, saved_message
 from sanhui.clock import today
+from sanhui.collation import pinyin
 
 from . import actions, selectors
 from .exports import volunteer_records_workbook
@@ -70,17 +72,32 @@ def _year(request: HttpRequest) -> int:
 # --------------------------------------------------------------------------- lists
 
 
+ACTIVITY_SORTING = Sorting(
+    {
+        "date": ("starts_at",),
+        "title": (pinyin("title"), "-starts_at"),
+        "kind": ("stream", "kind", "-starts_at"),
+        "organizer": (pinyin("organizer__name"), "organizer", "-starts_at"),
+        "region": ("region__sort_order", "region__code", "-starts_at"),
+        "checkins": ("checkin_count", "-starts_at"),
+        "status": ("status", "-starts_at"),
+    },
+    default="-date",
+)
+
+
 def activity_list(request: HttpRequest) -> HttpResponse:
     filterset = ActivityFilter(
         request.GET, queryset=selectors.activity_list(user=request.user), user=request.user
     )
-    page = paginate(request, filterset.qs.order_by("-starts_at", "-pk"))
+    activities, sort = ACTIVITY_SORTING.apply(request, filterset.qs)
     return render(
         request,
         "services/activity_list.html",
         {
             "filter": filterset,
-            "page": page,
+            "page": paginate(request, activities),
+            "sort": sort,
             "query": query_without_page(request),
             "can_add": selectors.organizer_choices(user=request.user).exists(),
         },
@@ -103,12 +120,14 @@ def activity_calendar(request: HttpRequest) -> HttpResponse:
     following = (first + datetime.timedelta(days=32)).replace(day=1)
     params = request.GET.copy()
     params.pop("month", None)
+    weeks = selectors.month_calendar(queryset, year, month)
     return render(
         request,
         "services/activity_calendar.html",
         {
             "filter": filterset,
-            "weeks": selectors.month_calendar(queryset, year, month),
+            "weeks": weeks,
+            "has_activities": any(day.activities for week in weeks for day in week if day.in_month),
             "month": first,
             "previous": f"{previous:%Y-%m}",
             "following": f"{following:%Y-%m}",
@@ -139,7 +158,7 @@ def activity_add(request: HttpRequest) -> HttpResponse:
         except ValidationError as error:
             apply_action_errors(form, error)
         else:
-            messages.success(request, _("已登记活动“%(title)s”。") % {"title": activity.title})
+            saved_message(request, _("已登记活动“%(title)s”。") % {"title": activity.title}, activity)
             return redirect(activity)
     return render(
         request,
@@ -198,7 +217,7 @@ def activity_edit(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as error:
             apply_action_errors(form, error)
         else:
-            messages.success(request, _("已保存。"))
+            saved_message(request, _("已保存活动“%(title)s”。") % {"title": activity.title}, activity)
             return redirect(activity)
     return render(
         request,
@@ -286,6 +305,7 @@ def evidence_add(request: HttpRequest, pk: int) -> HttpResponse:
             "form": form,
             "title": _("上传佐证材料：%(title)s") % {"title": activity.title},
             "cancel_href": activity.get_absolute_url(),
+            "back": activity,
         },
     )
 
@@ -338,21 +358,52 @@ def activity_poster(request: HttpRequest, pk: int) -> HttpResponse:
             "url": url,
             "qr": qr_svg(url),
             "volunteer": volunteer,
-            "co_organizers": activity.co_organizers.order_by("name"),
+            "co_organizers": activity.co_organizers.order_by(pinyin("name")),
         },
     )
+
+
+def activity_qr_screen(request: HttpRequest, pk: int) -> HttpResponse:
+    """The check-in code as large as the screen allows, to hold up to attendees."""
+    activity = get_for_user(request.user, Activity, pk, base=Activity.objects.select_related("region"))
+    volunteer = request.GET.get("for") == "volunteer"
+    url = public_url(request, activity.volunteer_checkin_path() if volunteer else activity.checkin_path())
+    return render(
+        request, "services/qr_screen.html", {"activity": activity, "qr": qr_svg(url), "volunteer": volunteer}
+    )
+
+
+def my_next_activity(request: HttpRequest) -> HttpResponse:
+    """The leader's home card: their next activity with its check-in code (a fragment)."""
+    if not scope_for(request.user).person_ids:
+        raise PermissionDenied
+    activity = selectors.next_activity(user=request.user)
+    qr = qr_svg(public_url(request, activity.checkin_path())) if activity else None
+    return render(request, "services/_next_activity.html", {"activity": activity, "qr": qr})
 
 
 # --------------------------------------------------------------------------- attendance
 
 
+ATTENDEE_SORTING = Sorting(
+    {"time": ("checked_in_at",), "name": (pinyin("name"), "checked_in_at")},
+    default="time",
+)
+
+
 def attendee_list(request: HttpRequest, pk: int) -> HttpResponse:
     activity = get_for_user(request.user, Activity, pk, base=Activity.objects.select_related("organizer"))
-    attendances = scoped(request.user, Attendance).filter(activity=activity).order_by("checked_in_at", "pk")
+    attendances = scoped(request.user, Attendance).filter(activity=activity)
+    attendances, sort = ATTENDEE_SORTING.apply(request, attendances)
     return render(
         request,
         "services/attendee_list.html",
-        {"activity": activity, "page": paginate(request, attendances), "query": query_without_page(request)},
+        {
+            "activity": activity,
+            "page": paginate(request, attendances),
+            "sort": sort,
+            "query": query_without_page(request),
+        },
     )
 
 
@@ -419,6 +470,7 @@ def hours_correct(request: HttpRequest, pk: int) -> HttpResponse:
             "changes": service.changes.select_related("actor").order_by("created_at", "pk"),
             "title": _("更正服务时长：%(name)s") % {"name": service.person.name},
             "cancel_href": service.activity.get_absolute_url(),
+            "back": service.activity,
         },
     )
 
@@ -431,13 +483,28 @@ def volunteer_record(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "services/volunteer_record.html", context)
 
 
+# The figures are the list's own annotations (selectors.team_hours_list).
+TEAM_HOURS_SORTING = Sorting(
+    {
+        "team": (pinyin("name"),),
+        "organization": (pinyin("organization__name"), "organization", pinyin("name").asc()),
+        "volunteers": ("year_volunteers", pinyin("name").asc()),
+        "activities": ("year_activities", pinyin("name").asc()),
+        "hours": ("year_hours", pinyin("name").asc()),
+    },
+    default="-hours",
+)
+
+
 def team_list(request: HttpRequest) -> HttpResponse:
     year = _year(request)
+    teams, sort = TEAM_HOURS_SORTING.apply(request, selectors.team_hours_list(user=request.user, year=year))
     return render(
         request,
         "services/team_list.html",
         {
-            "page": paginate(request, selectors.team_hours_list(user=request.user, year=year)),
+            "page": paginate(request, teams),
+            "sort": sort,
             "query": query_without_page(request),
             "year": year,
             "years": list(range(today().year, 2019, -1)),
@@ -491,6 +558,7 @@ def team_export(request: HttpRequest, pk: int) -> HttpResponse:
             "form": form,
             "title": _("导出志愿服务记录：%(name)s") % {"name": team.name},
             "cancel_href": reverse("services:team_record", args=[team.pk]),
+            "back": team,
         },
     )
 

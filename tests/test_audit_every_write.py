@@ -407,6 +407,72 @@ def arrange_role_assign(w: World) -> Arranged:
 
 
 @case(
+    "role_revoke",
+    actor="district_user",
+    entry=("role_revoke", "organizations.roleassignment"),
+    records={"role": ["org_admin", None]},
+)
+def arrange_role_revoke(w: World) -> Arranged:
+    assignment = f.assign(
+        f.UserFactory(username="jiangshan2"),
+        RoleAssignment.Role.ORG_ADMIN,
+        organization=w.jiangshan.association,
+    )
+    return Arranged(
+        {"assignment": assignment},
+        names=assignment,
+        records={"user": [assignment.user_id, None], "organization": [w.jiangshan.association.pk, None]},
+    )
+
+
+@case(
+    "admin_record_save",
+    actor="district_user",
+    entry=("admin_update", "organizations.membership"),
+    changes={"left_on": [None, "2026-03-01"]},
+    variant="update",
+)
+def arrange_admin_record_save_update(w: World) -> Arranged:
+    membership = w.jiangshan.membership
+    membership.left_on = datetime.date(2026, 3, 1)
+    # A field the form did not change is not recorded.
+    return Arranged({"obj": membership, "fields": ["left_on", "joined_on"]}, names=membership)
+
+
+@case(
+    "admin_record_save",
+    actor="district_user",
+    entry=("admin_create", "organizations.membership"),
+    records={"joined_on": [None, "2026-03-01"]},
+    variant="create",
+)
+def arrange_admin_record_save_create(w: World) -> Arranged:
+    person = f.PersonFactory(name="姜山新会员")
+    membership = f.MembershipFactory.build(
+        person=person, organization=w.jiangshan.association, joined_on=datetime.date(2026, 3, 1)
+    )
+    return Arranged(
+        {"obj": membership, "fields": ["person", "organization", "joined_on", "left_on"]},
+        records={"person": [None, person.pk], "organization": [None, w.jiangshan.association.pk]},
+    )
+
+
+@case(
+    "admin_record_delete",
+    actor="district_user",
+    entry=("admin_delete", "organizations.membership"),
+    records={"joined_on": ["2022-03-01", None]},
+)
+def arrange_admin_record_delete(w: World) -> Arranged:
+    membership = w.jiangshan.membership
+    return Arranged(
+        {"obj": membership},
+        names=membership,
+        records={"person": [membership.person_id, None], "organization": [membership.organization_id, None]},
+    )
+
+
+@case(
     "people_export_record",
     actor="district_user",
     entry=("people_export_full", "organizations.person"),
@@ -462,6 +528,16 @@ def arrange_account_require_password_change(w: World) -> Arranged:
 )
 def arrange_account_password_change(w: World) -> Arranged:
     return Arranged({"new_password": "Own-choice-77"})
+
+
+@case(
+    "account_password_reset",
+    actor="district_user",
+    entry=("account_password_reset", "auth.user"),
+    changes={},
+)
+def arrange_account_password_reset(w: World) -> Arranged:
+    return Arranged({"new_password": "Mailed-link-78"})
 
 
 # ---- the service ledger

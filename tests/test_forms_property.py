@@ -376,6 +376,14 @@ def _pk(value) -> str:
     return str(value.pk)
 
 
+def _reset_link(user) -> list[str]:
+    from django.contrib.auth.tokens import default_token_generator
+    from django.utils.encoding import force_bytes
+    from django.utils.http import urlsafe_base64_encode
+
+    return [urlsafe_base64_encode(force_bytes(user.pk)), default_token_generator.make_token(user)]
+
+
 @dataclass(frozen=True)
 class Case:
     url: str  # "namespace:name" of the URL posted to
@@ -423,6 +431,12 @@ CASES: list[Case] = [
     Case("password_change", "leader",
          valid=lambda w: {"old_password": PASSWORD, "new_password1": "Xin-mima-2026",
                           "new_password2": "Xin-mima-2026"}),
+    # 忘记密码: the same answer for any address; the mailed link moves its token into the
+    # session and leads to the new-password form.
+    Case("password_reset", None, valid=lambda w: {"email": "nobody@example.cn"}, succeeds=302),
+    Case("password_reset_confirm", None, args=lambda w: _reset_link(w.leader), shown=False,
+         valid=lambda w: {"new_password1": "Xin-mima-2026", "new_password2": "Xin-mima-2026"},
+         succeeds=302),
     Case("account_lockout_release", "district_staff", page=lambda w: reverse("account_lockouts"),
          valid=lambda w: {"kind": "username", "value": "locked-user"}, succeeds=302),
     # ---- organisations, people, seats, teams
@@ -615,7 +629,7 @@ class Query:
         return self.url
 
 
-FILTER_PARAMS = ("page",)
+FILTER_PARAMS = ("page", "sort")
 QUERIES: list[Query] = [
     Query("account_login_log", "district_staff", params=FILTER_PARAMS),
     Query("organizations:audit_log", "district_staff", params=FILTER_PARAMS),
@@ -631,19 +645,21 @@ QUERIES: list[Query] = [
           form=False),
     Query("services:activity_poster", "jiangshan_admin", args=lambda w: [w.js_activity.pk], params=("for",),
           form=False),
+    Query("services:activity_qr_screen", "jiangshan_admin", args=lambda w: [w.js_activity.pk],
+          params=("for",), form=False),
     Query("services:volunteer_record", "jiangshan_admin", args=lambda w: [w.people["刘芳"].pk],
           params=("year",)),
-    Query("services:team_list", "jiangshan_admin", params=("year", "page")),
+    Query("services:team_list", "jiangshan_admin", params=("year", "page", "sort")),
     Query("services:team_record", "jiangshan_admin", args=lambda w: [w.js_team.pk], params=("year",)),
     Query("outreach:themed_day_list", "jiangshan_admin", params=("year",), form=False),
-    Query("outreach:post_list", "jiangshan_admin", params=("channel", "year", "page")),
+    Query("outreach:post_list", "jiangshan_admin", params=("channel", "year", "page", "sort")),
     Query("outreach:public_events", None, params=("town",)),
     Query("outreach:public_events_ics", None, params=("town",), form=False),
     Query("rollout:task_list", "district_staff", params=FILTER_PARAMS),
     Query("rollout:inspection_list", "supervisor", params=FILTER_PARAMS),
     Query("rollout:rectification_list", "jiangshan_admin", params=FILTER_PARAMS),
     Query("rollout:showcase_manage", "district_staff", params=FILTER_PARAMS),
-    Query("rollout:incentive_list", "district_staff", params=("kind", "page"), form=False),
+    Query("rollout:incentive_list", "district_staff", params=("kind", "page", "sort"), form=False),
     Query("rollout:term_list", "district_staff", params=("days",)),
     Query("dashboards:district", "district_staff", params=("period", "start", "end")),
     Query("dashboards:town", "jiangshan_admin", params=("period", "start", "end", "region")),
@@ -651,7 +667,7 @@ QUERIES: list[Query] = [
     Query("dashboards:district_data", "supervisor", params=("period", "start", "end"), form=False),
     Query("dashboards:town_data", "district_staff", params=("period", "start", "end", "region"), form=False),
     Query("dashboards:mine_data", "leader", params=("period", "start", "end"), form=False),
-    Query("reports:list", "jiangshan_admin", params=("kind", "page"), form=False),
+    Query("reports:list", "jiangshan_admin", params=("kind", "page", "sort"), form=False),
     Query("reports:download", "district_staff", args=lambda w: [w.csv_run.pk], params=("section",),
           form=False),
 ]  # fmt: skip

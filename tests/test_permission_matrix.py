@@ -545,6 +545,22 @@ MATRIX: dict[str, Row] = {
         ),
     ),
     "password_change_done": Row(SIGNED_IN),
+    # 忘记密码: open to everyone; asking sends a mail at most and writes no data.
+    "password_reset": Row(
+        PUBLIC,
+        post=Post(lambda w: {"email": "nobody@example.cn"}, roles(**dict.fromkeys(ROLES, HARMLESS))),
+    ),
+    "password_reset_done": Row(PUBLIC),
+    "password_reset_confirm": Row(
+        PUBLIC,
+        args=lambda w: ["MQ", "not-a-valid-token"],
+        shared="public: the mailed link admits its holder; a wrong link is refused on the page",
+        post=Post(
+            lambda w: {"new_password1": "Sanhui#2023-ok", "new_password2": "Sanhui#2023-ok"},
+            roles(**dict.fromkeys(ROLES, HARMLESS)),
+        ),
+    ),
+    "password_reset_complete": Row(PUBLIC),
     "account_lockouts": Row(DISTRICT_ONLY),
     "account_lockout_release": Row(
         POST_ONLY, post=Post(lambda w: {"kind": "username", "value": "locked-user"}, DISTRICT_POST)
@@ -724,6 +740,9 @@ MATRIX: dict[str, Row] = {
     "services:my_activities": Row(
         roles(district=FORBIDDEN, owner=FORBIDDEN, other=FORBIDDEN, supervisor=FORBIDDEN)
     ),
+    "services:my_next_activity": Row(
+        roles(district=FORBIDDEN, owner=FORBIDDEN, other=FORBIDDEN, supervisor=FORBIDDEN)
+    ),
     "services:activity_add": Row(
         # A leader logs activities for the associations they belong to (姜山农技协会).
         roles(supervisor=FORBIDDEN),
@@ -777,6 +796,7 @@ MATRIX: dict[str, Row] = {
     ),
     "services:activity_qr": Row(LED, args=lambda w: [w.training.pk]),
     "services:activity_poster": Row(LED, args=lambda w: [w.training.pk]),
+    "services:activity_qr_screen": Row(LED, args=lambda w: [w.training.pk]),
     "services:attendee_list": Row(LED, args=lambda w: [w.training.pk]),
     "services:attendance_count": Row(LED, args=lambda w: [w.training.pk]),
     "services:hours_enter": Row(

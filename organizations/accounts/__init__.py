@@ -6,14 +6,16 @@
   password before doing anything else.
 - ``passwords``: the password validators of ``AUTH_PASSWORD_VALIDATORS`` beyond Django's own
   (character classes, history).
-- ``backends``: the lockout check (django-axes) in front of Django's model backend.
+- ``backends``: the lockout check (django-axes) in front of Django's model backend; the admin's
+  model permissions of district staff, derived from the role while it is held.
+- ``ratelimit``: how often the password-reset form may be sent (per mail and client address).
 - ``receivers``: Django's auth signals, turned into calls of the actions below.
 - ``actions``: writes (login events, lifting a lockout, requiring and recording a password
   change, pruning the login log), each audited where a person acts.
 - ``selectors``: reads (the client's address, current lockouts and until when, the login log).
 - ``middleware``: sends a user who must change their password to the password-change page.
 - ``views``, ``forms``, ``filters``: the district staff's pages (lockouts, login log), the
-  login page's lockout answer and the password-change page.
+  login page's lockout answer, the password-change page and the password reset by mail.
 
 This package may import ``organizations`` (scoping, the audit helper) and django-axes; nothing
 outside ``organizations`` imports it except the settings, which name its classes.

@@ -3,7 +3,7 @@
 The login log is written for every login, logout and failed login (``login_event_record``,
 called by the auth signals; the row is its own record). What district staff and users do to
 accounts leaves an audit entry: lifting a lockout, requiring a password change, changing one's
-password.
+password, resetting it through the link mailed to the account.
 """
 
 from __future__ import annotations
@@ -104,6 +104,29 @@ def account_password_change(*, actor, new_password: str):
     audit_record(
         actor=actor,
         action="account_password_change",
+        obj=actor,
+        summary=actor.get_username(),
+    )
+    return actor
+
+
+@transaction.atomic
+def account_password_reset(*, actor, new_password: str):
+    """``actor`` sets a new password through the link mailed to them (忘记密码); the form has
+    checked the link and the password rules. As after a change of their own, the password joins
+    the history and a change district staff required is no longer required. A lock of the
+    account (too many failed sign-ins) stays until it lapses or district staff lift it: the
+    failed attempts stay on the lockout page for staff to see, and locks are lifted in one
+    audited place only."""
+    require(actor is not None and actor.pk is not None and actor.is_active)
+    actor.set_password(new_password)
+    actor.save(update_fields=["password"])
+    PasswordState.objects.update_or_create(
+        user=actor, defaults={"must_change": False, "changed_at": timezone.now()}
+    )
+    audit_record(
+        actor=actor,
+        action="account_password_reset",
         obj=actor,
         summary=actor.get_username(),
     )

@@ -1,11 +1,16 @@
 """Forms of the accounts pages."""
 
+import logging
+import smtplib
+
 from django import forms
-from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm, SetPasswordForm
 from django.core.validators import MaxLengthValidator
 from django.utils.translation import gettext_lazy as _
 
 from sanhui.normalize import NormalizedFormMixin
+
+log = logging.getLogger(__name__)
 
 
 class LockoutReleaseForm(NormalizedFormMixin, forms.Form):
@@ -21,3 +26,20 @@ class LoginForm(NormalizedFormMixin, AuthenticationForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["username"].validators.append(MaxLengthValidator(self.fields["username"].max_length))
+
+
+class PasswordResetRequestForm(NormalizedFormMixin, PasswordResetForm):
+    """忘记密码: the address to send the link to. Django's form mails only active accounts with a
+    usable password; the page answers the same whether or not one was found."""
+
+    def send_mail(self, *args, **kwargs) -> None:
+        # A mail server that is down must not show as an error page, which would tell the
+        # caller that the address belongs to an account.
+        try:
+            super().send_mail(*args, **kwargs)
+        except (smtplib.SMTPException, OSError):
+            log.exception("The password-reset mail could not be sent.")
+
+
+class PasswordResetSetForm(NormalizedFormMixin, SetPasswordForm):
+    """The new password chosen through a reset link, checked against the password rules."""

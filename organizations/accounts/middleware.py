@@ -7,8 +7,20 @@ from django.shortcuts import redirect
 
 from .receivers import MUST_CHANGE_PASSWORD
 
-# Pages such a user may still open: the change itself, signing out, the language menu.
-ALLOWED_VIEW_NAMES = frozenset({"password_change", "password_change_done", "logout", "set_language"})
+# Pages such a user may still open: the change itself, a reset by mail, signing out, the
+# language menu.
+ALLOWED_VIEW_NAMES = frozenset(
+    {
+        "password_change",
+        "password_change_done",
+        "password_reset",
+        "password_reset_done",
+        "password_reset_confirm",
+        "password_reset_complete",
+        "logout",
+        "set_language",
+    }
+)
 
 
 class PasswordChangeRequiredMiddleware:

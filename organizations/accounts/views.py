@@ -1,8 +1,9 @@
 """Accounts pages: district staff's lockouts and login log, the login page's answer to a locked
-account or address, and the password-change page."""
+account or address, the password-change page and the password reset by mail (忘记密码)."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth import views as auth_views
@@ -14,11 +15,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from ..links import absolute_url
 from ..scoping import scope_for
+from ..sorting import Sorting
 from ..viewutils import paginate, query_without_page
 from . import actions, selectors
 from .filters import LoginEventFilter
-from .forms import LockoutReleaseForm
+from .forms import LockoutReleaseForm, PasswordResetRequestForm, PasswordResetSetForm
+from .ratelimit import password_reset_over_limit
 from .receivers import MUST_CHANGE_PASSWORD
 
 
@@ -54,13 +58,26 @@ def lockout_release(request: HttpRequest) -> HttpResponse:
     return redirect("account_lockouts")
 
 
+LOGIN_SORTING = Sorting(
+    {
+        "time": ("created_at",),
+        "username": ("username", "-created_at"),
+        "address": ("ip_address", "-created_at"),
+        "result": ("result", "-created_at"),
+    },
+    default="-time",
+)
+
+
 @require_GET
 def login_log(request: HttpRequest) -> HttpResponse:
     _require_district_staff(request)
     log_filter = LoginEventFilter(request.GET, queryset=selectors.login_events())
+    events, sort = LOGIN_SORTING.apply(request, log_filter.qs)
     context = {
         "filter": log_filter,
-        "page": paginate(request, log_filter.qs),
+        "page": paginate(request, events),
+        "sort": sort,
         "query": query_without_page(request),
     }
     return render(request, "organizations/accounts/login_log.html", context)
@@ -99,4 +116,45 @@ class PasswordChangeView(auth_views.PasswordChangeView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["must_change"] = bool(self.request.session.get(MUST_CHANGE_PASSWORD))
+        return context
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    """忘记密码: mails a link to set a new password. The answer is the same page whether or not
+    the address belongs to an (active) account; too many requests for one address or from one
+    client are refused on the form."""
+
+    form_class = PasswordResetRequestForm
+    subject_template_name = "registration/password_reset_subject.txt"
+    email_template_name = "registration/password_reset_email.txt"
+
+    def form_valid(self, form):
+        if password_reset_over_limit(self.request, form.cleaned_data["email"]):
+            form.add_error(None, _("重置密码的申请过于频繁，请稍后再试。"))
+            return self.render_to_response(self.get_context_data(form=form), status=429)
+        # The mail is written in the language of this request (the user's choice on the page).
+        self.extra_email_context = {
+            "portal_name": _("三长带三会工作平台"),
+            "site_url": absolute_url("/", self.request).rstrip("/"),
+            "valid_minutes": settings.PASSWORD_RESET_TIMEOUT // 60,
+        }
+        return super().form_valid(form)
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    """The page the mailed link opens: Django checks the link (valid once, for
+    PASSWORD_RESET_TIMEOUT); the new password is set through the action (rules, history, audit,
+    no forced change afterwards)."""
+
+    form_class = PasswordResetSetForm
+
+    def form_valid(self, form):
+        actions.account_password_reset(actor=form.user, new_password=form.cleaned_data["new_password1"])
+        del self.request.session[auth_views.INTERNAL_RESET_SESSION_TOKEN]
+        self.request.session.pop(MUST_CHANGE_PASSWORD, None)
+        return HttpResponseRedirect(self.get_success_url())
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["valid_minutes"] = settings.PASSWORD_RESET_TIMEOUT // 60
         return context

@@ -30,11 +30,16 @@ ACTION_LABELS: dict[str, Any] = {
     "organization_create": _("新建组织"),
     "organization_update": _("修改组织信息"),
     "role_assign": _("分配角色"),
+    "role_revoke": _("撤销角色"),
+    "admin_create": _("在后台新建记录"),
+    "admin_update": _("在后台修改记录"),
+    "admin_delete": _("在后台删除记录"),
     "people_export_full": _("导出完整个人信息"),
     # accounts
     "lockout_release": _("解除登录锁定"),
     "account_require_password_change": _("要求修改密码"),
     "account_password_change": _("修改密码"),
+    "account_password_reset": _("通过邮件重置密码"),
     # the service ledger
     "activity_create": _("登记活动"),
     "activity_update": _("修改活动"),

@@ -16,10 +16,21 @@ from django.views.decorators.http import require_GET
 
 from ..models import Organization, Person
 from ..scoping import get_for_user, scope_for
+from ..sorting import Sorting
 from ..viewutils import paginate, query_without_page
 from . import selectors
 from .changes import present, type_label
 from .filters import AuditEntryFilter
+
+ENTRY_SORTING = Sorting(
+    {
+        "time": ("created_at",),
+        "actor": ("actor__username", "-created_at"),
+        "action": ("action", "-created_at"),
+        "type": ("object_type", "-created_at"),
+    },
+    default="-time",
+)
 
 
 @require_GET
@@ -27,10 +38,12 @@ def audit_log(request: HttpRequest) -> HttpResponse:
     if not scope_for(request.user).is_district_staff:
         raise PermissionDenied
     log_filter = AuditEntryFilter(request.GET, queryset=selectors.audit_entries())
-    page = paginate(request, log_filter.qs)
+    entries, sort = ENTRY_SORTING.apply(request, log_filter.qs)
+    page = paginate(request, entries)
     context = {
         "filter": log_filter,
         "page": page,
+        "sort": sort,
         "rows": present(page.object_list, user=request.user),
         "query": query_without_page(request),
     }
@@ -43,9 +56,11 @@ def history_page(
     """The 变更记录 page of ``record`` (already looked up for the viewer): ``entries``
     newest first, paginated, with tabs back to the record's page; ``covers`` says which of the
     record's own child records the page includes."""
+    entries, sort = ENTRY_SORTING.apply(request, entries)
     page = paginate(request, entries)
     context = {
         "record": record,
+        "sort": sort,
         "record_type": type_label(record._meta.label_lower),
         "heading": heading,
         "detail_url": record.get_absolute_url(),

@@ -18,10 +18,10 @@ from django.utils.translation import gettext as _
 from organizations.models import Organization, Region, Seat, VolunteerTeam
 from organizations.scoping import Scope, scoped
 from rollout import indicators
-from rollout.formats import RATE, display
 from rollout.indicators import CONDITION_LABELS, CONDITIONS, Period
 from rollout.models import Phase, Rectification, Task
 from sanhui.clock import today
+from sanhui.formats import RATE, display
 from services.models import Activity, ActivityKind, Stream, VolunteerService
 
 TREND_QUARTERS = 4
@@ -61,14 +61,17 @@ def period_label(period: Period) -> str:
 
 
 def quick_periods(on: datetime.date | None = None) -> list[tuple[str, str]]:
-    """Shortcuts shown beside the selector: the programme year 2022, its quarters, and now."""
+    """Shortcuts shown beside the selector: this quarter and the four before it, this year and
+    the year before, all counted back from ``on``."""
     on = on or today()
     current = Period.containing(on)
-    shortcuts = [(current.code, _("本季度")), (str(on.year), _("本年"))]
-    shortcuts += [(f"2022Q{q}", _("2022年第%(quarter)s季度") % {"quarter": q}) for q in range(1, 5)]
-    shortcuts.append(("2022", _("2022年全年")))
-    seen: set[str] = set()
-    return [(code, label) for code, label in shortcuts if not (code in seen or seen.add(code))]
+    shortcuts = [(current.code, _("本季度"))]
+    quarter = current
+    for _step in range(4):
+        quarter = Period.containing(quarter.start - datetime.timedelta(days=1))
+        shortcuts.append((quarter.code, period_label(quarter)))
+    shortcuts += [(str(on.year), _("本年")), (str(on.year - 1), _("%(year)s年") % {"year": on.year - 1})]
+    return shortcuts
 
 
 def months_of(period: Period) -> list[datetime.date]:
@@ -151,6 +154,10 @@ def activity_block(activities: QuerySet[Activity], period: Period, *, region: Re
         for row in indicators.activity_breakdown(activities, period, "category")
     ]
     by_category.sort(key=lambda row: (row["key"] == "", row["key"]))
+    # The pie's shares, by the one formatter (the chart's own rounding would differ from the pages').
+    category_total = sum(row["activities"] for row in by_category)
+    for row in by_category:
+        row["share_text"] = percent(row["activities"] / category_total if category_total else None)
     kinds = dict(ActivityKind.choices)
     by_kind = sorted(
         (

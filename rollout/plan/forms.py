@@ -11,6 +11,7 @@ from organizations.forms import DateInput, PortalForm
 from organizations.models import LeaderRole, Organization, Person
 from organizations.scoping import scoped
 from rollout.models import Incentive, Phase, Rectification, ShowcaseItem, Stage, SteeringMember, Task
+from sanhui.collation import pinyin
 from sanhui.normalize import NormalizedFormMixin
 
 
@@ -341,7 +342,11 @@ class ReopenForm(PortalForm):
 
 def leader_people(user):
     """People who hold, or held, a 三长/泛三长 role."""
-    return scoped(user, Person).filter(pk__in=LeaderRole.objects.values("person_id")).order_by("name", "pk")
+    return (
+        scoped(user, Person)
+        .filter(pk__in=LeaderRole.objects.values("person_id"))
+        .order_by(pinyin("name"), "pk")
+    )
 
 
 class LeaderChoiceField(forms.ModelChoiceField):

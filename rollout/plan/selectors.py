@@ -47,6 +47,7 @@ from rollout.models import (
     TermReminder,
 )
 from sanhui.clock import today
+from sanhui.collation import pinyin
 
 # How many tasks of each phase the rollout page shows; the task list has them all.
 TASKS_PER_PHASE = 12
@@ -270,7 +271,7 @@ def steering_group(*, user) -> QuerySet[SteeringMember]:
         scoped(user, SteeringMember)
         .select_related("user")
         .alias(rank=rank)
-        .order_by(F("ended_on").asc(nulls_first=True), "rank", "started_on", "name")
+        .order_by(F("ended_on").asc(nulls_first=True), "rank", "started_on", pinyin("name"))
     )
 
 
@@ -458,7 +459,7 @@ def term_overview(*, user, on: datetime.date | None = None, days: int) -> list[T
         .exclude(organization__status=Organization.Status.DISSOLVED)
         .select_related("person", "organization")
         .annotate(reminded_at=Subquery(last_reminder.values("sent_at")[:1]))
-        .order_by("term_end", "organization__name", "pk")
+        .order_by("term_end", pinyin("organization__name"), "pk")
     )
     if not seats:
         return []

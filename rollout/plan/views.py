@@ -23,8 +23,9 @@ from organizations.audit.selectors import entries_about
 from organizations.audit.views import history_page
 from organizations.models import Organization
 from organizations.scoping import Scope, descendant_org_ids, get_for_user, scope_for, scoped
+from organizations.sorting import Sorting
 from organizations.uploads import file_response
-from organizations.viewutils import apply_action_errors, paginate, query_without_page
+from organizations.viewutils import apply_action_errors, paginate, query_without_page, saved_message
 from rollout import tasks
 from rollout.models import (
     Incentive,
@@ -49,6 +50,7 @@ from rollout.plan.actions import steering as steering_actions
 from rollout.plan.actions import tasks as tasks_actions
 from rollout.plan.actions import term_reminders as term_reminders_actions
 from sanhui.clock import today
+from sanhui.collation import pinyin
 
 from . import selectors
 from .filters import InspectionFilter, RectificationFilter, ShowcaseFilter, TaskFilter
@@ -228,18 +230,34 @@ def milestone_edit(request: HttpRequest, pk: int) -> HttpResponse:
 # --------------------------------------------------------------------------- tasks
 
 
+# "status" is the order the lists open in: open before closed, overdue first, then by due date
+# (the ``overdue``/``closed`` flags are the lists' own annotations).
+TASK_SORTING = Sorting(
+    {
+        "status": ("closed", "-overdue", "due_date"),
+        "title": (pinyin("title"), "due_date"),
+        "organization": (pinyin("organization__name"), "organization", "due_date"),
+        "phase": ("phase__number", "stage__code", "due_date"),
+        "due": ("due_date",),
+    },
+    default="status",
+)
+
+
 def task_list(request: HttpRequest) -> HttpResponse:
     scope = _task_reader(request)
     on = today()
     filterset = TaskFilter(
         request.GET, queryset=selectors.task_list(user=request.user, on=on), user=request.user
     )
+    tasks, sort = TASK_SORTING.apply(request, filterset.qs)
     return render(
         request,
         "rollout/task_list.html",
         {
             "filter": filterset,
-            "page": paginate(request, filterset.qs),
+            "page": paginate(request, tasks),
+            "sort": sort,
             "query": query_without_page(request),
             "today": on,
             "can_manage": scope.write_all,
@@ -257,7 +275,7 @@ def task_add(request: HttpRequest) -> HttpResponse:
         except ValidationError as error:
             apply_action_errors(form, error)
         else:
-            messages.success(request, _("已添加任务。"))
+            saved_message(request, _("已添加任务“%(title)s”。") % {"title": task.title}, task)
             return redirect(task)
     return _form_page(request, form, _("添加推进任务"), cancel_url="rollout:task_list")
 
@@ -332,11 +350,11 @@ def task_edit(request: HttpRequest, pk: int) -> HttpResponse:
     form = TaskForm(request.POST or None, user=request.user, task=task, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            tasks_actions.task_update(actor=request.user, task=task, data=form.cleaned_data)
+            task = tasks_actions.task_update(actor=request.user, task=task, data=form.cleaned_data)
         except ValidationError as error:
             apply_action_errors(form, error)
         else:
-            messages.success(request, _("已保存。"))
+            saved_message(request, _("已保存任务“%(title)s”。") % {"title": task.title}, task)
             return redirect(task)
     return _form_page(request, form, _("编辑任务：%(title)s") % {"title": task.title}, back=task)
 
@@ -377,7 +395,7 @@ def pilot_add(request: HttpRequest) -> HttpResponse:
         except ValidationError as error:
             apply_action_errors(form, error)
         else:
-            messages.success(request, _("已添加试点。"))
+            saved_message(request, _("已添加试点：%(name)s。") % {"name": pilot}, pilot)
             return redirect(pilot)
     return _form_page(request, form, _("添加试点单位"), cancel_url="rollout:overview")
 
@@ -395,11 +413,11 @@ def pilot_edit(request: HttpRequest, pk: int) -> HttpResponse:
     form = PilotForm(request.POST or None, user=request.user, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            pilots_actions.pilot_update(actor=request.user, pilot=pilot, data=form.cleaned_data)
+            pilot = pilots_actions.pilot_update(actor=request.user, pilot=pilot, data=form.cleaned_data)
         except ValidationError as error:
             apply_action_errors(form, error)
         else:
-            messages.success(request, _("已保存。"))
+            saved_message(request, _("已保存试点：%(name)s。") % {"name": pilot}, pilot)
             return redirect(pilot)
     return _form_page(request, form, _("编辑试点：%(name)s") % {"name": pilot.organization.name}, back=pilot)
 
@@ -491,17 +509,32 @@ def supervision(request: HttpRequest) -> HttpResponse:
     )
 
 
+# The rectification count is the list's own annotation (selectors.inspection_list).
+INSPECTION_SORTING = Sorting(
+    {
+        "date": ("inspected_on",),
+        "organization": (pinyin("organization__name"), "organization", "-inspected_on"),
+        "reference": ("reference",),
+        "score": ("score", "-inspected_on"),
+        "rectifications": ("rectification_count", "-inspected_on"),
+    },
+    default="-date",
+)
+
+
 def inspection_list(request: HttpRequest) -> HttpResponse:
     scope = _reader(request)
     filterset = InspectionFilter(
         request.GET, queryset=selectors.inspection_list(user=request.user), user=request.user
     )
+    inspections, sort = INSPECTION_SORTING.apply(request, filterset.qs)
     return render(
         request,
         "rollout/inspection_list.html",
         {
             "filter": filterset,
-            "page": paginate(request, filterset.qs),
+            "page": paginate(request, inspections),
+            "sort": sort,
             "query": query_without_page(request),
             "can_record": scope.write_all or scope.is_supervisor,
         },
@@ -525,7 +558,7 @@ def inspection_add(request: HttpRequest) -> HttpResponse:
         except ValidationError as error:
             apply_action_errors(form, error)
         else:
-            messages.success(request, _("已保存督查记录。"))
+            saved_message(request, _("已保存督查记录：%(name)s。") % {"name": inspection}, inspection)
             return redirect(inspection)
     return _form_page(request, form, _("登记督查"), cancel_url="rollout:supervision")
 
@@ -563,13 +596,13 @@ def inspection_edit(request: HttpRequest, pk: int) -> HttpResponse:
     form = InspectionForm(request.POST or None, user=request.user, initial=initial, editing=True)
     if request.method == "POST" and form.is_valid():
         try:
-            inspections_actions.inspection_update(
+            inspection = inspections_actions.inspection_update(
                 actor=request.user, inspection=inspection, data=form.cleaned_data
             )
         except ValidationError as error:
             apply_action_errors(form, error)
         else:
-            messages.success(request, _("已保存。"))
+            saved_message(request, _("已保存督查记录：%(name)s。") % {"name": inspection}, inspection)
             return redirect(inspection)
     return _form_page(request, form, _("编辑督查：%(name)s") % {"name": inspection}, back=inspection)
 
@@ -587,18 +620,31 @@ def rectification_add(request: HttpRequest, pk: int) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         try:
-            rectifications_actions.rectification_create(
+            item = rectifications_actions.rectification_create(
                 actor=request.user, inspection=inspection, **form.cleaned_data
             )
         except ValidationError as error:
             apply_action_errors(form, error)
         else:
-            messages.success(request, _("已添加整改事项。"))
+            saved_message(request, _("已添加整改事项“%(title)s”。") % {"title": item.title}, item)
             return redirect(inspection)
     return _form_page(request, form, _("添加整改事项：%(name)s") % {"name": inspection}, back=inspection)
 
 
 # --------------------------------------------------------------------------- rectifications
+
+
+RECTIFICATION_SORTING = Sorting(
+    {
+        "status": ("closed", "-overdue", "deadline"),
+        "title": (pinyin("title"), "deadline"),
+        "organization": (pinyin("organization__name"), "organization", "deadline"),
+        "inspected": ("inspection__inspected_on", "deadline"),
+        "deadline": ("deadline",),
+        "evidence": ("evidence_count", "deadline"),
+    },
+    default="status",
+)
 
 
 def rectification_list(request: HttpRequest) -> HttpResponse:
@@ -607,12 +653,14 @@ def rectification_list(request: HttpRequest) -> HttpResponse:
     filterset = RectificationFilter(
         request.GET, queryset=selectors.rectification_list(user=request.user, on=on), user=request.user
     )
+    items, sort = RECTIFICATION_SORTING.apply(request, filterset.qs)
     return render(
         request,
         "rollout/rectification_list.html",
         {
             "filter": filterset,
-            "page": paginate(request, filterset.qs),
+            "page": paginate(request, items),
+            "sort": sort,
             "query": query_without_page(request),
             "today": on,
         },
@@ -760,11 +808,23 @@ def showcase_item(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "rollout/showcase_item.html", {"item": item, "roles": roles})
 
 
+SHOWCASE_SORTING = Sorting(
+    {
+        "status": ("status", "-nominated_on"),
+        "kind": ("kind", "-nominated_on"),
+        "title": (pinyin("title"),),
+        "nominated": ("nominated_on",),
+    },
+    default="status",
+)
+
+
 def showcase_manage(request: HttpRequest) -> HttpResponse:
     scope = _reader(request)
     filterset = ShowcaseFilter(
         request.GET, queryset=selectors.showcase_list(user=request.user), user=request.user
     )
+    items, sort = SHOWCASE_SORTING.apply(request, filterset.qs)
     counts = scoped(request.user, ShowcaseItem).aggregate(
         **{status: Count("pk", filter=Q(status=status)) for status in ShowcaseItem.Status.values}
     )
@@ -773,7 +833,8 @@ def showcase_manage(request: HttpRequest) -> HttpResponse:
         "rollout/showcase_manage.html",
         {
             "filter": filterset,
-            "page": paginate(request, filterset.qs.order_by("status", "-nominated_on", "pk")),
+            "page": paginate(request, items),
+            "sort": sort,
             "query": query_without_page(request),
             "counts": counts,
             "can_manage": scope.write_all,
@@ -787,11 +848,11 @@ def showcase_add(request: HttpRequest) -> HttpResponse:
     form = ShowcaseForm(request.POST or None, user=request.user, initial={"nominated_on": today()})
     if request.method == "POST" and form.is_valid():
         try:
-            showcase_actions.showcase_nominate(actor=request.user, **form.cleaned_data)
+            item = showcase_actions.showcase_nominate(actor=request.user, **form.cleaned_data)
         except ValidationError as error:
             apply_action_errors(form, error)
         else:
-            messages.success(request, _("已登记推荐。"))
+            saved_message(request, _("已登记推荐“%(title)s”。") % {"title": item.title}, item)
             return redirect("rollout:showcase_manage")
     return _form_page(request, form, _("推荐典型"), cancel_url="rollout:showcase_manage")
 
@@ -811,11 +872,11 @@ def showcase_edit(request: HttpRequest, pk: int) -> HttpResponse:
     form = ShowcaseForm(request.POST or None, user=request.user, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            showcase_actions.showcase_update(actor=request.user, item=item, data=form.cleaned_data)
+            item = showcase_actions.showcase_update(actor=request.user, item=item, data=form.cleaned_data)
         except ValidationError as error:
             apply_action_errors(form, error)
         else:
-            messages.success(request, _("已保存。"))
+            saved_message(request, _("已保存典型“%(title)s”。") % {"title": item.title}, item)
             return redirect("rollout:showcase_manage")
     return _form_page(request, form, _("编辑典型：%(title)s") % {"title": item.title}, back=item)
 
@@ -846,17 +907,31 @@ def showcase_advance(request: HttpRequest, pk: int, step: str) -> HttpResponse:
 # --------------------------------------------------------------------------- incentives
 
 
+INCENTIVE_SORTING = Sorting(
+    {
+        "date": ("granted_on",),
+        "person": (pinyin("person__name"), "person", "-granted_on"),
+        "kind": ("kind", "-granted_on"),
+        "title": (pinyin("title"), "-granted_on"),
+        "amount": ("amount", "-granted_on"),
+    },
+    default="-date",
+)
+
+
 def incentive_list(request: HttpRequest) -> HttpResponse:
     scope = _reader(request)
     queryset = selectors.incentive_list(user=request.user)
     kind = request.GET.get("kind", "")
     if kind in Incentive.Kind.values:
         queryset = queryset.filter(kind=kind)
+    incentives, sort = INCENTIVE_SORTING.apply(request, queryset)
     return render(
         request,
         "rollout/incentive_list.html",
         {
-            "page": paginate(request, queryset.order_by("-granted_on", "-pk")),
+            "page": paginate(request, incentives),
+            "sort": sort,
             "query": query_without_page(request),
             "totals": selectors.incentive_totals(queryset),
             "kinds": Incentive.Kind.choices,

@@ -1,7 +1,7 @@
 """The shape of a report, shared by the builder and the four renderers: a ``Report`` of
 ``Section`` tables with typed ``Column``s, ``Chart``s and opening paragraphs. Plain data: this
 module imports nothing of the portal but ``Period`` and the shared figure formatter
-(``rollout.formats``); how the DOCX and the PDF lay a report out as a document is
+(``sanhui.formats``); how the DOCX and the PDF lay a report out as a document is
 ``rollout.reports.document``.
 
 A cell keeps its value (a number stays a number) until a renderer shows it; its type is the
@@ -18,8 +18,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from rollout.formats import HOURS, INT, MARK, NUMERIC, RATE, TEXT, display
 from rollout.indicators import Period
+from sanhui.formats import HOURS, INT, MARK, NUMERIC, RATE, TEXT, display
 
 __all__ = [
     "HOURS",

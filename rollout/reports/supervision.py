@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from django.db.models import Count, Q
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from organizations.models import Organization, Seat, active_on
 from rollout import indicators as ind
@@ -165,6 +165,11 @@ ORGANIZATION_COLUMNS = (
 )
 
 
+def _reported(activities: int) -> str:
+    """How many activities were counted by their reported numbers, as the table reads it."""
+    return ngettext("%(n)s 场", "%(n)s 场", activities) % {"n": activities} if activities else _("无")
+
+
 def organizations_section(facts: Facts, rscope: ReportScope) -> Section:
     """分单位情况: one row an organisation."""
     section = Section(
@@ -188,7 +193,7 @@ def organizations_section(facts: Facts, rscope: ReportScope) -> Section:
                 "kind": str(kind_labels.get(organization.kind, organization.kind)),
                 "activities": figures["activities"],
                 "people_served": figures["people_served"],
-                "reported": _("%(n)s 场") % {"n": reported} if reported else _("无"),
+                "reported": _reported(reported),
                 "reported_activities": reported,
                 "volunteer_hours": round(figures["volunteer_hours"], 2),
                 "seats": share.total,
@@ -203,7 +208,7 @@ def organizations_section(facts: Facts, rscope: ReportScope) -> Section:
     return section
 
 
-def red_flags_section(facts: Facts, rscope: ReportScope) -> Section:
+def red_flags_section(facts: Facts) -> Section:
     """问题清单: towns without activity, overdue tasks, leaderships without a 三长."""
     section = Section(
         "red_flags",
@@ -349,7 +354,7 @@ def supervision_report(
         sections=[
             summary_section(facts),
             table,
-            red_flags_section(facts, rscope),
+            red_flags_section(facts),
             overdue_section(facts),
             inspections_section(facts),
             rectifications_section(facts),

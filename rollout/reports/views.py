@@ -20,7 +20,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from organizations.scoping import get_for_user, scope_for, scoped
-from organizations.viewutils import apply_action_errors, paginate
+from organizations.sorting import Sorting
+from organizations.viewutils import apply_action_errors, paginate, query_without_page
 from rollout.models import ReportRun
 
 from . import actions as report_actions
@@ -47,16 +48,34 @@ def _run(request: HttpRequest, pk: int) -> ReportRun:
     return get_for_user(request.user, ReportRun, pk, base=_runs(request))
 
 
+RUN_SORTING = Sorting(
+    {
+        "requested": ("requested_at",),
+        "kind": ("kind", "-requested_at"),
+        "requester": ("requested_by__username", "-requested_at"),
+        "status": ("status", "-requested_at"),
+    },
+    default="-requested",
+)
+
+
 def report_list(request: HttpRequest) -> HttpResponse:
     _require_reporter(request)
     runs = _runs(request)
     kind = request.GET.get("kind", "")
     if kind in ReportRun.Kind.values:
         runs = runs.filter(kind=kind)
+    runs, sort = RUN_SORTING.apply(request, runs)
     return render(
         request,
         "rollout/reports/list.html",
-        {"page": paginate(request, runs), "kinds": ReportRun.Kind.choices, "kind": kind},
+        {
+            "page": paginate(request, runs),
+            "sort": sort,
+            "query": query_without_page(request),
+            "kinds": ReportRun.Kind.choices,
+            "kind": kind,
+        },
     )
 
 

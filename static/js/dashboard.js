@@ -104,14 +104,14 @@
         "chart-category",
         {
           tooltip: { trigger: "item", formatter: function (params) {
-              return fill(L.pieTooltip, { name: params.name, value: params.value, percent: params.percent + "%" });
+              return fill(L.pieTooltip, { name: params.name, value: params.value, percent: params.data.share });
             } },
           series: [
             {
               type: "pie",
               radius: ["40%", "70%"],
               data: activity.by_category.map(function (row) {
-                return { name: row.label, value: row.activities, url: row.url };
+                return { name: row.label, value: row.activities, share: row.share_text, url: row.url };
               }),
             },
           ],

@@ -3,6 +3,9 @@
    - <select data-autosubmit>: submits its form when the choice changes (language, year, town);
    - <form data-confirm="…">: asks before submitting (removing or deleting something);
    - [data-print]: prints the page (the QR poster);
+   - [data-fullscreen]: shows the page full screen (the check-in code held up to attendees);
+   - <input data-filter-checks>: hides the check boxes beside it whose label does not contain
+     the text typed (the searchable multiple choice, organizations/widgets/checkbox_search.html);
    - [data-style="width: 40%; left: 10%"]: sizes and positions computed on the server (progress
      bars, the rollout timeline), applied through the CSSOM, which the policy allows. */
 (function () {
@@ -25,8 +28,21 @@
     true
   );
 
+  document.addEventListener("input", function (event) {
+    var field = event.target;
+    if (!field.hasAttribute || !field.hasAttribute("data-filter-checks")) return;
+    var text = field.value.trim().toLowerCase();
+    var box = field.parentNode.querySelector(".check-search-box");
+    Array.prototype.forEach.call(box.querySelectorAll(".form-check"), function (item) {
+      item.hidden = text !== "" && item.textContent.toLowerCase().indexOf(text) === -1;
+    });
+  });
+
   document.addEventListener("click", function (event) {
     if (event.target.closest && event.target.closest("[data-print]")) window.print();
+    if (event.target.closest && event.target.closest("[data-fullscreen]") && document.documentElement.requestFullscreen) {
+      document.documentElement.requestFullscreen().catch(function () {});
+    }
   });
 
   function applyStyles(root) {

@@ -98,3 +98,30 @@ def login(page, username: str, password: str = "pw-for-tests-1") -> None:
 def screenshot(page, name: str) -> None:
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+
+DEMO_PASSWORD = "pw-for-tests-1"
+
+
+@pytest.fixture
+def demo_district():
+    """The whole demo district as ``make run`` seeds it (organisations, people, the ledger,
+    outreach and the rollout), its logins with ``DEMO_PASSWORD``."""
+    from organizations import demo as organizations_demo
+    from outreach import demo as outreach_demo
+    from rollout import demo as rollout_demo
+    from rollout.models import Phase, Stage
+    from rollout.reference import load_plan
+    from services import demo as services_demo
+
+    load_plan(Phase, Stage)
+    summary = organizations_demo.build_demo(password=DEMO_PASSWORD)
+    services_demo.build_demo()
+    outreach_demo.build_demo()
+    rollout_demo.build_demo()
+    return summary
+
+
+def fits_the_width(page) -> bool:
+    """The page does not scroll sideways at the viewport's width."""
+    return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")

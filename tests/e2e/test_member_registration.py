@@ -21,18 +21,24 @@ def fill_member_form(page, *, name: str, phone: str) -> None:
 
 def test_admin_adds_a_member_and_sees_it_in_the_list(page, jiangshan_admin, jiangshan):
     login(page, "jiangshan")
-    page.get_by_role("link", name="会员", exact=True).click()
+    page.locator("#people-menu").click()  # 组织与人员
+    page.locator(".dropdown-menu").get_by_role("link", name="会员", exact=True).click()
     page.get_by_role("link", name="登记会员").click()
     page.wait_for_url("**/people/add/")
     assert page.locator("select[name=organization] option:checked").inner_text() == "姜山镇科协"
     fill_member_form(page, name="陈晓燕", phone="139 0574 1234")
+    person = Person.objects.get(name="陈晓燕")
+    # The new member's own page, with a message linking to it.
+    page.wait_for_url(f"**/people/{person.pk}/")
+    message = page.locator(".alert-success")
+    assert message.inner_text().strip().startswith("已登记会员 陈晓燕")
+    assert message.get_by_role("link", name="查看").get_attribute("href") == f"/people/{person.pk}/"
+    page.locator("nav[aria-label] .breadcrumb").get_by_role("link", name="会员", exact=True).click()
     page.wait_for_url("**/people/")
-    assert page.locator(".alert-success").inner_text().strip().startswith("已登记 陈晓燕")
     row = page.locator("#people-table tr", has_text="陈晓燕")
     assert row.count() == 1
     assert "139****1234" in row.inner_text()
     screenshot(page, "member-list")
-    person = Person.objects.get(name="陈晓燕")
     assert person.phone == "13905741234"
     assert Membership.objects.filter(person=person, organization=jiangshan.association).exists()
 

@@ -170,4 +170,4 @@ def test_organisation_detail_shows_seats_members_and_teams(client, district_user
     body = response.content.decode()
     assert "姜山会员" in body and "姜山院长" in body and "姜山镇科技志愿服务队" in body
     assert response.context["seat_summary"]["share"] == 0.5
-    assert 'id="leader-share">50%' in body
+    assert 'id="leader-share">50.0%' in body

@@ -376,3 +376,34 @@ def test_an_activity_reporting_nobody_served_nobody(jiangshan):
     [row] = ind.activity_breakdown(Activity.objects.all(), Q4, "stream")
     assert (row["key"], figures(row)) == ("popularization", (1, 0, 1, 0.0))
     assert ind.activity_figures(Activity.objects.all(), Q4) == ind.ActivityFigures(1, 0, 0, 1, 0.0)
+
+
+def test_a_town_is_led_by_the_leader_roles_of_the_reference_day(jiangshan):
+    """姜山院长's hospital directorship ended on 2023-06-30, after 2022Q4: on 2022-12-31 the seat
+    was held by a 三长, so 姜山镇 was led then — whatever has become of the role since."""
+    LeaderRole.objects.filter(person=jiangshan.leader).update(ended_on=datetime.date(2023, 6, 30))
+    [row] = ind.town_coverage(Q4, towns=[f.region("姜山镇")], today=datetime.date(2026, 11, 29))
+    assert row.led
+
+
+def test_served_regions_count_only_for_the_towns_asked_about_and_active_grassroots(jiangshan, wuxiang):
+    """Asked about 姜山镇 alone: an ecology association based in 五乡镇 serving both towns gives
+    姜山镇 its ecology category (its service in 五乡镇 is not asked about); a dissolved
+    production association and the 五乡镇 town association, both serving 姜山镇, give nothing."""
+    jiangshan_town, wuxiang_town = f.region("姜山镇"), f.region("五乡镇")
+    ecology = f.OrganizationFactory(
+        kind=Organization.Kind.GRASSROOTS_ASSOCIATION, category="ecology", home_region=wuxiang_town
+    )
+    dissolved = f.OrganizationFactory(
+        kind=Organization.Kind.GRASSROOTS_ASSOCIATION,
+        category="production",
+        home_region=wuxiang_town,
+        status=Organization.Status.DISSOLVED,
+        founded_on=datetime.date(2015, 1, 1),
+        dissolved_on=datetime.date(2021, 12, 31),
+    )
+    ecology.served_regions.set([jiangshan_town, wuxiang_town])
+    dissolved.served_regions.set([jiangshan_town])
+    wuxiang.association.served_regions.set([jiangshan_town])
+    [row] = ind.town_coverage(Q4, towns=[jiangshan_town], today=datetime.date(2026, 11, 29))
+    assert row.categories == {"ecology"}

@@ -80,11 +80,13 @@ def test_the_pages_show_progress(client, jiangshan_admin, jiangshan):
     team_page = client.get(
         reverse("services:team_record", args=[jiangshan.team.pk]), {"year": 2022}
     ).content.decode()
-    assert "2022年度服务队认定进度" in team_page and "6 / 100" in team_page
+    assert (
+        "2022年度服务队认定进度" in team_page and "6.00 / 100" in team_page
+    )  # hours, as every page and report prints them
     person_page = client.get(
         reverse("services:volunteer_record", args=[jiangshan.member.pk]), {"year": 2022}
     ).content.decode()
-    assert "2 / 10" in person_page and "6 / 20" in person_page
+    assert "2 / 10" in person_page and "6.00 / 20" in person_page
 
 
 def test_the_export_is_a_workbook_for_the_national_platform(client, jiangshan_admin, jiangshan):

@@ -1,9 +1,9 @@
 """``{{ value|figure:"hours" }}``: a programme figure on a page, shown by the same formatter as
-the report files (``rollout.formats``), so the dashboards and the reports read alike."""
+the report files (``sanhui.formats``), so the dashboards and the reports read alike."""
 
 from django import template
 
-from rollout.formats import display
+from sanhui.formats import display
 
 register = template.Library()
 

@@ -1,0 +1,438 @@
+"""Lists sort by their columns (pinyin for names), breadcrumbs show where a page sits, and a save
+leaves a message linking to the saved record.
+
+Names are chosen so that pinyin order differs from code-point order (叶 U+53F6 < 安 U+5B89 <
+张 U+5F20 < 王 U+738B, but 安 an < 王 wang < 叶 ye < 张 zhang) and no character has two common
+readings; the order is written here by hand. The pinyin tests run on SQLite and, in CI, on
+PostgreSQL (its ICU collation).
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+from html import unescape
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from django.urls import reverse
+
+from organizations.models import Organization, Person, VolunteerTeam
+from organizations.sorting import Sorting
+from rollout.models import Phase, Stage
+from rollout.reference import load_plan
+from sanhui.collation import pinyin
+from tests import factories as f
+from tests.outreach import factories as of
+from tests.rollout import factories as pf
+from tests.services import factories as sf
+
+pytestmark = pytest.mark.django_db
+
+PINYIN_ORDER = ["安琪", "王芳", "叶青", "张伟"]
+
+
+@pytest.fixture
+def named(jiangshan):
+    """Four members of 姜山镇科协, created out of order, with what the other columns sort by."""
+    people = {}
+    for name, employer, gender in (
+        ("张伟", "云龙卫生院", "male"),
+        ("叶青", "安澜小学", "female"),
+        ("安琪", "姜山农技站", "female"),
+        ("王芳", "白鹤小学", "female"),
+    ):
+        people[name] = f.PersonFactory(name=name, employer=employer, gender=gender)
+        f.MembershipFactory(person=people[name], organization=jiangshan.association)
+    return people
+
+
+def page_names(response, attribute="name"):
+    return [getattr(row, attribute) for row in response.context["page"]]
+
+
+# --------------------------------------------------------------------------- pinyin
+
+
+def test_people_sort_by_pinyin_in_the_database(named):
+    ours = Person.objects.filter(name__in=PINYIN_ORDER)
+    assert list(ours.values_list("name", flat=True)) == PINYIN_ORDER  # Meta.ordering
+    assert [p.name for p in ours.order_by(pinyin("name").desc())] == PINYIN_ORDER[::-1]
+    # Code-point order would differ, so the test can tell the two apart.
+    assert sorted(PINYIN_ORDER) == ["叶青", "安琪", "张伟", "王芳"]
+
+
+def test_organisations_and_teams_sort_by_pinyin(jiangshan):
+    for name in ("张家潭协会", "叶家协会", "安家协会", "王家协会"):
+        f.OrganizationFactory(name=name, kind=Organization.Kind.GRASSROOTS_ASSOCIATION, category="ecology")
+    grassroots = Organization.objects.filter(kind=Organization.Kind.GRASSROOTS_ASSOCIATION)
+    assert [o.name for o in grassroots] == ["安家协会", "王家协会", "叶家协会", "张家潭协会"]
+    for name in ("张队", "叶队", "安队"):
+        f.VolunteerTeamFactory(organization=jiangshan.association, name=name, leader=jiangshan.leader)
+    teams = VolunteerTeam.objects.filter(name__in=["张队", "叶队", "安队"])
+    assert [t.name for t in teams] == ["安队", "叶队", "张队"]
+
+
+def test_digits_then_chinese_then_latin_letters_ignoring_case(jiangshan):
+    # ICU's zh collation puts Han characters before Latin letters; SQLite's must agree.
+    names = ["bob", "安琪", "Alice", "张伟", "1号"]
+    for name in names:
+        f.PersonFactory(name=name)
+    assert [p.name for p in Person.objects.filter(name__in=names)] == ["1号", "安琪", "张伟", "Alice", "bob"]
+
+
+def test_the_people_list_is_in_pinyin_order_both_ways(client, district_user, named):
+    client.force_login(district_user)
+    url = reverse("organizations:person_list")
+    ours = [name for name in page_names(client.get(url)) if name in PINYIN_ORDER]
+    assert ours == PINYIN_ORDER
+    ours = [name for name in page_names(client.get(url, {"sort": "-name"})) if name in PINYIN_ORDER]
+    assert ours == PINYIN_ORDER[::-1]
+
+
+# --------------------------------------------------------------------------- the mechanism
+
+COLUMNS = Sorting({"name": ("name",), "joined": ("-joined_on", "name")}, default="-joined")
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("", ("joined", True)),
+        ("name", ("name", False)),
+        ("-name", ("name", True)),
+        ("joined", ("joined", False)),
+        ("pk", ("joined", True)),
+        ("--name", ("joined", True)),
+        ("name; DROP TABLE organizations_person", ("joined", True)),
+        ("password", ("joined", True)),
+        ("-", ("joined", True)),
+        ("\x00", ("joined", True)),
+    ],
+)
+def test_only_declared_columns_are_chosen(rf, value, expected):
+    sort = COLUMNS.chosen(rf.get("/", {"sort": value}))
+    assert (sort.key, sort.descending) == expected
+
+
+def test_the_ordering_ends_in_the_primary_key_and_a_minus_reverses_one_part(rf):
+    ordering = COLUMNS.ordering(COLUMNS.chosen(rf.get("/", {"sort": "joined"})))
+    shown = [(part.expression.name, part.descending) for part in ordering]
+    assert shown == [("joined_on", True), ("name", False), ("pk", False)]
+    ordering = COLUMNS.ordering(COLUMNS.chosen(rf.get("/", {"sort": "-joined"})))
+    assert [(part.expression.name, part.descending) for part in ordering] == [
+        ("joined_on", False),
+        ("name", True),
+        ("pk", True),
+    ]
+
+
+def test_a_default_that_is_not_a_column_is_refused():
+    with pytest.raises(ValueError):
+        Sorting({"name": ("name",)}, default="date")
+
+
+# --------------------------------------------------------------------------- every list page
+
+
+@pytest.fixture
+def world(plan_loaded, jiangshan, wuxiang, district_user, named):
+    activity = sf.ActivityFactory(organizer=jiangshan.association, title="安全用药讲座")
+    sf.AttendanceFactory(activity=activity, name="张伟")
+    campaign = of.CampaignFactory(name="科普惠民行动")
+    campaign.activities.add(activity)
+    pf.InspectionFactory(organization=jiangshan.association)
+    pf.RectificationFactory(organization=jiangshan.association)
+    pf.TaskFactory(organization=jiangshan.association)
+    return {"activity": activity, "campaign": campaign, "person": named["张伟"]}
+
+
+@pytest.fixture
+def plan_loaded(db):
+    load_plan(Phase, Stage)
+
+
+def _lists(world):
+    """Every paginated list: (URL, its sort keys)."""
+    activity, campaign, person = world["activity"], world["campaign"], world["person"]
+    return [
+        (reverse("organizations:person_list"), ["name", "gender", "employer", "profession"]),
+        (reverse("organizations:leader_list"), ["name", "gender", "employer", "profession"]),
+        (
+            reverse("organizations:seat_list"),
+            ["organization", "position", "name", "leader", "term_start", "term_end"],
+        ),
+        (reverse("organizations:team_list"), ["name", "organization", "leader", "volunteers", "status"]),
+        (
+            reverse("organizations:organization_list"),
+            ["kind", "name", "category", "region", "status", "members", "seats", "teams"],
+        ),
+        (reverse("organizations:audit_log"), ["time", "actor", "action", "type"]),
+        (reverse("organizations:person_history", args=[person.pk]), ["time", "actor", "action", "type"]),
+        (reverse("account_login_log"), ["time", "username", "address", "result"]),
+        (
+            reverse("services:activity_list"),
+            ["date", "title", "kind", "organizer", "region", "checkins", "status"],
+        ),
+        (reverse("services:attendee_list", args=[activity.pk]), ["time", "name"]),
+        (reverse("services:team_list"), ["team", "organization", "volunteers", "activities", "hours"]),
+        (reverse("outreach:campaign_list"), ["date", "name", "owner", "activities"]),
+        (
+            reverse("outreach:campaign_detail", args=[campaign.pk]),
+            ["date", "title", "organizer", "region", "checkins", "status"],
+        ),
+        (reverse("outreach:post_list"), ["date", "channel", "title", "reach"]),
+        (reverse("rollout:task_list"), ["status", "title", "organization", "phase", "due"]),
+        (
+            reverse("rollout:inspection_list"),
+            ["date", "organization", "reference", "score", "rectifications"],
+        ),
+        (
+            reverse("rollout:rectification_list"),
+            ["status", "title", "organization", "inspected", "deadline", "evidence"],
+        ),
+        (reverse("rollout:showcase_manage"), ["status", "kind", "title", "nominated"]),
+        (reverse("rollout:incentive_list"), ["date", "person", "kind", "title", "amount"]),
+        (reverse("reports:list"), ["requested", "kind", "requester", "status"]),
+    ]
+
+
+def test_every_list_accepts_each_of_its_columns_both_ways(client, world, district_user):
+    client.force_login(district_user)
+    for url, keys in _lists(world):
+        default = client.get(url)
+        assert default.status_code == 200, url
+        assert 'aria-sort="' in default.content.decode(), url
+        for key in keys:
+            for value in (key, f"-{key}"):
+                response = client.get(url, {"sort": value})
+                assert response.status_code == 200, (url, value)
+                assert response.context["sort"].value == value, (url, value)
+                # The header of the chosen column says so.
+                body = response.content.decode()
+                direction = "descending" if value.startswith("-") else "ascending"
+                assert f'aria-sort="{direction}"' in body, (url, value)
+
+
+def test_an_unknown_or_malicious_sort_gives_the_default_order(client, world, district_user):
+    client.force_login(district_user)
+    for url, _keys in _lists(world):
+        expected = [row.pk for row in client.get(url).context["page"]]
+        for value in ("pk", "name;DROP TABLE organizations_person", "-password", "__class__", "--name"):
+            response = client.get(url, {"sort": value})
+            assert response.status_code == 200, (url, value)
+            assert [row.pk for row in response.context["page"]] == expected, (url, value)
+
+
+def test_first_rows_by_name_and_by_date(client, district_user, jiangshan, named):
+    client.force_login(district_user)
+    people = reverse("organizations:person_list")
+    # The conftest world adds 姜山会员/院长 (jiang) and nobody before 安 or after 张.
+    assert page_names(client.get(people, {"sort": "name"}))[0] == "安琪"
+    assert page_names(client.get(people, {"sort": "-name"}))[0] == "张伟"
+    assert page_names(client.get(people, {"sort": "employer"}))[0] == "叶青"  # 安澜小学
+
+    for title, days in (("最早的活动", -30), ("最近的活动", -1), ("中间的活动", -10)):
+        sf.ActivityFactory(organizer=jiangshan.association, title=title, starts_at=sf.at(days))
+    activities = reverse("services:activity_list")
+    assert page_names(client.get(activities), "title")[0] == "最近的活动"
+    assert page_names(client.get(activities, {"sort": "date"}), "title")[0] == "最早的活动"
+    assert page_names(client.get(activities, {"sort": "-date"}), "title")[0] == "最近的活动"
+
+    seats = reverse("organizations:seat_list")
+    f.SeatFactory(
+        organization=jiangshan.association,
+        person=named["安琪"],
+        position="standing_member",
+        term_start=datetime.date(2001, 1, 1),
+    )
+    first = client.get(seats, {"sort": "term_start"}).context["page"][0]
+    assert first.person.name == "安琪"
+    assert client.get(seats, {"sort": "name"}).context["page"][0].person.name == "安琪"
+
+    teams = reverse("organizations:team_list")
+    for name in ("张家服务队", "安家服务队"):
+        f.VolunteerTeamFactory(organization=jiangshan.association, name=name, leader=jiangshan.leader)
+    assert page_names(client.get(teams, {"sort": "name"}))[0] == "安家服务队"
+    assert page_names(client.get(teams, {"sort": "-name"}))[0] == "张家服务队"
+
+    organizations = reverse("organizations:organization_list")
+    f.OrganizationFactory(name="安家协会", kind=Organization.Kind.GRASSROOTS_ASSOCIATION, category="ecology")
+    assert page_names(client.get(organizations, {"sort": "name"}))[0] == "安家协会"
+
+
+def test_campaigns_by_date(client, district_user):
+    client.force_login(district_user)
+    of.CampaignFactory(name="早", starts_on=datetime.date(2021, 1, 1))
+    of.CampaignFactory(name="晚", starts_on=datetime.date(2023, 1, 1))
+    url = reverse("outreach:campaign_list")
+    assert page_names(client.get(url))[0] == "晚"
+    assert page_names(client.get(url, {"sort": "date"}))[0] == "早"
+
+
+def test_rollout_lists_by_date(client, district_user, plan_loaded, jiangshan):
+    client.force_login(district_user)
+    pf.InspectionFactory(
+        organization=jiangshan.association, inspected_on=datetime.date(2021, 3, 1), findings="早"
+    )
+    pf.InspectionFactory(
+        organization=jiangshan.association, inspected_on=datetime.date(2024, 3, 1), findings="晚"
+    )
+    url = reverse("rollout:inspection_list")
+    assert page_names(client.get(url), "findings")[0] == "晚"
+    assert page_names(client.get(url, {"sort": "date"}), "findings")[0] == "早"
+    pf.TaskFactory(organization=jiangshan.association, title="后到期", due_date=datetime.date(2031, 1, 1))
+    pf.TaskFactory(organization=jiangshan.association, title="先到期", due_date=datetime.date(2030, 1, 1))
+    url = reverse("rollout:task_list")
+    assert page_names(client.get(url, {"sort": "due"}), "title")[0] == "先到期"
+    assert page_names(client.get(url, {"sort": "-due"}), "title")[0] == "后到期"
+
+
+# --------------------------------------------------------------------------- links keep the query
+
+
+def _hrefs(body: str, pattern: str) -> list[str]:
+    return [unescape(href) for href in re.findall(pattern, body)]
+
+
+def test_pagination_links_keep_sort_and_filters(client, district_user, named, monkeypatch):
+    monkeypatch.setattr("organizations.viewutils.PAGE_SIZE", 2)
+    client.force_login(district_user)
+    url = reverse("organizations:person_list")
+    response = client.get(url, {"sort": "-name", "gender": "female"})
+    assert page_names(response) == ["叶青", "王芳"]
+    (next_link,) = _hrefs(response.content.decode(), r'<a class="page-link" href="([^"]+)">下一页')
+    assert parse_qs(urlsplit(next_link).query) == {"sort": ["-name"], "gender": ["female"], "page": ["2"]}
+    # The conftest world's 姜山院长 (jiang shan yuan) and 姜山会员 (jiang shan hui) are women too.
+    second = client.get(url + next_link)
+    assert page_names(second) == ["姜山院长", "姜山会员"]
+    assert page_names(client.get(url, {"sort": "-name", "gender": "female", "page": "3"})) == ["安琪"]
+
+
+def test_a_header_link_toggles_its_column_keeps_filters_and_resets_the_page(client, district_user, named):
+    client.force_login(district_user)
+    url = reverse("organizations:person_list")
+    body = client.get(url, {"sort": "name", "gender": "female", "page": "2"}).content.decode()
+    queries = [
+        parse_qs(urlsplit(href).query) for href in _hrefs(body, r'<a class="sort-link[^"]*" href="([^"]+)"')
+    ]
+    links = {query["sort"][0].lstrip("-"): query for query in queries}
+    assert links["name"] == {"sort": ["-name"], "gender": ["female"]}
+    assert links["employer"] == {"sort": ["employer"], "gender": ["female"]}
+    assert "phone" not in links  # masked numbers are not sortable
+    assert '<th aria-sort="ascending"><a class="sort-link' in body
+    # The filter form carries the sort, so filtering again keeps it.
+    assert '<input type="hidden" name="sort" value="name">' in body
+
+
+# --------------------------------------------------------------------------- scope
+
+
+def test_sorting_never_widens_a_town_admins_scope(client, jiangshan_admin, wuxiang, named):
+    client.force_login(jiangshan_admin)
+    url = reverse("organizations:person_list")
+    expected = {"姜山会员", "姜山院长", *PINYIN_ORDER}
+    for value in ("", "name", "-name", "gender", "-employer", "profession", "bogus"):
+        assert set(page_names(client.get(url, {"sort": value}))) == expected, value
+    teams = reverse("organizations:team_list")
+    for value in ("name", "-organization", "leader", "-volunteers"):
+        assert page_names(client.get(teams, {"sort": value})) == ["姜山镇科技志愿服务队"], value
+    seats = reverse("organizations:seat_list")
+    for value in ("organization", "-name", "term_end"):
+        holders = {seat.person.name for seat in client.get(seats, {"sort": value}).context["page"]}
+        assert holders == {"姜山会员", "姜山院长"}, value
+
+
+# --------------------------------------------------------------------------- breadcrumbs
+
+
+def trail(response) -> list[str]:
+    body = response.content.decode()
+    match = re.search(r'<ol class="breadcrumb[^"]*">(.*?)</ol>', body, re.S)
+    assert match, "no breadcrumb"
+    items = re.findall(r'<li class="breadcrumb-item[^"]*"[^>]*>(.*?)</li>', match.group(1), re.S)
+    return [unescape(re.sub(r"<[^>]+>", "", item)).strip() for item in items]
+
+
+def test_breadcrumbs_of_records_and_their_forms(client, district_user, jiangshan, plan_loaded):
+    client.force_login(district_user)
+    member = jiangshan.member
+    assert trail(client.get(member.get_absolute_url())) == ["首页", "会员", "姜山会员"]
+    assert trail(client.get(reverse("organizations:person_edit", args=[member.pk]))) == [
+        "首页",
+        "会员",
+        "姜山会员",
+        "编辑人员：姜山会员",
+    ]
+    assert trail(client.get(reverse("organizations:person_add"))) == ["首页", "会员", "登记会员"]
+    assert trail(client.get(jiangshan.team.get_absolute_url())) == [
+        "首页",
+        "志愿服务队",
+        "姜山镇科技志愿服务队",
+    ]
+    assert trail(client.get(reverse("organizations:person_history", args=[member.pk]))) == [
+        "首页",
+        "会员",
+        "姜山会员",
+        "变更记录",
+    ]
+    activity = sf.ActivityFactory(organizer=jiangshan.association, title="安全用药讲座")
+    assert trail(client.get(reverse("services:attendee_list", args=[activity.pk])))[1:] == [
+        "服务活动",
+        str(activity),
+        "签到名单",
+    ]
+    item = pf.RectificationFactory(organization=jiangshan.association, title="更新名册")
+    assert trail(client.get(item.get_absolute_url())) == [
+        "首页",
+        "督查与整改",
+        str(item.inspection),
+        "更新名册",
+    ]
+
+
+def test_breadcrumb_links_lead_up_the_trail(client, district_user, jiangshan):
+    client.force_login(district_user)
+    body = client.get(reverse("organizations:person_edit", args=[jiangshan.member.pk])).content.decode()
+    crumbs = re.search(r'<ol class="breadcrumb[^"]*">(.*?)</ol>', body, re.S).group(1)
+    assert re.findall(r'href="([^"]+)"', crumbs) == [
+        reverse("home"),
+        reverse("organizations:person_list"),
+        jiangshan.member.get_absolute_url(),
+    ]
+    assert 'aria-current="page"' in crumbs
+
+
+# --------------------------------------------------------------------------- saved message
+
+
+def test_registering_a_person_lands_on_them_with_a_link_in_the_message(client, jiangshan_admin, jiangshan):
+    client.force_login(jiangshan_admin)
+    data = f.person_form_data(jiangshan.association, name="安琪<b>粗</b>")
+    response = client.post(reverse("organizations:person_add"), data, follow=True)
+    person = Person.objects.get(name="安琪<b>粗</b>")
+    assert response.redirect_chain[-1][0] == person.get_absolute_url()
+    body = response.content.decode()
+    expected = (
+        "已登记会员 安琪&lt;b&gt;粗&lt;/b&gt;。 "
+        f'<a class="alert-link" href="{person.get_absolute_url()}">查看</a>'
+    )
+    assert expected in body
+    assert "<b>粗</b>" not in body.split('<div class="messages">')[1].split("</div>")[0]
+
+
+def test_saving_a_team_links_to_it(client, jiangshan_admin, jiangshan):
+    client.force_login(jiangshan_admin)
+    team = jiangshan.team
+    url = reverse("organizations:team_edit", args=[team.pk])
+    data = {
+        "name": "安家<i>服务队</i>",
+        "leader": jiangshan.leader.pk,
+        "founded_on": "",
+        "service_area": "",
+        "status": "active",
+    }
+    response = client.post(url, data, follow=True)
+    body = response.content.decode()
+    assert "已保存服务队 安家&lt;i&gt;服务队&lt;/i&gt;。" in body
+    assert f'<a class="alert-link" href="{team.get_absolute_url()}">查看</a>' in body
