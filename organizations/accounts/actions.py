@@ -96,18 +96,7 @@ def account_password_change(*, actor, new_password: str):
     """``actor`` sets their own new password (already checked against the password rules by the
     form, which also asked for the current one)."""
     require(getattr(actor, "is_authenticated", False))
-    actor.set_password(new_password)
-    actor.save(update_fields=["password"])
-    PasswordState.objects.update_or_create(
-        user=actor, defaults={"must_change": False, "changed_at": timezone.now()}
-    )
-    audit_record(
-        actor=actor,
-        action="account_password_change",
-        obj=actor,
-        summary=actor.get_username(),
-    )
-    return actor
+    return _own_password_set(actor, new_password, action="account_password_change")
 
 
 @transaction.atomic
@@ -119,17 +108,18 @@ def account_password_reset(*, actor, new_password: str):
     failed attempts stay on the lockout page for staff to see, and locks are lifted in one
     audited place only."""
     require(actor is not None and actor.pk is not None and actor.is_active)
+    return _own_password_set(actor, new_password, action="account_password_reset")
+
+
+def _own_password_set(actor, new_password: str, *, action: str):
+    """A user's password chosen by the user: saved (joining the history), no longer to be
+    changed at the next sign-in, recorded."""
     actor.set_password(new_password)
     actor.save(update_fields=["password"])
     PasswordState.objects.update_or_create(
         user=actor, defaults={"must_change": False, "changed_at": timezone.now()}
     )
-    audit_record(
-        actor=actor,
-        action="account_password_reset",
-        obj=actor,
-        summary=actor.get_username(),
-    )
+    audit_record(actor=actor, action=action, obj=actor, summary=actor.get_username())
     return actor
 
 
