@@ -23,6 +23,8 @@ from django.dispatch import receiver
 from pypinyin import Style
 from pypinyin import pinyin as _readings
 
+from sanhui.normalize import folded
+
 COLLATION = "zh-Hans-x-icu"
 
 
@@ -52,10 +54,10 @@ def sort_key(text: str) -> tuple:
             syllable = reading.rstrip("012345")
             primary.append((_HAN, syllable, int(reading[len(syllable) :] or 5), character))
             continue
-        plain = unicodedata.normalize("NFKC", character).casefold()
+        plain = folded(character).casefold()
         group = _DIGIT if plain.isdigit() else _LETTER if plain.isalpha() else _OTHER
         primary.append((group, plain, 0, ""))
-    return (tuple(primary), unicodedata.normalize("NFKC", text).swapcase(), text)
+    return (tuple(primary), folded(text).swapcase(), text)
 
 
 def _per_character(text: str) -> list[str | None]:

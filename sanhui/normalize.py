@@ -67,6 +67,12 @@ def lines(value) -> str:
     return "\n".join(text(line) for line in _LINE_BREAK.split(_as_str(value))).strip("\n")
 
 
+def folded(value) -> str:
+    """The NFKC form, nothing else (full-width letters and digits as ASCII): for comparing and
+    sorting (``sanhui.collation``), never for what is stored."""
+    return unicodedata.normalize("NFKC", _as_str(value))
+
+
 def compact(value) -> str:
     """A value that is not prose: NFKC, whitespace collapsed, ends stripped."""
     value = unicodedata.normalize("NFKC", _as_str(value)).translate(_ZERO_WIDTH)

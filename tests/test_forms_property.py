@@ -381,6 +381,8 @@ def _reset_link(user) -> list[str]:
     from django.utils.encoding import force_bytes
     from django.utils.http import urlsafe_base64_encode
 
+    # The token hashes the last sign-in, which earlier cases' sign-ins moved: read it afresh.
+    user = type(user).objects.get(pk=user.pk)
     return [urlsafe_base64_encode(force_bytes(user.pk)), default_token_generator.make_token(user)]
 
 
