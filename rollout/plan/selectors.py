@@ -105,6 +105,9 @@ class Timeline:
     ticks: list[TimelineTick] = field(default_factory=list)
     # Where today falls: "before", "within" or "after" the plan's dates.
     today_position: str = "within"
+    # Where the "today" label hangs from its line, so that it stays inside the timeline: "end"
+    # (to the left of the line) in the last fifth, "start" (to the right) in the first fifth.
+    today_anchor: str = "middle"
     today_left: str = "0"
 
 
@@ -183,7 +186,9 @@ def build_timeline(phases: list[Phase], on: datetime.date | None = None) -> Time
     elif on > end:
         timeline.today_position, timeline.today_left = "after", pct(100)
     else:
-        timeline.today_left = pct(pos(on) + 0.5 / span * 100)
+        left = pos(on) + 0.5 / span * 100
+        timeline.today_left = pct(left)
+        timeline.today_anchor = "end" if left > 80 else "start" if left < 20 else "middle"
     return timeline
 
 

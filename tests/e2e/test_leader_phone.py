@@ -29,7 +29,12 @@ def phone(browser, live_server):
     page = context.new_page()
     page.set_default_timeout(20_000)
     errors: list[str] = []
-    page.on("console", lambda message: message.type == "error" and errors.append(message.text))
+
+    def console(message) -> None:
+        if message.type == "error":
+            errors.append(f"{message.text} ({message.location['url']})")
+
+    page.on("console", console)
     yield page
     context.close()
     assert not errors, errors
@@ -64,7 +69,7 @@ def test_a_leader_logs_an_activity_and_shows_its_code_on_a_phone(phone, demo_dis
     page.fill("#id_venue", "村文化礼堂")
     page.fill("#id_planned_participants", "40")
     assert fits_the_width(page)
-    page.locator("form button[type=submit]").first.click()
+    page.locator("main form button[type=submit]").first.click()
     page.wait_for_url(re.compile(r".*/services/activities/\d+/$"))
     activity = Activity.objects.get(title="村民健康知识讲座（手机登记）")
     assert activity.leaders.filter(pk__in=activity.organizer.memberships.values("person_id")).exists()

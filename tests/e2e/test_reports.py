@@ -26,7 +26,8 @@ def test_a_supervisor_requests_watches_and_downloads_the_quarterly_report(
     monkeypatch.setattr(actions, "_enqueue", queued.append)
 
     login(page, "supervisor")
-    page.get_by_role("link", name="报表", exact=True).click()
+    page.locator("#reports-menu").click()  # 报表
+    page.get_by_role("link", name="报表导出").click()
     page.wait_for_url("**/reports/")
     page.get_by_role("link", name="生成季度督查报告").click()
     page.check("input[name=kind][value=supervision]")

@@ -23,6 +23,8 @@ def test_leader_logs_an_activity_and_a_phone_checks_in(
     # The leader logs the lecture they are about to give.
     login(page, "leader")
     page.goto("/services/activities/add/")
+    # The organiser, the venue's kind and the audiences are among the details folded away.
+    page.locator("details.activity-more summary").click()
     assert page.locator("select[name=organizer] option:checked").inner_text() == "姜山镇科协"
     now = timezone.now()
     page.fill("input[name=title]", "社区健康科普讲座")
