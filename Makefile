@@ -30,7 +30,7 @@ migrate: setup
 	DEBUG=1 $(BIN)/python manage.py migrate --noinput
 
 seed: migrate
-	DEBUG=1 $(BIN)/python manage.py seed_demo
+	DEBUG=1 SANHUI_ADDRESS=http://$(HOST):$(PORT)/ $(BIN)/python manage.py seed_demo
 
 run: seed
 	@echo "Sanhui portal: http://$(HOST):$(PORT)/  (Ctrl-C to stop)"

@@ -1,5 +1,6 @@
 import importlib
 import importlib.util
+import os
 import time
 import unicodedata
 
@@ -9,8 +10,6 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from organizations.demo import DemoDataError, build_demo
 from organizations.demo_dates import DemoCalendar
-
-ADDRESS = "http://127.0.0.1:8000/"
 
 LABELS = (
     ("organizations", "组织", "个"),
@@ -96,4 +95,5 @@ class Command(BaseCommand):
         for username, role, secret in rows:
             self.stdout.write(f"  {_pad(username, widths[0])}{_pad(role, widths[1])}{secret}")
         self.stdout.write("")
-        self.stdout.write(f"门户地址：{ADDRESS}（make run 启动后用以上账号登录）")
+        address = os.environ.get("SANHUI_ADDRESS", "http://127.0.0.1:8000/")
+        self.stdout.write(f"门户地址：{address}（make run 启动后用以上账号登录）")
