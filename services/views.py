@@ -335,11 +335,15 @@ def evidence_delete(request: HttpRequest, pk: int) -> HttpResponse:
 # --------------------------------------------------------------------------- QR code and poster
 
 
+def _checkin_url(request: HttpRequest, activity: Activity, volunteer: bool) -> str:
+    """The public address an activity's check-in code (for attendees or for volunteers) opens."""
+    return public_url(request, activity.volunteer_checkin_path() if volunteer else activity.checkin_path())
+
+
 def activity_qr(request: HttpRequest, pk: int) -> HttpResponse:
     activity = get_for_user(request.user, Activity, pk)
     volunteer = request.GET.get("for") == "volunteer"
-    path = activity.volunteer_checkin_path() if volunteer else activity.checkin_path()
-    response = HttpResponse(qr_svg(public_url(request, path)), content_type="image/svg+xml")
+    response = HttpResponse(qr_svg(_checkin_url(request, activity, volunteer)), content_type="image/svg+xml")
     response["Cache-Control"] = "private, max-age=300"
     return response
 
@@ -349,7 +353,7 @@ def activity_poster(request: HttpRequest, pk: int) -> HttpResponse:
         request.user, Activity, pk, base=Activity.objects.select_related("organizer", "region")
     )
     volunteer = request.GET.get("for") == "volunteer"
-    url = public_url(request, activity.volunteer_checkin_path() if volunteer else activity.checkin_path())
+    url = _checkin_url(request, activity, volunteer)
     return render(
         request,
         "services/poster.html",
@@ -367,7 +371,7 @@ def activity_qr_screen(request: HttpRequest, pk: int) -> HttpResponse:
     """The check-in code as large as the screen allows, to hold up to attendees."""
     activity = get_for_user(request.user, Activity, pk, base=Activity.objects.select_related("region"))
     volunteer = request.GET.get("for") == "volunteer"
-    url = public_url(request, activity.volunteer_checkin_path() if volunteer else activity.checkin_path())
+    url = _checkin_url(request, activity, volunteer)
     return render(
         request, "services/qr_screen.html", {"activity": activity, "qr": qr_svg(url), "volunteer": volunteer}
     )
