@@ -12,7 +12,11 @@ class OrganizationsConfig(AppConfig):
         from sanhui.crypto import check_keys
 
         from .accounts import receivers
+        from .exports.scoping import register_rules as register_export_rules
+        from .imports.scoping import register_rules as register_import_rules
 
         receivers.connect()
+        register_import_rules()
+        register_export_rules()
         # The keys that phone and ID numbers are encrypted and matched with (sanhui/crypto.py).
         checks.register(check_keys, checks.Tags.security)

@@ -827,3 +827,7 @@ class AuditEntry(models.Model):
 # --------------------------------------------------------------------------- sign-in records
 
 from .accounts.models import LoginEvent, PasswordHistory, PasswordState  # noqa: E402, F401
+
+# --------------------------------------------------------------------------- imports and exports
+from .exports.models import ExportFile  # noqa: E402, F401
+from .imports.models import ImportBatch, ImportRow  # noqa: E402, F401

@@ -1,0 +1,1 @@
+"""Exports of the list pages to XLSX and CSV."""

@@ -1,0 +1,1 @@
+"""Imports of rosters and ledgers from spreadsheets (see ``engine``)."""
