@@ -17,6 +17,14 @@ class OrganizationsConfig(AppConfig):
 
         receivers.connect()
         register_import_rules()
+        # The member and leader imports (organizations.imports.people).
+        from .imports.people import register_importers
+
+        register_importers()
         register_export_rules()
+        # The exports of the lists (organizations.exports): this app's own lists.
+        from .exports.lists import register_exports
+
+        register_exports()
         # The keys that phone and ID numbers are encrypted and matched with (sanhui/crypto.py).
         checks.register(check_keys, checks.Tags.security)

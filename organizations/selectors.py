@@ -5,8 +5,6 @@ from __future__ import annotations
 import datetime
 
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
-from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 from sanhui import normalize
 from sanhui.clock import today
@@ -158,34 +156,3 @@ def person_detail_context(*, user, person: Person) -> dict:
         .order_by("left_on", pinyin("team__name")),
         "led_teams": person.led_teams.filter(organization__in=visible_orgs).select_related("organization"),
     }
-
-
-EXPORT_HEADER = (
-    _("姓名"),
-    _("性别"),
-    _("手机号码"),
-    _("身份证号码"),
-    _("工作单位"),
-    _("职务/职称"),
-    _("专业类别"),
-    _("三长/泛三长身份"),
-    _("所属组织"),
-)
-
-
-def people_export_rows(queryset: QuerySet[Person], *, full: bool):
-    """Rows of a people export, in chunks so that memory does not grow with the list. Phone
-    and ID numbers are masked unless ``full`` (which the caller has authorised and audited)."""
-    separator = str(pgettext_lazy("list separator", "、"))
-    for person in queryset.iterator(chunk_size=500):
-        yield (
-            person.name,
-            person.get_gender_display(),
-            person.phone if full else person.masked_phone,
-            person.id_number if full else person.masked_id_number,
-            person.employer,
-            person.title,
-            person.get_profession_display(),
-            separator.join(str(role.get_kind_display()) for role in person.open_leader_roles),
-            separator.join(m.organization.name for m in person.visible_memberships),
-        )

@@ -6,24 +6,19 @@ object lookups use ``get_for_user`` (404 outside the scope, 403 when read-only).
 
 from __future__ import annotations
 
-import csv
-import itertools
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
-from django.db.models import Count, Q
-from django.http import HttpRequest, HttpResponse, JsonResponse, QueryDict, StreamingHttpResponse
+from django.db.models import Count, Q, QuerySet
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from sanhui import normalize
 from sanhui.clock import today
 from sanhui.collation import pinyin
-from sanhui.spreadsheets import csv_row
 
 from . import actions, selectors
 from .filters import OrganizationFilter, PersonFilter, SeatFilter, TeamFilter
@@ -32,7 +27,6 @@ from .forms import (
     LeaderRoleForm,
     MembershipAddForm,
     OrganizationForm,
-    PeopleExportForm,
     PersonEditForm,
     PersonRegisterForm,
     SeatForm,
@@ -41,7 +35,7 @@ from .forms import (
 )
 from .models import LeaderRole, Membership, Organization, Person, Seat, TeamMembership, VolunteerTeam
 from .scoping import get_for_user, scope_for, scoped
-from .sorting import Sorting
+from .sorting import Sort, Sorting
 from .viewutils import apply_action_errors, paginate, query_without_page, saved_message
 
 
@@ -107,10 +101,17 @@ PEOPLE_SORTING = Sorting(
 )
 
 
-def person_list(request: HttpRequest, *, leaders_only: bool = False) -> HttpResponse:
+def person_rows(request: HttpRequest, *, leaders_only: bool = False) -> tuple[PersonFilter, QuerySet, Sort]:
+    """The people list as the request asks for it: its filter, its rows in order and the sort
+    (the page and its export read the same)."""
     queryset = selectors.people_list(user=request.user, leaders_only=leaders_only)
     filterset = PersonFilter(request.GET, queryset=queryset, user=request.user)
     people, sort = PEOPLE_SORTING.apply(request, filterset.qs)
+    return filterset, people, sort
+
+
+def person_list(request: HttpRequest, *, leaders_only: bool = False) -> HttpResponse:
+    filterset, people, sort = person_rows(request, leaders_only=leaders_only)
     return render(
         request,
         "organizations/person_list.html",
@@ -145,61 +146,6 @@ def person_options(request: HttpRequest) -> HttpResponse:
         "organizations/includes/person_options.html",
         {"people": found[:50], "truncated": len(found) > 50},
     )
-
-
-class _Echo:
-    """A file-like object whose write returns the line, for streaming csv.writer output."""
-
-    def write(self, value: str) -> str:
-        return value
-
-
-def person_export(request: HttpRequest) -> HttpResponse:
-    """Export the (filtered) people list as CSV, UTF-8 with BOM so that Excel and WPS open it.
-
-    Numbers are masked; full numbers need the right role, a stated reason, and leave an audit
-    entry. The file is streamed row by row."""
-    allow_full = scope_for(request.user).can_see_full_personal_data()
-    initial = {"query": request.GET.urlencode()}
-    form = PeopleExportForm(request.POST or None, initial=initial, allow_full=allow_full)
-    if request.method != "POST" or not form.is_valid():
-        return render(
-            request,
-            "organizations/form.html",
-            {"form": form, "title": _("导出人员名单"), "cancel_url": "organizations:person_list"},
-        )
-    filters = QueryDict(form.cleaned_data["query"])
-    leaders_only = filters.get("leaders") == "1"
-    queryset = PersonFilter(
-        filters,
-        queryset=selectors.people_list(user=request.user, leaders_only=leaders_only),
-        user=request.user,
-    ).qs.order_by(pinyin("name"), "pk")
-    full = bool(form.cleaned_data.get("full"))
-    if full:
-        try:
-            actions.people_export_record(
-                actor=request.user,
-                reason=form.cleaned_data["reason"],
-                count=queryset.count(),
-                filters=form.cleaned_data["query"],
-            )
-        except ValidationError as error:
-            apply_action_errors(form, error)
-            return render(
-                request,
-                "organizations/form.html",
-                {"form": form, "title": _("导出人员名单"), "cancel_url": "organizations:person_list"},
-            )
-    writer = csv.writer(_Echo())
-    header = [str(title) for title in selectors.EXPORT_HEADER]
-    rows = selectors.people_export_rows(queryset, full=full)
-    lines = (writer.writerow(csv_row(row)) for row in itertools.chain([header], rows))
-    stream = itertools.chain(["\ufeff"], lines)
-    response = StreamingHttpResponse(stream, content_type="text/csv; charset=utf-8")
-    filename = _("人员名单-%(date)s.csv") % {"date": today().strftime("%Y%m%d")}
-    response["Content-Disposition"] = content_disposition_header(True, filename)
-    return response
 
 
 def person_add(request: HttpRequest) -> HttpResponse:
@@ -368,9 +314,14 @@ SEAT_SORTING = Sorting(
 )
 
 
-def seat_list(request: HttpRequest) -> HttpResponse:
+def seat_rows(request: HttpRequest) -> tuple[SeatFilter, QuerySet, Sort]:
     filterset = SeatFilter(request.GET, queryset=selectors.seat_list(user=request.user), user=request.user)
     seats, sort = SEAT_SORTING.apply(request, filterset.qs)
+    return filterset, seats, sort
+
+
+def seat_list(request: HttpRequest) -> HttpResponse:
+    filterset, seats, sort = seat_rows(request)
     return render(
         request,
         "organizations/seat_list.html",
@@ -455,9 +406,14 @@ TEAM_SORTING = Sorting(
 )
 
 
-def team_list(request: HttpRequest) -> HttpResponse:
+def team_rows(request: HttpRequest) -> tuple[TeamFilter, QuerySet, Sort]:
     filterset = TeamFilter(request.GET, queryset=selectors.team_list(user=request.user), user=request.user)
     teams, sort = TEAM_SORTING.apply(request, filterset.qs)
+    return filterset, teams, sort
+
+
+def team_list(request: HttpRequest) -> HttpResponse:
+    filterset, teams, sort = team_rows(request)
     return render(
         request,
         "organizations/team_list.html",
@@ -583,11 +539,16 @@ ORGANIZATION_SORTING = Sorting(
 )
 
 
-def organization_list(request: HttpRequest) -> HttpResponse:
+def organization_rows(request: HttpRequest) -> tuple[OrganizationFilter, QuerySet, Sort]:
     filterset = OrganizationFilter(
         request.GET, queryset=selectors.organization_list(user=request.user), user=request.user
     )
     organizations, sort = ORGANIZATION_SORTING.apply(request, filterset.qs.by_kind())
+    return filterset, organizations, sort
+
+
+def organization_list(request: HttpRequest) -> HttpResponse:
+    filterset, organizations, sort = organization_rows(request)
     return render(
         request,
         "organizations/organization_list.html",

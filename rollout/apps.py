@@ -18,3 +18,7 @@ class RolloutConfig(AppConfig):
         # A closed quarter's ledger is locked for organisation admins (services may not import
         # the rollout, so the rollout tells it which quarters are closed).
         register_closed_period_lookup(closed_quarter_on)
+        # The exports of the rollout's lists (organizations.exports).
+        from .list_exports import register_exports
+
+        register_exports()

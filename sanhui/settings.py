@@ -165,6 +165,15 @@ MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
 MEDIA_URL = "/media/"
 # Largest evidence file (photo, sign-in sheet, PDF) accepted, in MB.
 SANHUI_MAX_UPLOAD_MB = int(os.environ.get("SANHUI_MAX_UPLOAD_MB", "10"))
+# Spreadsheet imports (organizations.imports.reading): the largest file accepted, in MB; the most
+# data rows one file may hold (a larger roster is split into several files); and the most an
+# XLSX (a zip archive) may unpack to, in MB, so that a small file cannot expand to gigabytes.
+SANHUI_IMPORT_MAX_MB = int(os.environ.get("SANHUI_IMPORT_MAX_MB", "10"))
+SANHUI_IMPORT_MAX_ROWS = int(os.environ.get("SANHUI_IMPORT_MAX_ROWS", "20000"))
+SANHUI_IMPORT_MAX_UNCOMPRESSED_MB = int(os.environ.get("SANHUI_IMPORT_MAX_UNCOMPRESSED_MB", "200"))
+# Files with more data rows than this are checked and committed by a Celery task, the page
+# showing the progress; smaller ones in the request.
+SANHUI_IMPORT_SYNC_ROWS = int(os.environ.get("SANHUI_IMPORT_SYNC_ROWS", "300"))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 FILTERS_EMPTY_CHOICE_LABEL = _("全部")
@@ -224,6 +233,11 @@ CELERY_BEAT_SCHEDULE: dict = {
     "organizations-prune-audit-entries": {
         "task": "organizations.tasks.prune_audit_entries",
         "schedule": crontab(hour=3, minute=40),
+    },
+    # Daily at 04:10: delete the background exports of lists past SANHUI_EXPORT_KEEP_DAYS.
+    "organizations-prune-export-files": {
+        "task": "organizations.exports.tasks.prune_export_files",
+        "schedule": crontab(hour=4, minute=10),
     },
     # -- rollout
     # Daily at 07:30: remind organisation admins of leadership terms ending soon (换届提醒).
@@ -415,6 +429,12 @@ CACHES = {
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "sanhui"}
     )
 }
+
+# Exports of the list pages: more rows than SANHUI_EXPORT_SYNC_ROWS are built by a Celery task
+# (the user follows its progress) instead of being streamed at once; the files built so are
+# kept for SANHUI_EXPORT_KEEP_DAYS days.
+SANHUI_EXPORT_SYNC_ROWS = int(os.environ.get("SANHUI_EXPORT_SYNC_ROWS", "5000"))
+SANHUI_EXPORT_KEEP_DAYS = int(os.environ.get("SANHUI_EXPORT_KEEP_DAYS", "7"))
 
 # -- rollout settings
 # Seats whose term ends within this many days are listed for district staff, and the admins of

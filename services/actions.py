@@ -25,6 +25,7 @@ from organizations.actions import (
     field_changes,
     initial_values,
     plain,
+    recorded_user,
     removed_values,
     require,
     set_change,
@@ -232,16 +233,22 @@ def activity_create(
     now = timezone.now()
     if held and data["starts_at"] > now:
         raise ValidationError({"starts_at": _("尚未开始的活动不能登记为“已举办”。")})
-    activity = Activity(**data, created_by=actor, status=Status.HELD if held else Status.PLANNED)
+    activity = Activity(
+        **data, created_by=recorded_user(actor), status=Status.HELD if held else Status.PLANNED
+    )
     activity.status_changed_at = now
-    activity.status_changed_by = actor
+    activity.status_changed_by = recorded_user(actor)
     activity.save()
     activity.co_organizers.set(co_organizers)
     activity.leaders.set(leaders)
     activity.teams.set(teams)
     ledger_guard(actor=actor, activity=activity, write="activity_create")
     ActivityTransition.objects.create(
-        activity=activity, from_status="", to_status=activity.status, actor=actor, note=_("登记")
+        activity=activity,
+        from_status="",
+        to_status=activity.status,
+        actor=recorded_user(actor),
+        note=_("登记"),
     )
     changes = initial_values(activity, (*ACTIVITY_FIELDS, "status"))
     for name, members in (("co_organizers", co_organizers), ("leaders", leaders), ("teams", teams)):
@@ -334,7 +341,7 @@ def activity_transition(*, actor, activity: Activity, to_status: str, note: str 
     previous = activity.status
     activity.status = to_status
     activity.status_changed_at = now
-    activity.status_changed_by = actor
+    activity.status_changed_by = recorded_user(actor)
     fields = ["status", "status_changed_at", "status_changed_by", "updated_at"]
     if to_status == Status.CANCELLED and activity.is_published:
         # A cancelled event leaves the public calendar at once.
@@ -342,7 +349,12 @@ def activity_transition(*, actor, activity: Activity, to_status: str, note: str 
         fields.append("is_published")
     activity.save(update_fields=fields)
     ActivityTransition.objects.create(
-        activity=activity, from_status=previous, to_status=to_status, actor=actor, note=note, created_at=now
+        activity=activity,
+        from_status=previous,
+        to_status=to_status,
+        actor=recorded_user(actor),
+        note=note,
+        created_at=now,
     )
     return activity
 
@@ -585,7 +597,7 @@ def _record_hours(*, actor, service: VolunteerService, hours: Decimal, reason: s
     service.source = source
     service.save(update_fields=["hours", "source", "updated_at"])
     VolunteerHoursChange.objects.create(
-        service=service, actor=actor, old_hours=old, new_hours=hours, reason=reason
+        service=service, actor=recorded_user(actor), old_hours=old, new_hours=hours, reason=reason
     )
     audit_record(
         actor=actor,

@@ -25,3 +25,11 @@ class ServicesConfig(AppConfig):
         register(ActivityTransition, scoping.transition_rule)
         register(VolunteerService, scoping.volunteer_service_rule)
         register(VolunteerHoursChange, scoping.hours_change_rule)
+        # The exports of the ledger's lists (organizations.exports).
+        from .list_exports import register_exports
+
+        register_exports()
+        # The activity import (organizations.imports serves it by its kind).
+        from .imports import register_importers
+
+        register_importers()

@@ -222,17 +222,9 @@ def team_year_summary(*, team: VolunteerTeam, year: int) -> dict:
         activities=Count("activity", distinct=True),
         volunteers=Count("person", distinct=True),
     )
-    per_volunteer = (
-        services.values("person_id", "person__name", "person__phone")
-        .annotate(total_hours=hours_total(), activities=Count("activity", distinct=True))
-        .order_by("-total_hours", pinyin("person__name"))
-    )
     rows = []
-    for row in per_volunteer:
-        row["recognised"] = (
-            row["activities"] >= VOLUNTEER_THRESHOLDS["activities"]
-            and row["total_hours"] >= VOLUNTEER_THRESHOLDS["hours"]
-        )
+    for row in team_volunteer_totals(team=team, year=year):
+        row["recognised"] = volunteer_recognised(row)
         row["hours_progress"] = _progress(row["total_hours"], VOLUNTEER_THRESHOLDS["hours"])
         row["masked_phone"] = mask_phone(row.pop("person__phone"))
         rows.append(row)
@@ -244,6 +236,28 @@ def team_year_summary(*, team: VolunteerTeam, year: int) -> dict:
         "recognised": all(totals[key] >= TEAM_THRESHOLDS[key] for key in TEAM_THRESHOLDS),
         "member_count": team.memberships.filter(left_on__isnull=True).count(),
     }
+
+
+def team_volunteer_totals(*, team: VolunteerTeam, year: int) -> QuerySet:
+    """Per volunteer of ``team`` in ``year`` (a row of values: person_id, person__name,
+    person__phone, total_hours, activities), most hours first: the team record's list."""
+    return (
+        VolunteerService.objects.filter(team=team)
+        .in_year(year)
+        .counted()
+        .values("person_id", "person__name", "person__phone")
+        .annotate(total_hours=hours_total(), activities=Count("activity", distinct=True))
+        .order_by("-total_hours", pinyin("person__name"))
+    )
+
+
+def volunteer_recognised(row: dict) -> bool:
+    """Whether a volunteer's year (a row of ``team_volunteer_totals``) meets the national
+    thresholds."""
+    return (
+        row["activities"] >= VOLUNTEER_THRESHOLDS["activities"]
+        and row["total_hours"] >= VOLUNTEER_THRESHOLDS["hours"]
+    )
 
 
 def team_service_rows(*, team: VolunteerTeam, year: int) -> QuerySet[VolunteerService]:

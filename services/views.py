@@ -13,7 +13,8 @@ import datetime
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.db.models import QuerySet
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -25,7 +26,7 @@ from django.views.decorators.http import require_GET, require_POST
 from organizations.audit.views import history_page
 from organizations.models import Person, VolunteerTeam
 from organizations.scoping import get_for_user, scope_for, scoped
-from organizations.sorting import Sorting
+from organizations.sorting import Sort, Sorting
 from organizations.uploads import file_response
 from organizations.viewutils import apply_action_errors, paginate, query_without_page, saved_message
 from sanhui.clock import today
@@ -86,11 +87,18 @@ ACTIVITY_SORTING = Sorting(
 )
 
 
-def activity_list(request: HttpRequest) -> HttpResponse:
+def activity_rows(request: HttpRequest) -> tuple[ActivityFilter, QuerySet, Sort]:
+    """The activity ledger as the request asks for it: its filter, its rows in order and the
+    sort (the page and its export read the same)."""
     filterset = ActivityFilter(
         request.GET, queryset=selectors.activity_list(user=request.user), user=request.user
     )
     activities, sort = ACTIVITY_SORTING.apply(request, filterset.qs)
+    return filterset, activities, sort
+
+
+def activity_list(request: HttpRequest) -> HttpResponse:
+    filterset, activities, sort = activity_rows(request)
     return render(
         request,
         "services/activity_list.html",
@@ -395,10 +403,20 @@ ATTENDEE_SORTING = Sorting(
 )
 
 
-def attendee_list(request: HttpRequest, pk: int) -> HttpResponse:
+def attendee_rows(request: HttpRequest, pk) -> tuple[Activity, QuerySet, Sort]:
+    """One activity's check-ins as the request asks for them: the activity (404 outside the
+    user's scope), its attendances in order and the sort."""
     activity = get_for_user(request.user, Activity, pk, base=Activity.objects.select_related("organizer"))
     attendances = scoped(request.user, Attendance).filter(activity=activity)
     attendances, sort = ATTENDEE_SORTING.apply(request, attendances)
+    return activity, attendances, sort
+
+
+def attendee_list(request: HttpRequest, pk: int) -> HttpResponse:
+    activity, attendances, sort = attendee_rows(request, pk)
+    # The export of the list names its activity in the query (services.list_exports).
+    export_query = QueryDict(query_without_page(request), mutable=True)
+    export_query["activity"] = str(activity.pk)
     return render(
         request,
         "services/attendee_list.html",
@@ -407,6 +425,7 @@ def attendee_list(request: HttpRequest, pk: int) -> HttpResponse:
             "page": paginate(request, attendances),
             "sort": sort,
             "query": query_without_page(request),
+            "export_query": export_query.urlencode(),
         },
     )
 
@@ -479,11 +498,24 @@ def hours_correct(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def volunteer_record(request: HttpRequest, pk: int) -> HttpResponse:
+def volunteer_record_rows(request: HttpRequest, pk) -> tuple[Person, int, dict]:
+    """A volunteer's year as the request asks for it (404 outside the user's scope): the
+    person, the year, and the record (its ``services`` are the page's list and its export's)."""
     person = get_for_user(request.user, Person, pk)
     year = _year(request)
-    context = selectors.volunteer_year_summary(user=request.user, person=person, year=year)
-    context.update({"person": person, "year": year, "years": selectors.volunteer_years(person)})
+    return person, year, selectors.volunteer_year_summary(user=request.user, person=person, year=year)
+
+
+def volunteer_record(request: HttpRequest, pk: int) -> HttpResponse:
+    person, year, context = volunteer_record_rows(request, pk)
+    context.update(
+        {
+            "person": person,
+            "year": year,
+            "years": selectors.volunteer_years(person),
+            "export_query": f"person={person.pk}&year={year}",
+        }
+    )
     return render(request, "services/volunteer_record.html", context)
 
 
@@ -500,9 +532,15 @@ TEAM_HOURS_SORTING = Sorting(
 )
 
 
-def team_list(request: HttpRequest) -> HttpResponse:
+def team_hours_rows(request: HttpRequest) -> tuple[int, QuerySet, Sort]:
+    """The teams' hours of the year the request asks for: the year, the rows in order, the sort."""
     year = _year(request)
     teams, sort = TEAM_HOURS_SORTING.apply(request, selectors.team_hours_list(user=request.user, year=year))
+    return year, teams, sort
+
+
+def team_list(request: HttpRequest) -> HttpResponse:
+    year, teams, sort = team_hours_rows(request)
     return render(
         request,
         "services/team_list.html",
@@ -517,11 +555,17 @@ def team_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-def team_record(request: HttpRequest, pk: int) -> HttpResponse:
+def team_record_team(request: HttpRequest, pk) -> tuple[VolunteerTeam, int]:
+    """The team of a team record (404 outside the user's scope) and the year the request asks
+    for; its volunteers' totals are ``selectors.team_volunteer_totals``."""
     team = get_for_user(
         request.user, VolunteerTeam, pk, base=VolunteerTeam.objects.select_related("organization")
     )
-    year = _year(request)
+    return team, _year(request)
+
+
+def team_record(request: HttpRequest, pk: int) -> HttpResponse:
+    team, year = team_record_team(request, pk)
     context = selectors.team_year_summary(team=team, year=year)
     context.update(
         {
@@ -529,6 +573,7 @@ def team_record(request: HttpRequest, pk: int) -> HttpResponse:
             "year": year,
             "years": list(range(today().year, 2019, -1)),
             "can_export": scoped(request.user, VolunteerTeam, write=True).filter(pk=team.pk).exists(),
+            "export_query": f"team={team.pk}&year={year}",
         }
     )
     return render(request, "services/team_record.html", context)

@@ -473,14 +473,22 @@ def arrange_admin_record_delete(w: World) -> Arranged:
 
 
 @case(
-    "people_export_record",
+    "list_export_record",
     actor="district_user",
     entry=("people_export_full", "organizations.person"),
     object_id="*",
-    changes={"count": 3, "filters": "organization=TA-JS"},
+    changes={"list": "people", "count": 3, "filters": "organization=TA-JS"},
 )
-def arrange_people_export_record(w: World) -> Arranged:
-    return Arranged({"reason": "上报市科协核对名单", "count": 3, "filters": "organization=TA-JS"})
+def arrange_list_export_record(w: World) -> Arranged:
+    return Arranged(
+        {
+            "list_key": "people",
+            "object_type": "organizations.person",
+            "reason": "上报市科协核对名单",
+            "count": 3,
+            "filters": "organization=TA-JS",
+        }
+    )
 
 
 # ---- accounts: lockouts and passwords
@@ -1155,10 +1163,82 @@ def arrange_quarter_report_issue(w: World) -> Arranged:
     return Arranged({"closing": closed_q4(), "formats": ("xlsx",)})
 
 
+# ---- imports (organizations.imports.actions)
+
+
+def _member_file(*rows: list[str]):
+    """An XLSX upload of the member import: 姓名, 手机号码 and the given rows."""
+    import io
+
+    import openpyxl
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    workbook = openpyxl.Workbook()
+    workbook.active.append(["姓名", "手机号码"])
+    for row in rows:
+        workbook.active.append(row)
+    output = io.BytesIO()
+    workbook.save(output)
+    return SimpleUploadedFile("名单.xlsx", output.getvalue())
+
+
+def _checked_batch(w: World, *rows: list[str]):
+    from organizations.imports.actions import import_upload
+
+    return import_upload(
+        actor=w.jiangshan_admin,
+        organization=w.jiangshan.association,
+        kind="people",
+        upload=_member_file(*rows),
+        background=False,
+    )
+
+
+@case(
+    "import_upload",
+    actor="jiangshan_admin",
+    entry=("import_upload", "organizations.importbatch"),
+    records={"file_name": "名单.xlsx", "rows": 1},
+)
+def arrange_import_upload(w: World) -> Arranged:
+    return Arranged(
+        {
+            "organization": w.jiangshan.association,
+            "kind": "people",
+            "upload": _member_file(["姜山新会员", "13600009901"]),
+            "background": False,
+        }
+    )
+
+
+@case(
+    "import_commit",
+    actor="jiangshan_admin",
+    entry=("import_commit", "organizations.importbatch"),
+    records={"new": 0, "update": 0, "duplicate": 1, "error": 0},
+)
+def arrange_import_commit(w: World) -> Arranged:
+    # A row already imported: the commit writes the batch's own entry and nothing else.
+    batch = _checked_batch(w, [w.jiangshan.member.name, w.jiangshan.member.phone])
+    return Arranged({"batch": batch, "background": False}, names=batch)
+
+
+@case(
+    "import_discard",
+    actor="jiangshan_admin",
+    entry=("import_discard", "organizations.importbatch"),
+    records={"status": ["checked", "discarded"]},
+)
+def arrange_import_discard(w: World) -> Arranged:
+    batch = _checked_batch(w, ["姜山新会员", "13600009902"])
+    return Arranged({"batch": batch}, names=batch)
+
+
 # Public functions of the actions modules that are not in the table, and why.
 EXEMPT: dict[str, str] = {
     # Helpers that write nothing.
     "audit_record": "the helper that writes the entries of the actions above; not an action of its own",
+    "recorded_user": "says which user an action records (None for a shell command); writes nothing",
     "field_changes": "computes the old and new values an update records; writes nothing",
     "plain": "turns a value into what the audit trail's JSON keeps; writes nothing",
     "initial_values": "computes the values a creation records ([None, value]); writes nothing",
@@ -1167,6 +1247,8 @@ EXEMPT: dict[str, str] = {
     "require": "permission check (403); writes nothing",
     "person_clean_identifiers": "normalises phone and ID number and looks for duplicates; writes nothing",
     "duplicate_error": "builds the message for a duplicate phone or ID number; writes nothing",
+    "import_check": "the dry run of an import: writes only the batch's ImportRow rows, which are its record "
+    "(the upload before it and the commit after it leave entries of their own)",
     "is_organizer_admin": "permission check on an activity; writes nothing",
     "may_report_on": "permission check on a rectification item; writes nothing",
     "term_reminder_days": "reads SANHUI_TERM_REMINDER_DAYS; writes nothing",
@@ -1220,6 +1302,17 @@ EXEMPT: dict[str, str] = {
     "notes when on the ReportRun (dispatched_at)",
     "quarter_report_requeue": "queues the issue task again for a closing whose report was not issued; "
     "writes nothing itself (the issue leaves its own quarter_report_issue entry)",
+    # Exports of the list pages (organizations/exports/actions.py): reads; the full ones are
+    # recorded by list_export_record when asked for.
+    "export_request": "the ExportFile it creates is the record of the request (created_by, created_at, "
+    "list, filters, full numbers and reason), listed under 我的导出; a full export also leaves "
+    "list_export_record's entry",
+    "export_build": "run by the Celery task with no actor: fills in the ExportFile's status, progress "
+    "and file",
+    "export_files_prune": "a scheduled job with no actor: deletes exports (rows and files) past "
+    "SANHUI_EXPORT_KEEP_DAYS and logs the count",
+    "export_file_name": "formats the download name of an export; writes nothing",
+    "export_keep_days": "reads SANHUI_EXPORT_KEEP_DAYS; writes nothing",
 }
 
 

@@ -43,8 +43,13 @@ NEUTRALISED = {"'" + payload for payload in PAYLOADS}
 DANGEROUS = ("=", "+", "-", "@", "\t", "\r")
 
 # Every export of the portal, as "namespace:name" of its URL pattern.
+# The list pages' exports (organizations:list_export and the background ones) are checked,
+# list by list, in tests/test_list_exports.py and tests/test_list_exports_background.py.
 EXPORTS = {
-    "organizations:person_export",
+    "organizations:list_export",
+    "organizations:export_list",
+    "organizations:export_detail",
+    "organizations:export_download",
     "services:team_export",
     "reports:download",
     "reports:issued_download",
@@ -223,12 +228,12 @@ def _body(response) -> bytes:
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("query", ["", "leaders=1"], ids=["people", "leaders"])
-def test_the_people_export(client, district_user, payload_world, query):
+@pytest.mark.parametrize("key", ["people", "leaders"])
+def test_the_people_export(client, district_user, payload_world, key):
     client.force_login(district_user)
-    response = client.post(reverse("organizations:person_export"), {"query": query})
+    response = client.post(reverse("organizations:list_export", args=[key]), {"query": "", "format": "csv"})
     cells = _assert_safe_csv(_csv_cells(_body(response)))
-    expected = NEUTRALISED if not query else {"'" + PAYLOADS[0]}
+    expected = NEUTRALISED if key == "people" else {"'" + PAYLOADS[0]}
     assert expected <= cells
 
 

@@ -55,6 +55,9 @@ class ImportBatch(models.Model):
     checksum = models.CharField(_("SHA-256 校验值"), max_length=64, db_index=True)
     status = models.CharField(_("状态"), max_length=16, choices=Status.choices, default=Status.QUEUED)
     message = models.TextField(_("说明"), blank=True)
+    # What the dry run read of the file: its header as typed (the order of the rejected-rows
+    # file), the sheet and header row, headers it ignored and repeated header rows it skipped.
+    details = models.JSONField(_("读取情况"), default=dict, blank=True)
     # Where a long check or commit stands, for the progress bar.
     progress_done = models.PositiveIntegerField(_("已处理行数"), default=0)
     progress_total = models.PositiveIntegerField(_("总行数"), default=0)

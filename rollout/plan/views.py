@@ -7,11 +7,13 @@ action → redirect. Lists start from ``organizations.scoping.scoped`` via ``sel
 
 from __future__ import annotations
 
+import datetime
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Count, Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -23,7 +25,7 @@ from organizations.audit.selectors import entries_about
 from organizations.audit.views import history_page
 from organizations.models import Organization
 from organizations.scoping import Scope, descendant_org_ids, get_for_user, scope_for, scoped
-from organizations.sorting import Sorting
+from organizations.sorting import Sort, Sorting
 from organizations.uploads import file_response
 from organizations.viewutils import apply_action_errors, paginate, query_without_page, saved_message
 from rollout import tasks
@@ -244,13 +246,21 @@ TASK_SORTING = Sorting(
 )
 
 
+def task_rows(request: HttpRequest, on: datetime.date | None = None) -> tuple[TaskFilter, QuerySet, Sort]:
+    """The task list as the request asks for it (403 to those who may not read it): its
+    filter, its rows in order and the sort (the page and its export read the same)."""
+    _task_reader(request)
+    filterset = TaskFilter(
+        request.GET, queryset=selectors.task_list(user=request.user, on=on or today()), user=request.user
+    )
+    tasks, sort = TASK_SORTING.apply(request, filterset.qs)
+    return filterset, tasks, sort
+
+
 def task_list(request: HttpRequest) -> HttpResponse:
     scope = _task_reader(request)
     on = today()
-    filterset = TaskFilter(
-        request.GET, queryset=selectors.task_list(user=request.user, on=on), user=request.user
-    )
-    tasks, sort = TASK_SORTING.apply(request, filterset.qs)
+    filterset, tasks, sort = task_rows(request, on)
     return render(
         request,
         "rollout/task_list.html",
@@ -522,12 +532,18 @@ INSPECTION_SORTING = Sorting(
 )
 
 
-def inspection_list(request: HttpRequest) -> HttpResponse:
-    scope = _reader(request)
+def inspection_rows(request: HttpRequest) -> tuple[InspectionFilter, QuerySet, Sort]:
+    _reader(request)
     filterset = InspectionFilter(
         request.GET, queryset=selectors.inspection_list(user=request.user), user=request.user
     )
     inspections, sort = INSPECTION_SORTING.apply(request, filterset.qs)
+    return filterset, inspections, sort
+
+
+def inspection_list(request: HttpRequest) -> HttpResponse:
+    scope = _reader(request)
+    filterset, inspections, sort = inspection_rows(request)
     return render(
         request,
         "rollout/inspection_list.html",
@@ -647,13 +663,22 @@ RECTIFICATION_SORTING = Sorting(
 )
 
 
-def rectification_list(request: HttpRequest) -> HttpResponse:
+def rectification_rows(
+    request: HttpRequest, on: datetime.date | None = None
+) -> tuple[RectificationFilter, QuerySet, Sort]:
     _task_reader(request)
-    on = today()
     filterset = RectificationFilter(
-        request.GET, queryset=selectors.rectification_list(user=request.user, on=on), user=request.user
+        request.GET,
+        queryset=selectors.rectification_list(user=request.user, on=on or today()),
+        user=request.user,
     )
     items, sort = RECTIFICATION_SORTING.apply(request, filterset.qs)
+    return filterset, items, sort
+
+
+def rectification_list(request: HttpRequest) -> HttpResponse:
+    on = today()
+    filterset, items, sort = rectification_rows(request, on)
     return render(
         request,
         "rollout/rectification_list.html",

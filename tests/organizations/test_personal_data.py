@@ -210,8 +210,8 @@ def test_a_number_searched_for_is_masked_in_the_export_record(client, jiangshan_
     client.force_login(jiangshan_admin)
     phone = jiangshan.member.phone
     response = client.post(
-        reverse("organizations:person_export"),
-        {"full": "on", "reason": "向区科协报送名单", "query": f"q={phone}&profession=other"},
+        reverse("organizations:list_export", args=["people"]),
+        {"full": "on", "reason": "向区科协报送名单", "query": f"q={phone}&profession=other", "format": "csv"},
     )
     assert response.status_code == 200
     entry = AuditEntry.objects.get(action="people_export_full")

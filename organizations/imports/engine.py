@@ -1,0 +1,237 @@
+"""The import engine: what every kind of import has in common.
+
+An ``Importer`` describes one kind of file (its columns, what makes two rows the same record,
+how a row is checked against the database and how an accepted row is written through the
+portal's actions). ``evaluate`` turns one data row of a file into a ``RowResult``: each cell is
+parsed by its column's parser (a cell that does not parse makes the row an error, with the
+reason under that column), a row whose identity an earlier row of the file already had is a
+duplicate of that row, and the importer's ``check`` decides the rest.
+
+Importers are registered by the app that owns the records they write, from its
+``AppConfig.ready`` (``register``); the import pages, the actions, the tasks and the commands
+find them by kind (``importer_for``).
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+
+from organizations.scoping import Scope
+
+from .cleaning import Column
+from .models import ImportBatch, ImportRow
+
+
+@dataclass
+class ImportContext:
+    actor: Any
+    organization: Any
+    today: datetime.date
+    # Identity key within the file → number of the row it first appeared in.
+    seen: dict[str, int] = field(default_factory=dict)
+    # Free room for an importer's own bookkeeping over one pass through a file.
+    memo: dict[str, Any] = field(default_factory=dict)
+    # The number of the row being checked (0 when a commit checks a row again).
+    number: int = 0
+
+
+@dataclass
+class RowResult:
+    outcome: str
+    values: dict
+    errors: dict[str, list[str]] = field(default_factory=dict)
+    note: str = ""
+    target: str = ""
+
+    @property
+    def accepted(self) -> bool:
+        return self.outcome in ACCEPTED
+
+
+ACCEPTED = (ImportRow.Outcome.NEW, ImportRow.Outcome.UPDATE)
+
+
+class Importer:
+    """One kind of import. Subclasses set ``kind`` (an ``ImportBatch.Kind``), ``columns`` and
+    ``sheet_title``, and implement ``identity``, ``check`` and ``write``."""
+
+    kind: str = ""
+    columns: tuple[Column, ...] = ()
+    sheet_title: str = ""
+
+    def identity(self, values: dict) -> str | None:
+        """The key of "the same record" within one file, or None when the row names none."""
+        raise NotImplementedError
+
+    def check(self, values: dict, context: ImportContext) -> RowResult:
+        """The outcome of a row whose cells all parsed: NEW, UPDATE, DUPLICATE or ERROR."""
+        raise NotImplementedError
+
+    def write(self, row: ImportRow, context: ImportContext) -> str:
+        """Write one accepted row through the portal's actions; return what it wrote or matched
+        (``"app_label.model:pk"``)."""
+        raise NotImplementedError
+
+    def kind_label(self) -> str:
+        return str(ImportBatch.Kind(self.kind).label)
+
+    def column(self, key: str) -> Column:
+        return next(column for column in self.columns if column.key == key)
+
+    def label(self, key: str) -> str:
+        return str(self.column(key).label)
+
+
+_REGISTRY: dict[str, Importer] = {}
+
+
+def register(importer: Importer) -> None:
+    _REGISTRY[importer.kind] = importer
+
+
+def importer_for(kind: str) -> Importer:
+    """The importer of ``kind``; ``LookupError`` when no app registered one."""
+    try:
+        return _REGISTRY[kind]
+    except KeyError:
+        raise LookupError(kind) from None
+
+
+def importers() -> list[Importer]:
+    """The registered importers, in the order of ``ImportBatch.Kind``."""
+    order = list(ImportBatch.Kind.values)
+    return sorted(_REGISTRY.values(), key=lambda importer: order.index(importer.kind))
+
+
+# --------------------------------------------------------------------------- settings and reads
+
+
+def limits() -> dict[str, int]:
+    """The most data rows and bytes a file may hold (``SANHUI_IMPORT_MAX_ROWS`` and ``_MB``)."""
+    return {
+        "max_rows": int(getattr(settings, "SANHUI_IMPORT_MAX_ROWS", 20_000)),
+        "max_bytes": int(getattr(settings, "SANHUI_IMPORT_MAX_MB", 10)) * 1024 * 1024,
+    }
+
+
+def sync_rows() -> int:
+    """Files with more data rows than this are checked and committed by a Celery task."""
+    return int(getattr(settings, "SANHUI_IMPORT_SYNC_ROWS", 300))
+
+
+def earlier_commit(batch: ImportBatch) -> ImportBatch | None:
+    """The last batch of the same file (by its SHA-256) already committed into the same
+    organisation, if any: the user is told when, and by whom, before importing it again."""
+    return (
+        ImportBatch.objects.filter(
+            organization_id=batch.organization_id,
+            checksum=batch.checksum,
+            status=ImportBatch.Status.COMMITTED,
+        )
+        .exclude(pk=batch.pk)
+        .select_related("committed_by")
+        .order_by("-committed_at", "-pk")
+        .first()
+    )
+
+
+# --------------------------------------------------------------------------- one row
+
+
+def json_safe(value: Any) -> Any:
+    """A cleaned value as the batch's rows keep it (JSON): dates as ISO text, decimals as text."""
+    if isinstance(value, datetime.datetime | datetime.date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    return value
+
+
+def as_date(value: Any) -> datetime.date | None:
+    """A date kept by ``json_safe`` (ISO text), back as a date."""
+    if not value:
+        return None
+    if isinstance(value, datetime.date):
+        return value
+    return datetime.date.fromisoformat(str(value)[:10])
+
+
+def reasons(error: ValidationError) -> list[str]:
+    return [str(message) for message in error.messages]
+
+
+def parse_cells(importer: Importer, cells: dict[str, Any]) -> tuple[dict, dict[str, list[str]]]:
+    """Each column's cell through its parser: (values by key, reasons by column label)."""
+    values: dict[str, Any] = {}
+    errors: dict[str, list[str]] = {}
+    for column in importer.columns:
+        raw = cells.get(column.key)
+        try:
+            value = column.parse(raw)
+        except ValidationError as error:
+            errors[str(column.label)] = reasons(error)
+            continue
+        if column.required and value in (None, ""):
+            errors[str(column.label)] = [_("此列为必填项。")]
+            continue
+        values[column.key] = value
+    return values, errors
+
+
+def evaluate(importer: Importer, cells: dict[str, Any], number: int, context: ImportContext) -> RowResult:
+    """The outcome of one data row (its cells by column key) read from row ``number``."""
+    context.number = number
+    values, errors = parse_cells(importer, cells)
+    if errors:
+        return RowResult(ImportRow.Outcome.ERROR, json_values(values), errors)
+    key = importer.identity(values)
+    if key is not None and key in context.seen:
+        first = context.seen[key]
+        return RowResult(
+            ImportRow.Outcome.DUPLICATE,
+            json_values(values),
+            note=_("与第 %(row)d 行重复") % {"row": first},
+        )
+    result = importer.check(values, context)
+    result.values = json_values(result.values)
+    if key is not None and result.outcome != ImportRow.Outcome.ERROR:
+        context.seen[key] = number
+    return result
+
+
+def json_values(values: dict) -> dict:
+    """The cleaned values of a row as its ``ImportRow`` keeps them."""
+    return {key: json_safe(value) for key, value in values.items()}
+
+
+def error(values: dict, label: str, *messages: str) -> RowResult:
+    """An ERROR result with ``messages`` under the column ``label`` ("" for the whole row)."""
+    return RowResult(ImportRow.Outcome.ERROR, values, {label: [str(message) for message in messages]})
+
+
+# --------------------------------------------------------------------------- the system as actor
+
+
+class SystemActor:
+    """The actor of an import run from the shell without ``--user``: allowed to write every
+    organisation, recorded in the audit trail as no user (``audit_record`` keeps no actor for
+    one that is not signed in), with the command named in the entries' summaries."""
+
+    is_authenticated = False
+    is_active = True
+    pk = None
+
+    def __init__(self, command: str) -> None:
+        self.command = command
+        # organizations.scoping.scope_for reads a scope cached on the actor.
+        self._sanhui_scope = Scope(read_all=True, write_all=True, roles=frozenset({"district_staff"}))
+
+    def __str__(self) -> str:
+        return self.command
