@@ -235,6 +235,7 @@ def person_register(
     leader_kind: str = "",
     leader_institution: str = "",
     link_existing: bool = False,
+    birth_date: datetime.date | None = None,
 ) -> Person:
     """Register a new person as a member of ``organization`` (and, optionally, as a leader).
 
@@ -266,6 +267,9 @@ def person_register(
         notes=notes,
         **cleaned,
     )
+    if person.birth_date is None:
+        # Given apart (an import's 出生日期) only when the ID number does not say it.
+        person.birth_date = birth_date
     if person.id_number and person.gender == Person.Gender.UNKNOWN:
         person.gender = resident_id_gender(person.id_number)
     try:

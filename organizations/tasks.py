@@ -13,7 +13,11 @@ from django.db import OperationalError
 from .accounts import actions as account_actions
 from .audit import actions as audit_actions
 from .exports.tasks import build_export, prune_export_files  # noqa: F401  (registered with the worker)
-from .imports.tasks import import_check_task, import_commit_task  # noqa: F401  (registered with the worker)
+from .imports.tasks import (  # noqa: F401  (registered with the worker)
+    import_check_task,
+    import_commit_task,
+    prune_import_files,
+)
 
 # A scheduled prune: acknowledged when done, retried when the database is briefly unavailable.
 PRUNE_TASK = {

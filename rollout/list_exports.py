@@ -11,8 +11,9 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy
 
-from organizations.exports.registry import Column, ListExport, page_of, register
+from organizations.exports.registry import Column, ListExport, choice_label, page_of, register
 
+from .models import Rectification, Task
 from .plan import views
 
 
@@ -32,7 +33,7 @@ TASK_COLUMNS = (
     Column(gettext_lazy("责任单位"), lambda t: t.organization.name if t.organization_id else "", width=28),
     Column(gettext_lazy("阶段"), _phase, width=24),
     Column(gettext_lazy("完成时限"), lambda t: t.due_date, width=12),
-    Column(gettext_lazy("状态"), lambda t: t.get_status_display(), width=10),
+    Column(gettext_lazy("状态"), choice_label(Task, "status"), width=10),
     Column(gettext_lazy("逾期天数"), lambda t: t.days_overdue(), width=10),
 )
 
@@ -53,7 +54,7 @@ RECTIFICATION_COLUMNS = (
     Column(gettext_lazy("整改单位"), lambda r: r.organization.name, width=28),
     Column(gettext_lazy("督查日期"), lambda r: r.inspection.inspected_on, width=12),
     Column(gettext_lazy("整改时限"), lambda r: r.deadline, width=12),
-    Column(gettext_lazy("状态"), lambda r: r.get_status_display(), width=10),
+    Column(gettext_lazy("状态"), choice_label(Rectification, "status"), width=10),
     Column(gettext_lazy("逾期天数"), lambda r: r.days_overdue(), width=10),
     Column(gettext_lazy("佐证"), lambda r: r.evidence_count, width=8),
 )

@@ -174,6 +174,10 @@ SANHUI_IMPORT_MAX_UNCOMPRESSED_MB = int(os.environ.get("SANHUI_IMPORT_MAX_UNCOMP
 # Files with more data rows than this are checked and committed by a Celery task, the page
 # showing the progress; smaller ones in the request.
 SANHUI_IMPORT_SYNC_ROWS = int(os.environ.get("SANHUI_IMPORT_SYNC_ROWS", "300"))
+# An import's stored file and the content of its rows (names, phone and ID numbers in clear)
+# are removed this many days after it finished; a file checked and never committed is given up
+# after as many. The record of the import (who, when, which file, its counts) stays.
+SANHUI_IMPORT_KEEP_DAYS = int(os.environ.get("SANHUI_IMPORT_KEEP_DAYS", "30"))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 FILTERS_EMPTY_CHOICE_LABEL = _("全部")
@@ -238,6 +242,11 @@ CELERY_BEAT_SCHEDULE: dict = {
     "organizations-prune-export-files": {
         "task": "organizations.exports.tasks.prune_export_files",
         "schedule": crontab(hour=4, minute=10),
+    },
+    # Daily at 04:20: remove the files and row contents of imports past SANHUI_IMPORT_KEEP_DAYS.
+    "organizations-prune-import-files": {
+        "task": "organizations.imports.tasks.prune_import_files",
+        "schedule": crontab(hour=4, minute=20),
     },
     # -- rollout
     # Daily at 07:30: remind organisation admins of leadership terms ending soon (换届提醒).

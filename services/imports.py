@@ -30,7 +30,9 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import F
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -536,6 +538,12 @@ class ActivityImporter(Importer):
         if not values.get("title") or starts_at is None:
             return None
         return f"{values['title']}|{timezone.localtime(starts_at):%Y-%m-%dT%H:%M}"
+
+    def records_url(self, organization) -> str:
+        return reverse("services:activity_list") + "?" + urlencode({"organization": organization.pk})
+
+    def records_label(self, organization) -> str:
+        return _("查看%(name)s的服务活动") % {"name": organization.name}
 
     def _names(self, values: dict, context: ImportContext) -> tuple[Region | None, list, RowResult | None]:
         """The row's region and volunteers, or its error."""

@@ -17,23 +17,32 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from organizations.exports.lists import joined
-from organizations.exports.registry import PHONE, Column, ListExport, list_query, page_of, register
+from organizations.exports.registry import (
+    PHONE,
+    Column,
+    ListExport,
+    choice_label,
+    list_query,
+    page_of,
+    register,
+)
 
 from . import selectors, views
+from .models import Activity
 
 ACTIVITY_COLUMNS = (
     Column(gettext_lazy("开始时间"), lambda a: a.starts_at, width=17),
     Column(gettext_lazy("结束时间"), lambda a: a.ends_at, width=17),
     Column(gettext_lazy("活动名称"), lambda a: a.title, width=32),
-    Column(gettext_lazy("服务类别"), lambda a: a.get_stream_display(), width=10),
-    Column(gettext_lazy("活动类型"), lambda a: a.get_kind_display(), width=18),
+    Column(gettext_lazy("服务类别"), choice_label(Activity, "stream"), width=10),
+    Column(gettext_lazy("活动类型"), choice_label(Activity, "kind"), width=18),
     Column(gettext_lazy("主办组织"), lambda a: a.organizer.name, width=28),
     Column(gettext_lazy("区域"), lambda a: str(a.region) if a.region_id else "", width=10),
     Column(gettext_lazy("活动地点"), lambda a: a.venue, width=24),
     Column(gettext_lazy("带队三长"), lambda a: joined(leader.name for leader in a.leaders.all()), width=16),
     Column(gettext_lazy("签到人数"), lambda a: a.checkin_count, width=10),
     Column(gettext_lazy("上报参与人数"), lambda a: a.reported_participants, width=12),
-    Column(gettext_lazy("状态"), lambda a: a.get_status_display(), width=10),
+    Column(gettext_lazy("状态"), choice_label(Activity, "status"), width=10),
 )
 
 ATTENDEE_COLUMNS = (

@@ -1311,6 +1311,9 @@ EXEMPT: dict[str, str] = {
     "and file",
     "export_files_prune": "a scheduled job with no actor: deletes exports (rows and files) past "
     "SANHUI_EXPORT_KEEP_DAYS and logs the count",
+    "import_files_prune": "a scheduled job with no actor: removes the files and row contents of imports "
+    "past SANHUI_IMPORT_KEEP_DAYS (giving up batches left checked as long, with a message on the batch) "
+    "and logs the count; the batch keeps pruned_at",
     "export_file_name": "formats the download name of an export; writes nothing",
     "export_keep_days": "reads SANHUI_EXPORT_KEEP_DAYS; writes nothing",
 }

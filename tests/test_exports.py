@@ -20,9 +20,13 @@ from decimal import Decimal
 
 import pytest
 import time_machine
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from openpyxl import load_workbook
 
+from organizations.imports import actions as import_actions
+from organizations.imports.engine import importers
+from organizations.imports.models import ImportBatch
 from organizations.models import LeaderRole, Organization
 from rollout.indicators import Period
 from rollout.models import IssuedReport, Phase, ReportRun, Stage
@@ -53,6 +57,8 @@ EXPORTS = {
     "services:team_export",
     "reports:download",
     "reports:issued_download",
+    "organizations:import_template",
+    "organizations:import_rejected",
 }
 # What a view that writes a spreadsheet or CSV file says in its source.
 EXPORT_MARKERS = (
@@ -63,6 +69,11 @@ EXPORT_MARKERS = (
     "workbook",
     "CONTENT_TYPES",
     "CSV_CONTENT",
+    # A view that serves a file built by a function of another module (template_xlsx,
+    # rejected_rows_xlsx …) or through a helper that makes any bytes an attachment.
+    "_xlsx(",
+    "_csv(",
+    "_attachment(",
 )
 
 
@@ -293,3 +304,60 @@ def test_the_issued_notice_workbook(client, district_user, payload_world, django
         client.force_login(district_user)
         texts = _assert_safe_xlsx(_body(client.get(reverse("reports:issued_download", args=[workbook.pk]))))
     assert texts >= NEUTRALISED
+
+
+# --------------------------------------------------------------------------- the import files
+
+
+@pytest.mark.django_db
+def test_the_rejected_rows_of_an_import(client, jiangshan, jiangshan_admin, settings, tmp_path):
+    """The file's own headers and cells come back in the rejected-rows file: each that starts
+    like a formula with its quote, as a string cell."""
+    settings.MEDIA_ROOT = tmp_path
+    header = ["姓名", "手机号码", "=cmd", "+加", "-减", "@at"]
+    row = ['=HYPERLINK("http://x")', "123", "=1+1", "+86", "-2", "@SUM(A1)"]
+    output = io.StringIO()
+    csv.writer(output).writerows([header, row])
+    batch = import_actions.import_upload(
+        actor=jiangshan_admin,
+        organization=jiangshan.association,
+        kind=ImportBatch.Kind.PEOPLE,
+        upload=SimpleUploadedFile("公式.csv", ("\ufeff" + output.getvalue()).encode("utf-8")),
+        background=False,
+    )
+    assert (batch.status, batch.error_count) == (ImportBatch.Status.CHECKED, 1)
+    client.force_login(jiangshan_admin)
+    body = _body(client.get(reverse("organizations:import_rejected", args=[batch.pk])))
+    _assert_safe_xlsx(body)
+    sheet = load_workbook(io.BytesIO(body)).worksheets[0]
+    rows = [[(cell.value, cell.data_type) for cell in line] for line in sheet.iter_rows()]
+    assert rows[0] == [
+        ("姓名", "s"),
+        ("手机号码", "s"),
+        ("'=cmd", "s"),
+        ("'+加", "s"),
+        ("'-减", "s"),
+        ("'@at", "s"),
+        ("错误原因", "s"),
+    ]
+    assert rows[1][:6] == [
+        ('\'=HYPERLINK("http://x")', "s"),
+        ("123", "s"),
+        ("'=1+1", "s"),
+        ("'+86", "s"),
+        ("'-2", "s"),
+        ("'@SUM(A1)", "s"),
+    ]
+    assert rows[1][6][0].startswith("手机号码：")
+    assert len(rows) == 2
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("kind", ["people", "leaders", "activities"])
+def test_the_import_templates(client, jiangshan_admin, kind):
+    assert kind in {importer.kind for importer in importers()}
+    client.force_login(jiangshan_admin)
+    url = reverse("organizations:import_template", args=[kind])
+    texts = _assert_safe_xlsx(_body(client.get(url)))
+    cells = _assert_safe_csv(_csv_cells(_body(client.get(url, {"format": "csv"}))))
+    assert "姓名*" in texts | cells or "活动名称*" in texts | cells

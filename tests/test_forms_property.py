@@ -21,9 +21,9 @@ left out and added). For every submission:
   records of organisations they may write for.
 
 The world is the small district of ``tests/district.py`` (with a few records it lacks: a
-campaign, a post, evidence, a check-in window open now …), built once for the module with the
-clock pinned; every submission runs inside a savepoint that is rolled back, so each starts from
-the same world. ``SANHUI_FORM_EXAMPLES`` raises the number of examples for a longer search.
+campaign, a post, evidence, a check-in window open now, two checked imports …), built once for
+the module with the clock pinned; every submission runs inside a savepoint that is rolled back,
+so each starts from the same world. ``SANHUI_FORM_EXAMPLES`` raises the number of examples for a longer search.
 """
 
 from __future__ import annotations
@@ -62,6 +62,8 @@ from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
+from organizations.imports import actions as import_actions
+from organizations.imports.models import ImportBatch
 from organizations.models import AuditEntry, LeaderRole, Membership, Organization, Region, TeamMembership
 from organizations.reference import load_regions
 from organizations.scoping import scope_for, scoped
@@ -205,6 +207,9 @@ class World:
     incentive: Any
     failed_run: ReportRun
     csv_run: ReportRun
+    # Two checked imports of members into 姜山镇科协: one to commit, one to discard.
+    import_to_commit: ImportBatch
+    import_to_discard: ImportBatch
     # Ids of 五乡镇's records: what a 姜山镇 admin may try to pass off as their own
     foreign_ids: list[int]
     media: Any = None
@@ -224,6 +229,24 @@ class World:
     @property
     def js_team(self):
         return self.d.teams["姜山镇科技志愿服务队"]
+
+
+def _members_csv(*rows: tuple[str, str]) -> bytes:
+    """A member list as CSV (UTF-8 with a byte-order mark): 姓名, 手机号码."""
+    lines = ["姓名,手机号码", *(f"{name},{phone}" for name, phone in rows)]
+    return ("\ufeff" + "\r\n".join(lines) + "\r\n").encode("utf-8")
+
+
+def _checked_import(d: District, name: str, *rows: tuple[str, str]) -> ImportBatch:
+    batch = import_actions.import_upload(
+        actor=d.jiangshan_admin,
+        organization=d.orgs["姜山镇科协"],
+        kind=ImportBatch.Kind.PEOPLE,
+        upload=Upload(name, _members_csv(*rows), "text/csv").file(),
+        background=False,
+    )
+    assert batch.status == ImportBatch.Status.CHECKED, batch.message
+    return batch
 
 
 def _build_world() -> World:
@@ -333,6 +356,10 @@ def _build_world() -> World:
         incentive=rf.IncentiveFactory(person=d.people["孙立强"], title="优秀农技站站长"),
         failed_run=failed_run,
         csv_run=csv_run,
+        import_to_commit=_checked_import(
+            d, "姜山新会员.csv", ("姜山导入甲", "13600007701"), ("姜山导入乙", "13600007702")
+        ),
+        import_to_discard=_checked_import(d, "姜山待放弃.csv", ("姜山导入丙", "13600007703")),
         foreign_ids=[*wuxiang_records, wx.pk],
     )
 
@@ -478,6 +505,14 @@ CASES: list[Case] = [
     Case("organizations:team_volunteer_remove", "jiangshan_admin",
          args=lambda w: [TeamMembership.objects.get(team=w.js_team, person=w.people["刘芳"]).pk],
          page=lambda w: reverse("organizations:team_detail", args=[w.js_team.pk])),
+    Case("organizations:import_new", "jiangshan_admin", query=("kind",), audit="import_upload",
+         valid=lambda w: {"kind": "people", "organization": _pk(w.js),
+                          "file": Upload("姜山会员.csv", _members_csv(("姜山导入丁", "13600007704")),
+                                         "text/csv")}),
+    Case("organizations:import_commit", "jiangshan_admin", args=lambda w: [w.import_to_commit.pk],
+         page=lambda w: w.import_to_commit.get_absolute_url(), audit="import_commit"),
+    Case("organizations:import_discard", "jiangshan_admin", args=lambda w: [w.import_to_discard.pk],
+         page=lambda w: w.import_to_discard.get_absolute_url(), audit="import_discard"),
     Case("organizations:organization_add", "district_staff",
          valid=lambda w: {"code": "JS-QN", "name": "姜山青年科技协会", "kind": "grassroots_association",
                           "category": "ecology", "home_region": _pk(w.towns["姜山镇"]), "status": "active"}),
@@ -625,6 +660,7 @@ class Query:
     args: Callable[[World], list] = lambda w: []
     params: tuple[str, ...] = ()  # parameters the view reads beside the page's own form
     form: bool = True  # whether the page carries a GET form to read the fields from
+    htmx: bool = False  # asked for as htmx asks (the HX-Request header)
 
     @property
     def id(self) -> str:
@@ -641,6 +677,12 @@ QUERIES: list[Query] = [
     Query("organizations:seat_list", "jiangshan_admin", params=FILTER_PARAMS),
     Query("organizations:team_list", "jiangshan_admin", params=FILTER_PARAMS),
     Query("organizations:organization_list", "district_staff", params=FILTER_PARAMS),
+    Query("organizations:import_detail", "jiangshan_admin", args=lambda w: [w.import_to_commit.pk],
+          params=("outcome", "page"), form=False),
+    Query("organizations:import_progress", "jiangshan_admin", args=lambda w: [w.import_to_commit.pk],
+          params=("outcome", "page"), form=False, htmx=True),
+    Query("organizations:import_template", "jiangshan_admin", args=lambda w: ["people"], params=("format",),
+          form=False),
     Query("services:activity_list", "jiangshan_admin", params=FILTER_PARAMS),
     Query("services:activity_calendar", "jiangshan_admin", params=("month",)),
     Query("services:activity_qr", "jiangshan_admin", args=lambda w: [w.js_activity.pk], params=("for",),
@@ -933,7 +975,7 @@ def test_a_query_opens_the_page_or_is_refused_and_writes_nothing(in_world, query
     def any_query(params):
         with transaction.atomic():
             cache.clear()
-            response = client.get(url, encode(params))
+            response = client.get(url, encode(params), headers={"HX-Request": "true"} if query.htmx else {})
             assert response.status_code < 500, f"{response.status_code} for {params!r}"
             assert changed_tables(before, snapshot(include_audit=True)) == [], params
             transaction.set_rollback(True)

@@ -13,7 +13,8 @@ from django.utils.translation import gettext_lazy, pgettext_lazy
 from sanhui.clock import today
 
 from .. import views
-from .registry import ID_NUMBER, PHONE, Column, ListExport, page_of, register
+from ..models import LeaderRole, Organization, Person, Seat, VolunteerTeam
+from .registry import ID_NUMBER, PHONE, Column, ListExport, choice_label, page_of, register
 
 
 def joined(names) -> str:
@@ -25,21 +26,24 @@ def yes_no(value: bool) -> str:
     return _("是") if value else _("否")
 
 
+_leader_kind = choice_label(LeaderRole, "kind")
+
+
 def _name(record) -> str:
     return record.name if record is not None else ""
 
 
 PEOPLE_COLUMNS = (
     Column(gettext_lazy("姓名"), lambda p: p.name, width=12),
-    Column(gettext_lazy("性别"), lambda p: p.get_gender_display(), width=6),
+    Column(gettext_lazy("性别"), choice_label(Person, "gender"), width=6),
     Column(gettext_lazy("手机号码"), lambda p: p.phone, personal=PHONE),
     Column(gettext_lazy("身份证号码"), lambda p: p.id_number, personal=ID_NUMBER, width=22),
     Column(gettext_lazy("工作单位"), lambda p: p.employer, width=24),
     Column(gettext_lazy("职务/职称"), lambda p: p.title),
-    Column(gettext_lazy("专业类别"), lambda p: p.get_profession_display()),
+    Column(gettext_lazy("专业类别"), choice_label(Person, "profession")),
     Column(
         gettext_lazy("三长/泛三长身份"),
-        lambda p: joined(role.get_kind_display() for role in p.open_leader_roles),
+        lambda p: joined(_leader_kind(role) for role in p.open_leader_roles),
         width=20,
     ),
     Column(
@@ -62,7 +66,7 @@ def _seat_state(seat) -> str:
 SEAT_COLUMNS = (
     Column(gettext_lazy("组织"), lambda s: s.organization.name, width=28),
     Column(gettext_lazy("所在区域"), lambda s: str(s.organization.home_region)),
-    Column(gettext_lazy("职务"), lambda s: s.get_position_display()),
+    Column(gettext_lazy("职务"), choice_label(Seat, "position")),
     Column(gettext_lazy("姓名"), lambda s: s.person.name, width=12),
     Column(gettext_lazy("三长/泛三长"), lambda s: yes_no(s.holder_is_leader), width=10),
     Column(gettext_lazy("任期开始"), lambda s: s.term_start, width=12),
@@ -76,18 +80,18 @@ TEAM_COLUMNS = (
     Column(gettext_lazy("队长"), lambda t: _name(t.leader), width=12),
     Column(gettext_lazy("志愿者人数"), lambda t: t.volunteer_count, width=10),
     Column(gettext_lazy("服务领域"), lambda t: t.service_area, width=24),
-    Column(gettext_lazy("状态"), lambda t: t.get_status_display(), width=10),
+    Column(gettext_lazy("状态"), choice_label(VolunteerTeam, "status"), width=10),
     Column(gettext_lazy("成立日期"), lambda t: t.founded_on, width=12),
 )
 
 ORGANIZATION_COLUMNS = (
     Column(gettext_lazy("名称"), lambda o: o.name, width=30),
     Column(gettext_lazy("组织代码"), lambda o: o.code),
-    Column(gettext_lazy("组织类型"), lambda o: o.get_kind_display(), width=18),
-    Column(gettext_lazy("三会类别"), lambda o: o.get_category_display()),
+    Column(gettext_lazy("组织类型"), choice_label(Organization, "kind"), width=18),
+    Column(gettext_lazy("三会类别"), choice_label(Organization, "category")),
     Column(gettext_lazy("所在区域"), lambda o: str(o.home_region)),
     Column(gettext_lazy("上级组织"), lambda o: _name(o.parent), width=28),
-    Column(gettext_lazy("状态"), lambda o: o.get_status_display(), width=10),
+    Column(gettext_lazy("状态"), choice_label(Organization, "status"), width=10),
     Column(gettext_lazy("成立日期"), lambda o: o.founded_on, width=12),
     Column(gettext_lazy("会员"), lambda o: o.member_count, width=8),
     Column(gettext_lazy("在任职务"), lambda o: o.seat_count, width=10),

@@ -18,6 +18,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, QueryDict
 from django.urls import reverse
 from django.utils.functional import Promise
+from django.utils.translation import get_language
 
 PHONE = "phone"
 ID_NUMBER = "id_number"
@@ -40,6 +41,24 @@ class Column:
     def __post_init__(self) -> None:
         if self.personal not in (None, *PERSONAL_KINDS):
             raise ValueError(f"unknown personal column kind {self.personal!r}")
+
+
+def choice_label(model, field_name: str) -> Callable[[Any], str]:
+    """A column value: the label of a record's choice, as ``get_<field>_display()`` reads it,
+    looked up in a table made once per language. ``get_<field>_display()`` builds its table
+    again on every call, which costs more than the rest of an exported row."""
+    choices = model._meta.get_field(field_name).flatchoices
+    tables: dict[str, dict[Any, str]] = {}
+
+    def label(record) -> str:
+        language = get_language() or ""
+        table = tables.get(language)
+        if table is None:
+            table = tables[language] = {value: str(text) for value, text in choices}
+        value = getattr(record, field_name)
+        return table.get(value, value)
+
+    return label
 
 
 @dataclass(frozen=True)

@@ -6,16 +6,22 @@ missing) is refused on the form and leaves no batch. The dry run (``import_check
 batch's rows and nothing else. The commit writes every accepted row through the portal's own
 actions in one transaction: all accepted rows or none; a row that fails then marks the batch
 failed with that row's number and reason, and nothing it wrote remains.
+
+What the file held of people (the stored file, the rows' cells, values and reasons) is kept
+``SANHUI_IMPORT_KEEP_DAYS`` after the batch finished, then removed by ``import_files_prune``;
+the batch itself (who, when, which file, its checksum and counts) stays.
 """
 
 from __future__ import annotations
 
 import datetime
 import hashlib
+import logging
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import DatabaseError, transaction
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -25,9 +31,20 @@ from organizations.scoping import scoped
 from sanhui.clock import today
 
 from .cleaning import match_headers
-from .engine import ImportContext, evaluate, importer_for, json_values, limits, reasons, sync_rows
+from .engine import (
+    ImportContext,
+    evaluate,
+    importer_for,
+    json_values,
+    keep_days,
+    limits,
+    reasons,
+    sync_rows,
+)
 from .models import ImportBatch, ImportRow
 from .reading import FileRefused, read_table
+
+logger = logging.getLogger(__name__)
 
 # Rows are written to the database this many at a time, and the progress saved this often.
 CHUNK = 500
@@ -155,7 +172,8 @@ def import_check(*, actor, batch: ImportBatch) -> ImportBatch:
             table, matched = _read(importer, stored, file_name=batch.file_name)
     except FileRefused as refused:
         batch.status, batch.message = ImportBatch.Status.REFUSED, str(refused)
-        batch.save(update_fields=["status", "message"])
+        batch.finished_at = timezone.now()
+        batch.save(update_fields=["status", "message", "finished_at"])
         return batch
     batch.details = _details(table, matched)
     batch.progress_total = batch.total_rows = len(table.rows)
@@ -264,6 +282,7 @@ def import_commit(
         with transaction.atomic():
             _commit_rows(importer, batch, ImportContext(actor, batch.organization, today()))
             batch.status, batch.committed_at = ImportBatch.Status.COMMITTED, timezone.now()
+            batch.finished_at = batch.committed_at
             batch.committed_by = actor if getattr(actor, "is_authenticated", False) else None
             for field, value in _counts(batch).items():
                 setattr(batch, field, value)
@@ -291,8 +310,10 @@ def import_commit(
 
 
 def _fail(batch: ImportBatch, message: str) -> None:
-    batch.status, batch.message = ImportBatch.Status.FAILED, message
-    ImportBatch.objects.filter(pk=batch.pk).update(status=batch.status, message=message)
+    batch.status, batch.message, batch.finished_at = ImportBatch.Status.FAILED, message, timezone.now()
+    ImportBatch.objects.filter(pk=batch.pk).update(
+        status=batch.status, message=message, finished_at=batch.finished_at
+    )
 
 
 def _commit_rows(importer, batch: ImportBatch, context: ImportContext) -> None:
@@ -342,8 +363,8 @@ def import_discard(*, actor, batch: ImportBatch) -> ImportBatch:
     batch.rows.all().delete()
     if batch.file:
         batch.file.delete(save=False)
-    batch.status = ImportBatch.Status.DISCARDED
-    batch.save(update_fields=["status", "file"])
+    batch.status, batch.finished_at = ImportBatch.Status.DISCARDED, timezone.now()
+    batch.save(update_fields=["status", "file", "finished_at"])
     audit_record(
         actor=actor,
         action="import_discard",
@@ -352,3 +373,75 @@ def import_discard(*, actor, batch: ImportBatch) -> ImportBatch:
         changes={"status": [previous, batch.status]},
     )
     return batch
+
+
+# --------------------------------------------------------------------------- retention
+
+FINISHED = (
+    ImportBatch.Status.COMMITTED,
+    ImportBatch.Status.DISCARDED,
+    ImportBatch.Status.FAILED,
+    ImportBatch.Status.REFUSED,
+)
+
+
+def import_files_prune(*, now: datetime.datetime | None = None) -> int:
+    """Remove what an import kept of the file's personal data ``SANHUI_IMPORT_KEEP_DAYS`` after
+    its batch finished: the stored file, and the cells, cleaned values and reasons of its rows
+    (which quote the cells), and the reason of a failed commit, which quotes a row. The batch
+    (who, when, which file, its checksum and counts) and each row's number, outcome and note
+    stay. A batch checked and left uncommitted as long is given up (discarded, with a message)
+    and pruned alike. Run daily by Celery beat with no actor; returns how many batches were
+    pruned, and logs it."""
+    days = keep_days()
+    now = now or timezone.now()
+    # The rule of the exports' prune (organizations.exports.actions): older than N whole days.
+    cutoff = now - datetime.timedelta(days=days)
+    left = (
+        ImportBatch.objects.filter(status=ImportBatch.Status.CHECKED)
+        .annotate(since=Coalesce("checked_at", "created_at"))
+        .filter(since__lt=cutoff)
+    )
+    count = 0
+    for pk in left.values_list("pk", flat=True):
+        count += _prune(pk, now, days, give_up=True)
+    finished = (
+        ImportBatch.objects.filter(status__in=FINISHED, pruned_at__isnull=True)
+        .annotate(since=Coalesce("finished_at", "committed_at", "checked_at", "created_at"))
+        .filter(since__lt=cutoff)
+    )
+    for pk in finished.values_list("pk", flat=True):
+        count += _prune(pk, now, days, give_up=False)
+    if count:
+        logger.info("removed the files and row contents of %d imports older than %d days", count, days)
+    return count
+
+
+def _prune(pk: int, now: datetime.datetime, days: int, *, give_up: bool) -> int:
+    with transaction.atomic():
+        batch = ImportBatch.objects.select_for_update().filter(pk=pk).first()
+        if batch is None or batch.pruned_at is not None:
+            return 0
+        if give_up:
+            # A user may have committed it meanwhile: only a batch still checked is given up.
+            if batch.status != ImportBatch.Status.CHECKED:
+                return 0
+            batch.status, batch.finished_at = ImportBatch.Status.DISCARDED, now
+            batch.message = _("检查后超过 %(days)d 天未确认导入，已自动放弃，未写入任何数据。") % {
+                "days": days
+            }
+        elif batch.status not in FINISHED:
+            return 0
+        elif batch.status == ImportBatch.Status.FAILED:
+            # The reason of a failed row quotes its cells (a name, a number).
+            batch.message = _("导入失败，未写入任何数据。失败原因引用了文件内容，已随文件一并删除。")
+        batch.rows.update(raw={}, values={}, errors={})
+        stored, batch.file = batch.file.name, ""
+        batch.pruned_at = now
+        batch.details = {**batch.details, "kept_days": days}
+        batch.save(update_fields=["status", "finished_at", "message", "file", "pruned_at", "details"])
+    # Once the batch no longer names it, the file goes; a failure here leaves a file that no
+    # batch names, never a batch naming a missing file.
+    if stored:
+        ImportBatch._meta.get_field("file").storage.delete(stored)
+    return 1

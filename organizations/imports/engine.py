@@ -4,8 +4,9 @@ An ``Importer`` describes one kind of file (its columns, what makes two rows the
 how a row is checked against the database and how an accepted row is written through the
 portal's actions). ``evaluate`` turns one data row of a file into a ``RowResult``: each cell is
 parsed by its column's parser (a cell that does not parse makes the row an error, with the
-reason under that column), a row whose identity an earlier row of the file already had is a
-duplicate of that row, and the importer's ``check`` decides the rest.
+reason under that column), a row whose identity an earlier row of the file already had (or
+that the importer's ``earlier_row`` links to an earlier row) is a duplicate of that row, and
+the importer's ``check`` decides the rest.
 
 Importers are registered by the app that owns the records they write, from its
 ``AppConfig.ready`` (``register``); the import pages, the actions, the tasks and the commands
@@ -21,6 +22,8 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.urls import reverse
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
 from organizations.scoping import Scope
@@ -69,6 +72,21 @@ class Importer:
     def identity(self, values: dict) -> str | None:
         """The key of "the same record" within one file, or None when the row names none."""
         raise NotImplementedError
+
+    def earlier_row(self, values: dict, context: ImportContext) -> int | None:
+        """The number of an earlier row of the file that names the same record by other means
+        than ``identity`` (a member given once with a phone, once by name alone), if any."""
+        return None
+
+    def remember(self, values: dict, context: ImportContext) -> None:
+        """Note a row that was not refused, for ``earlier_row`` of the rows after it."""
+
+    def records_url(self, organization) -> str:
+        """Where the records this kind of import writes are listed, for ``organization``."""
+        return reverse("organizations:person_list") + "?" + urlencode({"organization": organization.pk})
+
+    def records_label(self, organization) -> str:
+        return _("查看%(name)s的会员") % {"name": organization.name}
 
     def check(self, values: dict, context: ImportContext) -> RowResult:
         """The outcome of a row whose cells all parsed: NEW, UPDATE, DUPLICATE or ERROR."""
@@ -119,6 +137,13 @@ def limits() -> dict[str, int]:
         "max_rows": int(getattr(settings, "SANHUI_IMPORT_MAX_ROWS", 20_000)),
         "max_bytes": int(getattr(settings, "SANHUI_IMPORT_MAX_MB", 10)) * 1024 * 1024,
     }
+
+
+def keep_days() -> int:
+    """A finished batch keeps its file and the content of its rows this many days
+    (``SANHUI_IMPORT_KEEP_DAYS``); a batch checked and never committed is given up after as
+    many."""
+    return int(getattr(settings, "SANHUI_IMPORT_KEEP_DAYS", 30))
 
 
 def sync_rows() -> int:
@@ -192,8 +217,10 @@ def evaluate(importer: Importer, cells: dict[str, Any], number: int, context: Im
     if errors:
         return RowResult(ImportRow.Outcome.ERROR, json_values(values), errors)
     key = importer.identity(values)
-    if key is not None and key in context.seen:
-        first = context.seen[key]
+    first = context.seen.get(key) if key is not None else None
+    if first is None:
+        first = importer.earlier_row(values, context)
+    if first is not None:
         return RowResult(
             ImportRow.Outcome.DUPLICATE,
             json_values(values),
@@ -201,8 +228,10 @@ def evaluate(importer: Importer, cells: dict[str, Any], number: int, context: Im
         )
     result = importer.check(values, context)
     result.values = json_values(result.values)
-    if key is not None and result.outcome != ImportRow.Outcome.ERROR:
-        context.seen[key] = number
+    if result.outcome != ImportRow.Outcome.ERROR:
+        if key is not None:
+            context.seen[key] = number
+        importer.remember(values, context)
     return result
 
 

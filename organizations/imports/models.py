@@ -76,6 +76,12 @@ class ImportBatch(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
+    # When the batch was committed, discarded, failed or refused (None for the batches finished
+    # before this was kept: their commit, check or upload time stands in for it).
+    finished_at = models.DateTimeField(_("结束时间"), null=True, blank=True)
+    # When the file and the content of the rows (the personal data the file held) were removed,
+    # SANHUI_IMPORT_KEEP_DAYS after the batch finished; the batch itself and its counts stay.
+    pruned_at = models.DateTimeField(_("文件与行内容删除时间"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("导入记录")

@@ -189,6 +189,50 @@ def _identity(values: dict) -> str | None:
     return f"name:{values['name']}" if values.get("name") else None
 
 
+NUMBERS = ("phone", "id_number")
+
+
+def _namesakes(values: dict, context: ImportContext) -> list[dict]:
+    """The people of the row's name met so far in the file: for each, the row that first gave
+    them and the numbers the rows that name them gave."""
+    return context.memo.setdefault("namesakes", {}).setdefault(values.get("name", ""), [])
+
+
+def _numbers(values: dict) -> dict[str, str]:
+    return {key: values[key] for key in NUMBERS if values.get(key)}
+
+
+def _agrees(person: dict, numbers: dict[str, str]) -> bool:
+    return all(person["numbers"].get(key, value) == value for key, value in numbers.items())
+
+
+def _same_in_file(values: dict, context: ImportContext) -> dict | None:
+    """The person met earlier in the file that a row of the same name is taken for, when one
+    of the two rows gives no number: a row by name alone is the one person of its name met so
+    far; a row with numbers is the one person of its name first given by name alone whose
+    numbers (taken from the rows linked to them since) do not contradict the row's."""
+    namesakes = _namesakes(values, context)
+    numbers = _numbers(values)
+    if not numbers:
+        return namesakes[0] if len(namesakes) == 1 else None
+    open_ = [person for person in namesakes if person["by_name"] and _agrees(person, numbers)]
+    return open_[0] if len(open_) == 1 else None
+
+
+def _in_file_namesakes(importer: Importer, values: dict, context: ImportContext) -> RowResult | None:
+    """A row by name alone when the file already named two people of that name."""
+    namesakes = _namesakes(values, context)
+    if _numbers(values) or len(namesakes) < 2:
+        return None
+    rows = "、".join(str(person["row"]) for person in namesakes)
+    return error(
+        values,
+        importer.label("name"),
+        _("文件中已有多名“%(name)s”（第 %(rows)s 行），请填写手机号码或身份证号码以区分。")
+        % {"name": values["name"], "rows": rows},
+    )
+
+
 def _id_facts(importer: Importer, values: dict) -> RowResult | None:
     """Gender and birth date read from the ID number where the file leaves them out; an error
     when the file gives ones the number contradicts."""
@@ -330,6 +374,7 @@ def _write_person(values: dict, plan: dict, context: ImportContext, *, joined_on
             email=values.get("email") or "",
             notes=values.get("notes") or "",
             joined_on=joined_on,
+            birth_date=as_date(values.get("birth_date")),
         )
     person = Person.objects.get(pk=plan["person"])
     if plan["join"]:
@@ -355,7 +400,24 @@ class MemberImporter(Importer):
     def identity(self, values: dict) -> str | None:
         return _identity(values)
 
+    def earlier_row(self, values: dict, context: ImportContext) -> int | None:
+        person = _same_in_file(values, context)
+        if person is None:
+            return None
+        # The row's numbers become the person's: a later row with other numbers is someone else.
+        person["numbers"].update(_numbers(values))
+        return person["row"]
+
+    def remember(self, values: dict, context: ImportContext) -> None:
+        numbers = _numbers(values)
+        _namesakes(values, context).append(
+            {"row": context.number, "by_name": not numbers, "numbers": numbers}
+        )
+
     def check(self, values: dict, context: ImportContext) -> RowResult:
+        failed = _in_file_namesakes(self, values, context)
+        if failed:
+            return failed
         values, person, plan, failed = _person_step(self, values, context)
         if failed:
             return failed

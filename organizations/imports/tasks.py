@@ -4,6 +4,10 @@ A file with more than ``SANHUI_IMPORT_SYNC_ROWS`` data rows is checked, and comm
 tasks instead of in the request; the batch page polls the batch's status and progress. Both are
 safe to run twice: the dry run starts its rows afresh, the commit claims the batch first and
 does nothing for a batch already committed.
+
+``prune_import_files`` runs daily from Celery beat (CELERY_BEAT_SCHEDULE in the settings) and
+removes the files and row contents of the imports finished more than
+``SANHUI_IMPORT_KEEP_DAYS`` ago.
 """
 
 from __future__ import annotations
@@ -11,6 +15,7 @@ from __future__ import annotations
 from celery import shared_task
 from django.contrib.auth import get_user_model
 from django.db import OperationalError
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from sanhui.celery import PortalTask
@@ -34,9 +39,15 @@ class ImportTask(PortalTask):
         batch_id = args[0] if args else kwargs["batch_id"]
         ImportBatch.objects.filter(
             pk=batch_id, status__in=(ImportBatch.Status.QUEUED, ImportBatch.Status.CHECKING)
-        ).update(status=ImportBatch.Status.FAILED, message=_("检查文件时后台任务多次中断，请重新上传。"))
+        ).update(
+            status=ImportBatch.Status.FAILED,
+            message=_("检查文件时后台任务多次中断，请重新上传。"),
+            finished_at=timezone.now(),
+        )
         ImportBatch.objects.filter(pk=batch_id, status=ImportBatch.Status.COMMITTING).update(
-            status=ImportBatch.Status.FAILED, message=_("导入时后台任务多次中断，未写入任何数据。")
+            status=ImportBatch.Status.FAILED,
+            message=_("导入时后台任务多次中断，未写入任何数据。"),
+            finished_at=timezone.now(),
         )
 
 
@@ -48,7 +59,9 @@ def import_check_task(batch_id: int) -> str:
         return ""
     if batch.created_by is None:
         ImportBatch.objects.filter(pk=batch_id).update(
-            status=ImportBatch.Status.FAILED, message=_("上传文件的用户已不存在，无法检查。")
+            status=ImportBatch.Status.FAILED,
+            message=_("上传文件的用户已不存在，无法检查。"),
+            finished_at=timezone.now(),
         )
         return ImportBatch.Status.FAILED
     return actions.import_check(actor=batch.created_by, batch=batch).status
@@ -62,3 +75,17 @@ def import_commit_task(batch_id: int, user_id: int) -> str:
     if batch is None or user is None:
         return ""
     return actions.import_commit(actor=user, batch=batch, claimed=True).status
+
+
+@shared_task(
+    acks_late=True,
+    soft_time_limit=300,
+    time_limit=360,
+    autoretry_for=(OperationalError,),
+    retry_backoff=60,
+    retry_kwargs={"max_retries": 3},
+)
+def prune_import_files() -> int:
+    """Remove the files and row contents of the imports past their keeping period; return how
+    many batches."""
+    return actions.import_files_prune()

@@ -8,6 +8,8 @@ buttons alike.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
@@ -18,9 +20,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from organizations.scoping import get_for_user, scope_for, scoped
+from organizations.validators import mask_phone, mask_resident_id
 from organizations.viewutils import apply_action_errors, paginate, query_without_page
 
 from . import actions
+from .cleaning import match_headers
 from .engine import earlier_commit, importer_for, importers, limits
 from .forms import ImportUploadForm
 from .models import ImportBatch, ImportRow
@@ -29,6 +33,7 @@ from .template import template_csv, template_xlsx
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PERSON = "organizations.person"
+MASKS: dict[str, Callable[[str], str]] = {"phone": mask_phone, "id_number": mask_resident_id}
 RUNNING = (ImportBatch.Status.QUEUED, ImportBatch.Status.CHECKING, ImportBatch.Status.COMMITTING)
 
 
@@ -102,13 +107,31 @@ def _rows(request: HttpRequest, batch: ImportBatch):
     return outcome, rows
 
 
+def _masks(batch: ImportBatch, importer, user) -> dict[str, Callable[[str], str]]:
+    """Column label → how its cells are shown to ``user``: the phone and ID number columns
+    masked unless the user may see the numbers in full."""
+    if scope_for(user).can_see_full_personal_data():
+        return {}
+    header = batch.details.get("header", [])
+    matched = match_headers(header, importer.columns)
+    return {
+        header[index]: MASKS[key]
+        for key, index in matched.index_by_key.items()
+        if key in MASKS and header[index]
+    }
+
+
 def _context(request: HttpRequest, batch: ImportBatch) -> dict:
     outcome, rows = _rows(request, batch)
     page = paginate(request, rows)
     importer = importer_for(batch.kind)
-    header = [label for label in batch.details.get("header", []) if label]
+    # Once pruned, the rows keep their number, outcome and note only.
+    header = [] if batch.pruned_at else [label for label in batch.details.get("header", []) if label]
+    masks = _masks(batch, importer, request.user)
     for row in page:
-        row.cells = [(label, row.raw.get(label, ""), row.errors.get(label)) for label in header]
+        row.cells = [
+            (label, masks.get(label, str)(row.raw.get(label, "")), row.errors.get(label)) for label in header
+        ]
         row.row_errors = row.errors.get("")
         row.unplaced = reason_text({k: v for k, v in row.errors.items() if k and k not in header})
         # The person a row matched or wrote, when the viewer may see them (the target is kept
@@ -129,7 +152,11 @@ def _context(request: HttpRequest, batch: ImportBatch) -> dict:
         "can_commit": batch.status == ImportBatch.Status.CHECKED and accepted > 0,
         "can_discard": batch.status in (ImportBatch.Status.CHECKED, ImportBatch.Status.REFUSED),
         "earlier": earlier_commit(batch),
-        "people_url": reverse("organizations:person_list") + f"?organization={batch.organization_id}",
+        "records_url": importer.records_url(batch.organization),
+        "records_label": importer.records_label(batch.organization),
+        "can_download_rejected": bool(batch.error_count)
+        and batch.status != ImportBatch.Status.DISCARDED
+        and not batch.pruned_at,
     }
 
 
@@ -198,7 +225,7 @@ def _attachment(content: bytes, name: str, content_type: str) -> HttpResponse:
 
 def import_rejected(request: HttpRequest, pk: int) -> HttpResponse:
     batch = _batch(request, pk)
-    if not batch.error_count or batch.status == ImportBatch.Status.DISCARDED:
+    if not batch.error_count or batch.status == ImportBatch.Status.DISCARDED or batch.pruned_at:
         raise Http404
     stem = batch.file_name.rsplit(".", 1)[0]
     return _attachment(rejected_rows_xlsx(batch), _("%(name)s_未通过的行.xlsx") % {"name": stem}, XLSX)

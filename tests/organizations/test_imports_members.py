@@ -308,3 +308,64 @@ def test_a_title_row_and_a_repeated_header_are_passed_over(jiangshan, jiangshan_
     )
     assert sorted(batch.rows.values_list("number", "outcome")) == [(3, "new"), (5, "new")]
     assert batch.details["skipped_header_rows"] == [4]
+
+
+def test_a_person_given_once_with_a_number_and_once_by_name_alone(jiangshan, jiangshan_admin):
+    """Within a file, a row by name alone is the person of that name given earlier (and a row
+    with numbers the person given earlier by name alone), unless the file named two people of
+    that name: the dry run counts what the commit does."""
+    file = xlsx_file(
+        MEMBER_HEADER,
+        [
+            ["王新", "13600000011", "", "", "", ""],  # 2: new
+            ["王新", "", "", "", "", ""],  # 3: 王新 of row 2
+            ["李明", "", "", "", "", ""],  # 4: new, by name alone
+            ["李明", "13600000022", "", "", "", ""],  # 5: 李明 of row 4, now with a phone
+            ["李明", "13600000033", "", "", "", ""],  # 6: another phone: another 李明, new
+            ["李明", "", "", "", "", ""],  # 7: row 4 again, word for word
+            ["张华", "13600000044", "", "", "", ""],  # 8: new
+            ["张华", "13600000055", "", "", "", ""],  # 9: another 张华, new
+            ["张华", "", "", "", "", ""],  # 10: which 张华? an error
+        ],
+    )
+    batch = upload(jiangshan_admin, jiangshan.association, file)
+    rows = {row.number: row for row in batch.rows.all()}
+    assert {n: rows[n].outcome for n in rows} == {
+        2: "new",
+        3: "duplicate",
+        4: "new",
+        5: "duplicate",
+        6: "new",
+        7: "duplicate",
+        8: "new",
+        9: "new",
+        10: "error",
+    }
+    assert [rows[n].note for n in (3, 5, 7)] == ["与第 2 行重复", "与第 4 行重复", "与第 4 行重复"]
+    assert rows[10].errors == {
+        "姓名": ["文件中已有多名“张华”（第 8、9 行），请填写手机号码或身份证号码以区分。"]
+    }
+    assert (batch.new_count, batch.update_count, batch.duplicate_count, batch.error_count) == (5, 0, 3, 1)
+
+    batch = actions.import_commit(actor=jiangshan_admin, batch=batch, background=False)
+
+    assert batch.status == ImportBatch.Status.COMMITTED
+    assert (batch.new_count, batch.update_count, batch.duplicate_count, batch.error_count) == (5, 0, 3, 1)
+    members = Person.objects.filter(memberships__organization=jiangshan.association)
+    assert sorted(members.filter(name__in=["王新", "李明", "张华"]).values_list("name", "phone")) == [
+        ("张华", "13600000044"),
+        ("张华", "13600000055"),
+        ("李明", ""),
+        ("李明", "13600000033"),
+        ("王新", "13600000011"),
+    ]
+
+
+def test_before_the_file_is_read_a_person_by_name_alone_was_new_twice(jiangshan, jiangshan_admin):
+    """The case as it was reported: a phone in one row, the name alone in a later one."""
+    file = xlsx_file(MEMBER_HEADER, [["王新", "13600000011", "", "", "", ""], ["王新", "", "", "", "", ""]])
+    batch = upload(jiangshan_admin, jiangshan.association, file)
+    assert (batch.new_count, batch.duplicate_count) == (1, 1)
+    batch = actions.import_commit(actor=jiangshan_admin, batch=batch, background=False)
+    assert (batch.new_count, batch.duplicate_count) == (1, 1)
+    assert Person.objects.filter(name="王新").count() == 1

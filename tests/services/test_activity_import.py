@@ -458,3 +458,19 @@ def test_an_activity_logged_by_hand_is_the_same_activity(town, jiangshan_admin):
     assert (Activity.objects.count(), planned.status, planned.reported_participants) == (1, "held", 48)
     assert hours_by_title() == {("健康讲座", "姜山会员"): Decimal("2.00")}
     assert counts(upload(jiangshan_admin, town.association, xlsx_file(rows))) == (0, 0, 1, 0)
+
+
+def test_the_batch_page_after_an_activity_import_links_to_the_organisers_activities(
+    client, town, jiangshan_admin
+):
+    batch = upload(jiangshan_admin, town.association, xlsx_file(LEDGER[:1]))
+    batch = actions.import_commit(actor=jiangshan_admin, batch=batch, background=False)
+    assert batch.status == ImportBatch.Status.COMMITTED
+    client.force_login(jiangshan_admin)
+
+    page = client.get(batch.get_absolute_url()).content.decode()
+
+    expected = reverse("services:activity_list") + f"?organization={town.association.pk}"
+    assert f'id="import-records" href="{expected}"' in page
+    assert f"查看{town.association.name}的服务活动" in page
+    assert reverse("organizations:person_list") not in page.split('id="import-done"')[1].split("</div>")[0]
