@@ -23,7 +23,8 @@ left out and added). For every submission:
 The world is the small district of ``tests/district.py`` (with a few records it lacks: a
 campaign, a post, evidence, a check-in window open now, two checked imports …), built once for
 the module with the clock pinned; every submission runs inside a savepoint that is rolled back,
-so each starts from the same world. ``SANHUI_FORM_EXAMPLES`` raises the number of examples for a longer search.
+so each starts from the same world. ``SANHUI_FORM_EXAMPLES`` raises the number of examples for
+a longer search.
 """
 
 from __future__ import annotations
