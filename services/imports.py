@@ -34,7 +34,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from organizations.imports import cleaning
 from organizations.imports.cleaning import Column
@@ -584,7 +584,9 @@ class ActivityImporter(Importer):
         if activity is None:
             note = _("将登记为已举办的活动") if plan["held"] else _("将登记为计划中的活动")
             if hours:
-                note += _("，录入 %(count)d 名志愿者的服务时长") % {"count": len(hours)}
+                note += ngettext(
+                    "，录入 %(count)d 名志愿者的服务时长", "，录入 %(count)d 名志愿者的服务时长", len(hours)
+                ) % {"count": len(hours)}
             return RowResult(ImportRow.Outcome.NEW, values, note=note)
         return RowResult(ImportRow.Outcome.UPDATE, values, note=self._update_note(plan), target=target)
 
@@ -596,7 +598,15 @@ class ActivityImporter(Importer):
         if plan["held"]:
             parts.append(_("将标记为已举办"))
         if plan["hours"]:
-            parts.append(_("将录入或更正 %(count)d 名志愿者的服务时长") % {"count": len(plan["hours"])})
+            count = len(plan["hours"])
+            parts.append(
+                ngettext(
+                    "将录入或更正 %(count)d 名志愿者的服务时长",
+                    "将录入或更正 %(count)d 名志愿者的服务时长",
+                    count,
+                )
+                % {"count": count}
+            )
         return "；".join(parts)
 
     def write(self, row: ImportRow, context: ImportContext) -> str:

@@ -19,17 +19,19 @@ Writes go through ``organizations.actions``: ``person_register``, ``person_updat
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
+from django.db.models import Q
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from organizations import actions as org_actions
 from organizations import selectors
-from organizations.models import LeaderRole, Membership, Person, Seat
-from organizations.scoping import scoped
+from organizations.models import LeaderRole, Membership, Organization, Person, Seat
+from organizations.scoping import descendant_org_ids, scoped
 from organizations.validators import resident_id_check_char
 
 from . import cleaning
@@ -99,6 +101,14 @@ GENDER = Column(
     "gender", gettext_lazy("性别"), parse=cleaning.gender, example="男", help=gettext_lazy("男或女；可不填。")
 )
 PERSON_COLUMNS = (NAME, PHONE, ID_NUMBER, GENDER)
+ORGANIZATION = Column(
+    "organization",
+    gettext_lazy("所属组织"),
+    ("组织", "组织名称", "组织编号", "所在组织", "所属协会", "协会"),
+    help=gettext_lazy(
+        "选填：本次导入的组织或其下属组织（如镇科协下的三会）的名称或编号；不填即为本次导入的组织。"
+    ),
+)
 
 MEMBER_COLUMNS = (
     *PERSON_COLUMNS,
@@ -123,6 +133,7 @@ MEMBER_COLUMNS = (
         help=gettext_lazy("不填则为导入当天。"),
     ),
     Column("notes", gettext_lazy("备注")),
+    ORGANIZATION,
 )
 
 LEADER_COLUMNS = (
@@ -162,6 +173,7 @@ LEADER_COLUMNS = (
         example="2022-03-15",
     ),
     Column("term_end", gettext_lazy("任期结束"), parse=cleaning.date, example="2027-03-14"),
+    ORGANIZATION,
 )
 
 # Fields of a person the file may change, compared with the record.
@@ -195,7 +207,8 @@ NUMBERS = ("phone", "id_number")
 def _namesakes(values: dict, context: ImportContext) -> list[dict]:
     """The people of the row's name met so far in the file: for each, the row that first gave
     them and the numbers the rows that name them gave."""
-    return context.memo.setdefault("namesakes", {}).setdefault(values.get("name", ""), [])
+    key = (values.get("organization") or "", values.get("name", ""))
+    return context.memo.setdefault("namesakes", {}).setdefault(key, [])
 
 
 def _numbers(values: dict) -> dict[str, str]:
@@ -392,13 +405,61 @@ def _write_person(values: dict, plan: dict, context: ImportContext, *, joined_on
 # --------------------------------------------------------------------------- members
 
 
+# --------------------------------------------------------------------------- the row's organisation
+
+ORGANIZATION_ID = "organization_id"
+
+
+def _row_context(importer: Importer, values: dict, context: ImportContext):
+    """The context of one row: the organisation its 所属组织 names (by name or code), which must
+    be the batch's organisation or one below it that the user may write; without one, the
+    batch's. Returns (context, None) or (None, the row's error). The error names only what the
+    user typed and the batch's organisation, never whether another organisation exists."""
+    given = values.get("organization") or ""
+    if not given:
+        values[ORGANIZATION_ID] = context.organization.pk
+        return context, None
+    found = context.memo.setdefault("organizations", {})
+    if given not in found:
+        allowed = (
+            scoped(context.actor, Organization, write=True)
+            .filter(pk__in=descendant_org_ids({context.organization.pk}))
+            .exclude(status=Organization.Status.DISSOLVED)
+        )
+        matches = list(allowed.filter(Q(code__iexact=given) | Q(name=given))[:2])
+        found[given] = matches[0] if len(matches) == 1 else None
+    organization = found[given]
+    if organization is None:
+        return None, error(
+            values,
+            importer.label("organization"),
+            _("“%(given)s”不是“%(organization)s”或其下属组织的名称或编号。")
+            % {"given": given, "organization": context.organization.name},
+        )
+    values[ORGANIZATION_ID] = organization.pk
+    return dataclasses.replace(context, organization=organization), None
+
+
+def _written_context(values: dict, context: ImportContext) -> ImportContext:
+    """The context a checked row is written in: the organisation its check chose."""
+    chosen = values.get(ORGANIZATION_ID)
+    if not chosen or chosen == context.organization.pk:
+        return context
+    return dataclasses.replace(context, organization=Organization.objects.get(pk=chosen))
+
+
+def _identity_in(values: dict, key: str | None) -> str | None:
+    """A row's identity within the file, for the organisation it names."""
+    return f"{values.get('organization') or ''}|{key}" if key is not None else None
+
+
 class MemberImporter(Importer):
     kind = ImportBatch.Kind.PEOPLE
     columns = MEMBER_COLUMNS
     sheet_title = gettext_lazy("会员名单")
 
     def identity(self, values: dict) -> str | None:
-        return _identity(values)
+        return _identity_in(values, _identity(values))
 
     def earlier_row(self, values: dict, context: ImportContext) -> int | None:
         person = _same_in_file(values, context)
@@ -415,6 +476,9 @@ class MemberImporter(Importer):
         )
 
     def check(self, values: dict, context: ImportContext) -> RowResult:
+        context, failed = _row_context(self, values, context)
+        if failed:
+            return failed
         failed = _in_file_namesakes(self, values, context)
         if failed:
             return failed
@@ -433,6 +497,7 @@ class MemberImporter(Importer):
 
     def write(self, row: ImportRow, context: ImportContext) -> str:
         values = row.values
+        context = _written_context(values, context)
         person = _write_person(values, values[PLAN], context, joined_on=as_date(values.get("joined_on")))
         return f"organizations.person:{person.pk}"
 
@@ -474,9 +539,13 @@ class LeaderImporter(Importer):
 
     def identity(self, values: dict) -> str | None:
         person = _identity(values)
-        return f"{person}|{values.get('position')}|{values.get('term_start')}" if person else None
+        seat = f"{person}|{values.get('position')}|{values.get('term_start')}" if person else None
+        return _identity_in(values, seat)
 
     def check(self, values: dict, context: ImportContext) -> RowResult:
+        context, failed = _row_context(self, values, context)
+        if failed:
+            return failed
         values, person, plan, failed = _person_step(self, values, context)
         if failed:
             return failed
@@ -508,6 +577,7 @@ class LeaderImporter(Importer):
 
     def write(self, row: ImportRow, context: ImportContext) -> str:
         values, plan = row.values, row.values[PLAN]
+        context = _written_context(values, context)
         term_start = as_date(values["term_start"])
         person = _write_person(values, plan, context, joined_on=term_start)
         if plan["role"]:
