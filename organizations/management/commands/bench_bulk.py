@@ -30,6 +30,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
+from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management.base import BaseCommand, CommandParser
 from django.db import connection, transaction
@@ -155,6 +156,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options) -> None:
         self.stdout.write(f"database: {connection.vendor}; baseline memory {_rss() / MIB:.0f} MiB")
         steps: list[Step] = []
+        self.stored_files: list[str] = []
         try:
             with transaction.atomic():
                 user, organization = self._setting()
@@ -163,6 +165,9 @@ class Command(BaseCommand):
                 raise _Rollback
         except _Rollback:
             pass
+        # The stored upload is not part of the transaction: remove it too.
+        for name in self.stored_files:
+            default_storage.delete(name)
         for step in steps:
             self.stdout.write(step.line())
         self.stdout.write("(rolled back: the database is as it was)")
@@ -191,6 +196,7 @@ class Command(BaseCommand):
                 upload=upload,
                 background=False,
             )
+        self.stored_files.append(batch.file.name)
         commit = Step("import: commit", batch.new_count)
         with measured(commit):
             batch = import_actions.import_commit(actor=user, batch=batch, background=False)
