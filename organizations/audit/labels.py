@@ -35,6 +35,9 @@ ACTION_LABELS: dict[str, Any] = {
     "admin_update": _("在后台修改记录"),
     "admin_delete": _("在后台删除记录"),
     "people_export_full": _("导出完整个人信息"),
+    "import_upload": _("上传导入文件"),
+    "import_commit": _("确认导入"),
+    "import_discard": _("放弃导入"),
     # accounts
     "lockout_release": _("解除登录锁定"),
     "account_require_password_change": _("要求修改密码"),
