@@ -273,3 +273,24 @@ def test_each_format_is_rendered_by_its_own_renderer(world):
         assert archive.namelist()[:2] == ["00_报表信息.csv", "01_覆盖率汇总.csv"]
     text = render(report, "csv", section="matrix").decode("utf-8")
     assert text.startswith("\ufeff镇（街道）,有镇（街）科协,")
+
+
+@pytest.mark.parametrize(
+    ("language", "count", "expected"),
+    [
+        ("zh-hans", 0, "无"),
+        ("zh-hans", 1, "1 场"),
+        ("zh-hans", 2, "2 场"),
+        ("en", 1, "1 activity"),
+        ("en", 2, "2 activities"),
+    ],
+)
+def test_the_activities_counted_by_reported_numbers_read_in_the_language_of_the_report(
+    language, count, expected
+):
+    from django.utils import translation
+
+    from rollout.reports.supervision import _reported
+
+    with translation.override(language):
+        assert _reported(count) == expected
