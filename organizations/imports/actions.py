@@ -19,6 +19,7 @@ import hashlib
 import logging
 from typing import Any
 
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import DatabaseError, transaction
 from django.db.models.functions import Coalesce
@@ -49,6 +50,27 @@ logger = logging.getLogger(__name__)
 # Rows are written to the database this many at a time, and the progress saved this often.
 CHUNK = 500
 PROGRESS_EVERY = 200
+
+# A commit writes its rows in one transaction, so progress saved on the batch would show only
+# when it is over: the number of rows written so far goes to the cache instead, every
+# COMMIT_PROGRESS_EVERY rows, where the batch's page reads it.
+COMMIT_PROGRESS_EVERY = 20
+COMMIT_PROGRESS_KEY = "sanhui:import-commit-progress:%d"
+
+
+def _commit_progress_save(batch: ImportBatch, done: int) -> None:
+    try:
+        cache.set(COMMIT_PROGRESS_KEY % batch.pk, done, 24 * 3600)
+    except Exception:  # a cache that is down costs the progress bar, not the import
+        logger.warning("import %s: commit progress not saved", batch.pk, exc_info=True)
+
+
+def commit_progress(batch: ImportBatch) -> int:
+    """How many accepted rows of a batch being committed have been written so far."""
+    try:
+        return int(cache.get(COMMIT_PROGRESS_KEY % batch.pk) or 0)
+    except Exception:
+        return 0
 
 
 def _read(importer, file, *, file_name: str):
@@ -320,7 +342,10 @@ def _commit_rows(importer, batch: ImportBatch, context: ImportContext) -> None:
     accepted = batch.rows.filter(outcome__in=(ImportRow.Outcome.NEW, ImportRow.Outcome.UPDATE)).order_by(
         "number"
     )
-    for row in accepted.iterator(chunk_size=CHUNK):
+    _commit_progress_save(batch, 0)
+    for done, row in enumerate(accepted.iterator(chunk_size=CHUNK)):
+        if done and done % COMMIT_PROGRESS_EVERY == 0:
+            _commit_progress_save(batch, done)
         context.number = row.number
         again = importer.check(row.values, context)
         if again.outcome == ImportRow.Outcome.ERROR:

@@ -139,6 +139,9 @@ def _context(request: HttpRequest, batch: ImportBatch) -> dict:
         label, _sep, target_pk = row.target.partition(":")
         row.link = reverse("organizations:person_detail", args=[target_pk]) if label == PERSON else ""
     accepted = batch.new_count + batch.update_count
+    if batch.status == ImportBatch.Status.COMMITTING:
+        # Written in one transaction: the rows written so far are counted in the cache.
+        batch.progress_done, batch.progress_total = actions.commit_progress(batch), accepted
     return {
         "batch": batch,
         "importer": importer,
