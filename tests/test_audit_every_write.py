@@ -1238,6 +1238,7 @@ def arrange_import_discard(w: World) -> Arranged:
 EXEMPT: dict[str, str] = {
     # Helpers that write nothing.
     "audit_record": "the helper that writes the entries of the actions above; not an action of its own",
+    "commit_progress": "reads how far a running import commit has got, from the cache; writes nothing",
     "recorded_user": "says which user an action records (None for a shell command); writes nothing",
     "field_changes": "computes the old and new values an update records; writes nothing",
     "plain": "turns a value into what the audit trail's JSON keeps; writes nothing",
