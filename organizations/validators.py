@@ -125,3 +125,7 @@ def mask_resident_id(value: str) -> str:
     if len(value) < 10:
         return "*" * len(value)
     return f"{value[:6]}{'*' * (len(value) - 10)}{value[-4:]}"
+
+
+# How each kind of personal number is shown to a viewer who may not see it in full.
+MASKS = {"phone": mask_phone, "id_number": mask_resident_id}

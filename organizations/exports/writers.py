@@ -28,18 +28,16 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
-from organizations.validators import mask_phone, mask_resident_id
-from sanhui.spreadsheets import csv_row, xlsx_cell, xlsx_row
+from organizations.validators import MASKS
+from sanhui.spreadsheets import XLSX_CONTENT_TYPE, csv_row, xlsx_cell, xlsx_row
 
-from .registry import ID_NUMBER, PHONE, ListExport
+from .registry import ListExport
 
 CHUNK_SIZE = 2000
 PROGRESS_EVERY = 1000
-XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
 DATE_FORMAT = "yyyy-mm-dd"
 DATETIME_FORMAT = "yyyy-mm-dd hh:mm"
-MASKS = {PHONE: mask_phone, ID_NUMBER: mask_resident_id}
 
 Progress = Callable[[int], None]
 

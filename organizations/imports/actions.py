@@ -26,7 +26,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from organizations.actions import audit_record, require
+from organizations.actions import audit_record, recorded_user, require
 from organizations.models import Organization
 from organizations.scoping import scoped
 from sanhui.clock import today
@@ -118,7 +118,7 @@ def import_upload(
     batch = ImportBatch(
         kind=kind,
         organization=organization,
-        created_by=actor if getattr(actor, "is_authenticated", False) else None,
+        created_by=recorded_user(actor),
         file_name=file_name,
         size=getattr(upload, "size", 0) or 0,
         checksum=digest.hexdigest(),
@@ -305,7 +305,7 @@ def import_commit(
             _commit_rows(importer, batch, ImportContext(actor, batch.organization, today()))
             batch.status, batch.committed_at = ImportBatch.Status.COMMITTED, timezone.now()
             batch.finished_at = batch.committed_at
-            batch.committed_by = actor if getattr(actor, "is_authenticated", False) else None
+            batch.committed_by = recorded_user(actor)
             for field, value in _counts(batch).items():
                 setattr(batch, field, value)
             batch.save()

@@ -20,8 +20,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from organizations.scoping import get_for_user, scope_for, scoped
-from organizations.validators import mask_phone, mask_resident_id
+from organizations.validators import MASKS
 from organizations.viewutils import apply_action_errors, paginate, query_without_page
+from sanhui.spreadsheets import XLSX_CONTENT_TYPE
 
 from . import actions
 from .cleaning import match_headers
@@ -31,9 +32,7 @@ from .models import ImportBatch, ImportRow
 from .rejected import reason_text, rejected_rows_xlsx
 from .template import template_csv, template_xlsx
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PERSON = "organizations.person"
-MASKS: dict[str, Callable[[str], str]] = {"phone": mask_phone, "id_number": mask_resident_id}
 RUNNING = (ImportBatch.Status.QUEUED, ImportBatch.Status.CHECKING, ImportBatch.Status.COMMITTING)
 
 
@@ -231,7 +230,9 @@ def import_rejected(request: HttpRequest, pk: int) -> HttpResponse:
     if not batch.error_count or batch.status == ImportBatch.Status.DISCARDED or batch.pruned_at:
         raise Http404
     stem = batch.file_name.rsplit(".", 1)[0]
-    return _attachment(rejected_rows_xlsx(batch), _("%(name)s_未通过的行.xlsx") % {"name": stem}, XLSX)
+    return _attachment(
+        rejected_rows_xlsx(batch), _("%(name)s_未通过的行.xlsx") % {"name": stem}, XLSX_CONTENT_TYPE
+    )
 
 
 def import_template(request: HttpRequest, kind: str) -> HttpResponse:
@@ -243,4 +244,4 @@ def import_template(request: HttpRequest, kind: str) -> HttpResponse:
     name = _("%(kind)s导入模板") % {"kind": importer.kind_label().replace("/", "、")}
     if request.GET.get("format") == "csv":
         return _attachment(template_csv(importer), f"{name}.csv", "text/csv; charset=utf-8")
-    return _attachment(template_xlsx(importer), f"{name}.xlsx", XLSX)
+    return _attachment(template_xlsx(importer), f"{name}.xlsx", XLSX_CONTENT_TYPE)
