@@ -10,7 +10,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 
 .PHONY: run test test-calendar setup venv node system browser lint migrate seed messages clean mutate \
-  backup restore
+  backup restore loadtest
 
 venv: $(VENV)/.installed
 $(VENV)/.installed: requirements.txt requirements-dev.txt
@@ -61,9 +61,12 @@ lint: venv
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-# TODAY moves the clock for the whole run (Asia/Shanghai), e.g. make test TODAY=2028-02-29T23:30
+# TODAY moves the clock for the whole run (Asia/Shanghai), e.g. make test TODAY=2028-02-29T23:30.
+# The suite runs in TEST_JOBS processes (pytest-xdist; each has its own test database, and its
+# own key prefix on the test Redis): make test TEST_JOBS=1 for one.
+TEST_JOBS ?= 2
 test: setup browser lint
-	DEBUG=1 $(BIN)/python -m pytest $(if $(TODAY),--today $(TODAY)) $(PYTEST_ARGS)
+	DEBUG=1 $(BIN)/python -m pytest -n $(TEST_JOBS) $(if $(TODAY),--today $(TODAY)) $(PYTEST_ARGS)
 
 # The date-sensitive tests (marked "calendar") with the clock at the calendar's edges: quarter
 # ends, 31 December and 1 January, 29 February, either side of 16:00 UTC (midnight in Shanghai).
@@ -72,7 +75,7 @@ EDGE_MOMENTS := 2027-03-31T23:50 2027-04-01T00:00:30 2027-06-30T12:00 2027-09-30
 test-calendar: setup browser
 	@failed=""; for moment in $(EDGE_MOMENTS); do \
 	  echo "== date-sensitive tests at $$moment (Asia/Shanghai)"; \
-	  DEBUG=1 $(BIN)/python -m pytest -m calendar --today $$moment -q -n 2 $(PYTEST_ARGS) || failed="$$failed $$moment"; \
+	  DEBUG=1 $(BIN)/python -m pytest -m calendar --today $$moment -q -n $(TEST_JOBS) $(PYTEST_ARGS) || failed="$$failed $$moment"; \
 	done; \
 	if [ -n "$$failed" ]; then echo "== date-sensitive tests failed at:$$failed"; exit 1; fi
 
@@ -119,6 +122,15 @@ backup:
 restore:
 	@test -n "$(FILE)" || { echo "usage: make restore FILE=sanhui-backup-….tar.gz [FORCE=1]"; exit 2; }
 	$(BIN)/python manage.py restore "$(FILE)" $(if $(FORCE),--force)
+
+# Load test (scripts/loadtest.py): gunicorn with 4 workers, DEBUG off, on the PostgreSQL database
+# of DATABASE_URL (the demo district: seed_demo) and Redis; locust with USERS users for DURATION
+# seconds over the portal, then over /healthz; fails when any request failed.
+#   DATABASE_URL=postgres://…/sanhui_demo make loadtest [USERS=50] [DURATION=120]
+USERS ?= 50
+DURATION ?= 120
+loadtest: venv
+	$(BIN)/python scripts/loadtest.py --users $(USERS) --duration $(DURATION)
 
 # Recompile the English catalogue after editing locale/en/LC_MESSAGES/django.po.
 messages: venv
