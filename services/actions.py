@@ -38,7 +38,7 @@ from organizations.validators import validate_mobile
 from sanhui import normalize
 from sanhui.crypto import lookup_hash
 
-from . import selectors
+from . import selectors, tallies
 from .ledger_lock import ledger_guard
 from .models import (
     Activity,
@@ -243,6 +243,7 @@ def activity_create(
     activity.leaders.set(leaders)
     activity.teams.set(teams)
     ledger_guard(actor=actor, activity=activity, write="activity_create")
+    tallies.refresh([activity.pk])
     ActivityTransition.objects.create(
         activity=activity,
         from_status="",
@@ -307,6 +308,7 @@ def activity_update(
         if change := set_change(manager.values_list("pk", flat=True), members):
             changes[name] = change
         manager.set(members)
+    tallies.refresh([activity.pk])
     audit_record(actor=actor, action="activity_update", obj=activity, summary=activity.title, changes=changes)
     return activity
 
@@ -356,6 +358,7 @@ def activity_transition(*, actor, activity: Activity, to_status: str, note: str 
         note=note,
         created_at=now,
     )
+    tallies.refresh([activity.pk])
     return activity
 
 
@@ -494,10 +497,14 @@ def attendance_record(
         raise duplicate
     try:
         with transaction.atomic():
-            return Attendance.objects.create(activity=activity, name=name, phone=phone, checked_in_at=now)
+            attendance = Attendance.objects.create(
+                activity=activity, name=name, phone=phone, checked_in_at=now
+            )
     except IntegrityError:
         # The same phone submitted twice at once: the constraint keeps one.
         raise duplicate from None
+    tallies.refresh([activity.pk])
+    return attendance
 
 
 def _volunteer_for(activity: Activity, name: str, phone: str) -> tuple[Person, VolunteerTeam]:
@@ -539,7 +546,7 @@ def volunteer_check_in(
         raise ValidationError(_("您已签到，服务结束时请签退。"), code="already_checked_in")
     try:
         with transaction.atomic():
-            return VolunteerService.objects.create(
+            service = VolunteerService.objects.create(
                 activity=activity,
                 person=person,
                 team=team,
@@ -548,6 +555,8 @@ def volunteer_check_in(
             )
     except IntegrityError:
         raise ValidationError(_("您已签到，服务结束时请签退。"), code="already_checked_in") from None
+    tallies.refresh([activity.pk])
+    return service
 
 
 @transaction.atomic
@@ -569,6 +578,7 @@ def volunteer_check_out(
     if service.source == VolunteerService.Source.CHECKIN:
         service.hours = hours_served(service.checked_in_at, now)
     service.save(update_fields=["checked_out_at", "hours", "updated_at"])
+    tallies.refresh([activity.pk])
     return service
 
 
@@ -596,6 +606,7 @@ def _record_hours(*, actor, service: VolunteerService, hours: Decimal, reason: s
     service.hours = hours
     service.source = source
     service.save(update_fields=["hours", "source", "updated_at"])
+    tallies.refresh([service.activity_id])
     VolunteerHoursChange.objects.create(
         service=service, actor=recorded_user(actor), old_hours=old, new_hours=hours, reason=reason
     )

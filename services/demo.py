@@ -46,6 +46,7 @@ from organizations.models import (
 )
 from sanhui import clock
 
+from . import tallies
 from .models import (
     Activity,
     ActivityKind,
@@ -674,7 +675,8 @@ def _transitions(spec: ActivitySpec, activity_id: int, *, since: str) -> list[Ac
 
 
 def write_activities(specs: Sequence[ActivitySpec]) -> dict[str, tuple[int, int]]:
-    """Create or update the activities of ``specs`` with their links, check-ins and hours.
+    """Create or update the activities of ``specs`` with their links, check-ins and hours, and
+    count the ledger's summary tables again.
 
     Returns {"activities": (count, created), "attendances": …, "volunteer_services": …}."""
     keys = [spec.key for spec in specs]
@@ -757,6 +759,8 @@ def write_activities(specs: Sequence[ActivitySpec]) -> dict[str, tuple[int, int]
     services_before = VolunteerService.objects.filter(activity_id__in=ids.values()).count()
     VolunteerService.objects.bulk_create(services, ignore_conflicts=True, batch_size=1000)
     services_total = VolunteerService.objects.filter(activity_id__in=ids.values()).count()
+    # Written in bulk, around the actions: count the ledger again, set-based.
+    tallies.rebuild()
     return {
         "activities": (len(ids), len(missing)),
         "attendances": (attendance_total, attendance_total - attendance_before),

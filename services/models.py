@@ -595,3 +595,75 @@ class VolunteerHoursChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.service_id}: {self.old_hours} → {self.new_hours}"
+
+
+# --------------------------------------------------------------------------- summary tables
+# Kept exact by ``services.tallies`` (read its docstring); written nowhere else.
+
+
+class ActivityTally(models.Model):
+    """What one activity adds to the ledger's figures, as last counted, and the cell of
+    ``LedgerMonth`` it was added to. Not a foreign key to the organiser and region (and no
+    database constraint to the activity): the row must outlive a change of them, so that the
+    next count can take the old contribution out of the old cell."""
+
+    activity = models.OneToOneField(
+        Activity,
+        verbose_name=_("活动"),
+        primary_key=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="tally",
+    )
+    organizer_id = models.BigIntegerField(_("主办组织"))
+    region_id = models.BigIntegerField(_("活动区域"))
+    month = models.DateField(_("月份"))
+    stream = models.CharField(_("服务类别"), max_length=16, choices=Stream.choices)
+    kind = models.CharField(_("活动类型"), max_length=32, choices=ActivityKind.choices)
+    took_place = models.BooleanField(_("已举办"))
+    checkins = models.IntegerField(_("签到人数"))
+    reported = models.BooleanField(_("按上报人数计"), help_text=_("无人扫码签到而填写了上报参与人数"))
+    reported_people = models.IntegerField(
+        _("计入的上报人数"), help_text=_("无人扫码签到时计入的上报参与人数")
+    )
+    hours_hundredths = models.BigIntegerField(_("志愿服务时长（百分之一小时）"))
+
+    class Meta:
+        verbose_name = _("活动计数")
+        verbose_name_plural = pgettext_lazy("plural", "活动计数")
+        # The activity list sorted by 签到人数 reads this index in order.
+        indexes = [models.Index(fields=["checkins", "activity"], name="activitytally_checkins")]
+
+    def __str__(self) -> str:
+        return f"{self.activity_id}: {self.checkins}"
+
+
+class LedgerMonth(models.Model):
+    """The activities that took place, summed per organiser × region × month × stream × type:
+    the table the dashboards and reports read instead of the raw ledger."""
+
+    organizer = models.ForeignKey(
+        Organization, verbose_name=_("主办组织"), on_delete=models.CASCADE, related_name="+"
+    )
+    region = models.ForeignKey(Region, verbose_name=_("活动区域"), on_delete=models.CASCADE, related_name="+")
+    month = models.DateField(_("月份"))
+    stream = models.CharField(_("服务类别"), max_length=16, choices=Stream.choices)
+    kind = models.CharField(_("活动类型"), max_length=32, choices=ActivityKind.choices)
+    activities = models.IntegerField(_("活动数"))
+    checkins = models.BigIntegerField(_("签到人次"))
+    reported_people = models.BigIntegerField(_("上报人次"))
+    reported_activities = models.IntegerField(_("按上报人数计的活动数"))
+    hours_hundredths = models.BigIntegerField(_("志愿服务时长（百分之一小时）"))
+
+    class Meta:
+        verbose_name = _("月度台账汇总")
+        verbose_name_plural = pgettext_lazy("plural", "月度台账汇总")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organizer", "region", "month", "stream", "kind"], name="ledgermonth_one_per_cell"
+            )
+        ]
+        indexes = [models.Index(fields=["month", "region"], name="ledgermonth_month_region")]
+
+    def __str__(self) -> str:
+        return f"{self.organizer_id} · {self.region_id} · {self.month:%Y-%m} · {self.kind}: {self.activities}"

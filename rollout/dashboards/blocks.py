@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from organizations.models import Organization, Region, Seat, VolunteerTeam
-from organizations.scoping import Scope, scoped
+from organizations.scoping import Scope, scope_for, scoped
 from rollout import indicators
 from rollout.indicators import CONDITION_LABELS, CONDITIONS, Period
 from rollout.models import Phase, Rectification, Task
@@ -25,6 +25,9 @@ from sanhui.formats import RATE, display
 from services.models import Activity, ActivityKind, Stream, VolunteerService
 
 TREND_QUARTERS = 4
+# Town tiles on the district dashboard: every town while they fit on a page, else those with the
+# fewest conditions met (a province has 1,400; the report lists them all).
+TILE_LIMIT = 100
 
 
 # --------------------------------------------------------------------------- periods
@@ -114,7 +117,19 @@ def _month_key(value) -> str:
 # --------------------------------------------------------------------------- shared blocks
 
 
-def activity_block(activities: QuerySet[Activity], period: Period, *, region: Region | None = None) -> dict:
+def ledger_of(user, region: Region | None = None) -> QuerySet[Activity] | indicators.Ledger:
+    """The activities a dashboard counts for ``user``: for a reader of the whole district, the
+    ledger's month cells (of ``region``, when given), which cost the same at any size; for anyone
+    else, the activities they may read (a few organisations' worth)."""
+    if scope_for(user).read_all:
+        return indicators.Ledger(region=region)
+    activities = scoped(user, Activity)
+    return activities if region is None else activities.in_region(region)
+
+
+def activity_block(
+    activities: QuerySet[Activity] | indicators.Ledger, period: Period, *, region: Region | None = None
+) -> dict:
     """Activities, people served and volunteer hours: totals, by month and stream, by organiser
     category and by type, each with the list behind it."""
     region_id = region.pk if region else None
@@ -247,6 +262,14 @@ def rollout_block(
     }
 
 
+def tiles_shown(rows: list[indicators.TownCoverage]) -> list[indicators.TownCoverage]:
+    """Every town while there are at most ``TILE_LIMIT``; else the ``TILE_LIMIT`` towns with the
+    fewest conditions met, in their usual order among equals (the sort is stable)."""
+    if len(rows) <= TILE_LIMIT:
+        return rows
+    return sorted(rows, key=lambda row: row.met_count)[:TILE_LIMIT]
+
+
 def coverage_tiles(rows: list[indicators.TownCoverage], period: Period) -> list[dict]:
     return [
         {
@@ -320,9 +343,10 @@ def district_dashboard(*, user, period: Period, on: datetime.date | None = None)
     return {
         "period": period_block(period),
         "summary": summary_block(indicators.summarize(rows)),
-        "towns": coverage_tiles(rows, period),
+        "towns": coverage_tiles(tiles_shown(rows), period),
+        "towns_total": len(rows),
         "trend": trend,
-        "activity": activity_block(scoped(user, Activity), period),
+        "activity": activity_block(ledger_of(user), period),
         "seats": seat_block(scoped(user, Seat), reference),
         "rollout": rollout_block(scoped(user, Task), scoped(user, Rectification), reference),
     }
@@ -381,7 +405,7 @@ def town_dashboard(*, user, town: Region, period: Period, on: datetime.date | No
         "period": period_block(period),
         "town": tile,
         "trend": trend,
-        "activity": activity_block(scoped(user, Activity).in_region(town), period, region=town),
+        "activity": activity_block(ledger_of(user, town), period, region=town),
         "seats": seat_block(
             scoped(user, Seat).filter(in_town), reference, organization=association if association else ""
         ),

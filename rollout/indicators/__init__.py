@@ -22,13 +22,19 @@ with no seats at all.
 
 Every figure is computed with a fixed number of aggregate queries, whatever the number of
 towns, organisations or activities; Python only folds the grouped rows (one per region at most)
-up to the towns they belong to.
+up to the towns they belong to. The ledger's figures never read check-ins or volunteer services:
+they sum the summary tables that ``services.tallies`` keeps exact on every write — month cells
+(``LedgerMonth``) for the activities of a ``Ledger`` (all of them, a region, some organisers)
+and the activities' own tallies for any other set — so a quarter of a province costs what a
+quarter of a district does.
 
 Owns: periods (``periods``), the coverage conditions with their summary and trend
 (``coverage``), and the ledger's figures — activities, people served with the reported
-fallback, volunteer hours, the 三长 share of seats, grouped breakdowns (``ledger``). Volunteer
-hours sum with ``services.models.hours_total`` over the rows ``counted()`` keeps, the one rule
-that the volunteers' own records in ``services`` share.
+fallback, volunteer hours, the 三长 share of seats, grouped breakdowns (``ledger``). The
+per-activity rules (people served with the reported fallback; hours recorded with
+``services.models.hours_total``, the sum the volunteers' own records in ``services`` share) are
+applied once, by ``services.tallies``, when an activity is counted; the figures here add up what
+it counted, over a period.
 
 May import: ``organizations.models``, ``services.models`` and ``rollout.models`` (the
 programme's records: tasks, rectification items) only — no view, no scoping (the callers pass
@@ -62,6 +68,7 @@ from .flags import (
 from .ledger import (
     BREAKDOWNS,
     ActivityFigures,
+    Ledger,
     SeatShare,
     activity_breakdown,
     activity_figures,
@@ -80,6 +87,7 @@ __all__ = [
     "CONDITION_LABELS",
     "ActivityFigures",
     "CoverageSummary",
+    "Ledger",
     "Period",
     "RedFlags",
     "SeatShare",

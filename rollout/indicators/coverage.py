@@ -9,14 +9,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.db.models import (
-    Count,
     Q,
     QuerySet,
+    Sum,
 )
 from django.utils.translation import gettext_lazy as _
 
 from organizations.models import Organization, Region, Seat
-from services.models import Activity
+from services.models import LedgerMonth
 
 from .periods import Period
 
@@ -39,19 +39,24 @@ def towns_in_scope() -> QuerySet[Region]:
 
 
 def township_map(towns: Iterable[Region]) -> dict[int, int]:
-    """region id → id of the town (of ``towns``) it lies in, for every region at or below them."""
-    towns = list(towns)
+    """region id → id of the town (of ``towns``) it lies in, for every region at or below them.
+
+    One query over the regions below the towns' parents (the district: a handful of prefixes
+    however many towns, where one condition per town would outgrow what SQLite parses at a
+    province's 1,400); each region's town is found by the prefixes of its path."""
+    by_path = {town.path: town.pk for town in towns}
     mapping: dict[int, int] = {}
-    if not towns:
+    if not by_path:
         return mapping
     condition = Q()
-    for town in towns:
-        condition |= Q(path__startswith=town.path)
-    by_path = sorted(towns, key=lambda town: len(town.path), reverse=True)
+    for parent in {path.rstrip("/").rpartition("/")[0] + "/" for path in by_path}:
+        condition |= Q(path__startswith=parent)
     for region_id, path in Region.objects.filter(condition).values_list("pk", "path"):
-        for town in by_path:
-            if path.startswith(town.path):
-                mapping[region_id] = town.pk
+        parts = path.strip("/").split("/")
+        for depth in range(len(parts), 0, -1):
+            town_id = by_path.get("/" + "/".join(parts[:depth]) + "/")
+            if town_id is not None:
+                mapping[region_id] = town_id
                 break
     return mapping
 
@@ -153,13 +158,13 @@ def town_coverage(
     for town_id, found in categories.items():
         rows[town_id].categories = frozenset(found)
 
-    # 4. working: activities that took place in the town during the period.
-    start, end = period.bounds()
+    # 4. working: activities that took place in the town during the period (the month cells
+    # of the ledger's summary: a period is whole months).
     held = (
-        Activity.objects.held()
-        .filter(starts_at__gte=start, starts_at__lt=end, region_id__in=regions)
+        LedgerMonth.objects.filter(month__gte=period.start, month__lte=period.end, region_id__in=regions)
+        .order_by()
         .values("region_id")
-        .annotate(n=Count("pk"))
+        .annotate(n=Sum("activities"))
         .values_list("region_id", "n")
     )
     for region_id, count in held:

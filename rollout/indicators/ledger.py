@@ -5,19 +5,12 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
+from decimal import Decimal
 
-from django.db.models import (
-    Count,
-    Exists,
-    OuterRef,
-    Q,
-    QuerySet,
-    Sum,
-)
-from django.db.models.functions import Coalesce, TruncMonth
+from django.db.models import Count, Q, QuerySet, Sum
 
-from organizations.models import LeaderRole, Seat
-from services.models import Activity, Attendance, VolunteerService, hours_total
+from organizations.models import LeaderRole, Region, Seat
+from services.models import Activity, LedgerMonth, VolunteerService, hours_total
 
 from .periods import Period
 
@@ -62,6 +55,49 @@ def held_in(activities: QuerySet[Activity], period: Period) -> QuerySet[Activity
 
 
 @dataclass(frozen=True)
+class Ledger:
+    """The activities a figure counts, chosen as the summary table ``LedgerMonth`` can choose
+    them: all of them, those that took place in ``region`` or below it, and/or those organised
+    by ``organizer_ids``. Figures of a ``Ledger`` read months, never check-ins, so they cost the
+    same for a district and for a province; figures of any other set of activities (a queryset:
+    what a town admin may read, what a leader led) sum the activities' own tallies."""
+
+    region: Region | None = None
+    organizer_ids: frozenset[int] | None = None
+
+    def cells(self, first: datetime.date, last: datetime.date) -> QuerySet[LedgerMonth]:
+        """The month cells of the months from ``first`` to ``last`` (first days of months)."""
+        cells = LedgerMonth.objects.filter(month__gte=first, month__lte=last)
+        if self.region is not None:
+            cells = cells.filter(region__path__startswith=self.region.path)
+        if self.organizer_ids is not None:
+            cells = cells.filter(organizer_id__in=self.organizer_ids)
+        return cells
+
+    def activities(self) -> QuerySet[Activity]:
+        activities = Activity.objects.all()
+        if self.region is not None:
+            activities = activities.in_region(self.region)
+        if self.organizer_ids is not None:
+            activities = activities.filter(organizer_id__in=self.organizer_ids)
+        return activities
+
+
+def _whole_months(period: Period) -> tuple[datetime.date, datetime.date] | None:
+    """The first days of the first and the last whole month inside the period, if any."""
+    first = period.start if period.start.day == 1 else _next_month(period.start)
+    after = period.end + datetime.timedelta(days=1)
+    last_end = period.end if after.day == 1 else after.replace(day=1) - datetime.timedelta(days=1)
+    if first > last_end:
+        return None
+    return first, last_end.replace(day=1)
+
+
+def _next_month(day: datetime.date) -> datetime.date:
+    return (day.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
+
+
+@dataclass(frozen=True)
 class ActivityFigures:
     activities: int
     people_served: int
@@ -74,91 +110,102 @@ class ActivityFigures:
         return self.reported_activities > 0
 
 
-def _without_checkins(activities: QuerySet[Activity]) -> QuerySet[Activity]:
-    return activities.filter(~Exists(Attendance.objects.filter(activity=OuterRef("pk"))))
+# The figures as sums: over the month cells of a ``Ledger``, or over the tallies of the
+# activities of a queryset (services.tallies writes both, applying the rules once per activity:
+# people served are the checked-in attendees, or the reported participants when nobody checked
+# in; volunteer hours are the hours recorded).
+_SUMS = {
+    "cells": {
+        "activities": Sum("activities"),
+        "checkins": Sum("checkins"),
+        "reported": Sum("reported_people"),
+        "reported_activities": Sum("reported_activities"),
+        "hours": Sum("hours_hundredths"),
+    },
+    "tallies": {
+        "activities": Count("pk"),
+        "checkins": Sum("tally__checkins"),
+        "reported": Sum("tally__reported_people"),
+        "reported_activities": Count("pk", filter=Q(tally__reported=True)),
+        "hours": Sum("tally__hours_hundredths"),
+    },
+}
 
-
-def activity_figures(activities: QuerySet[Activity], period: Period) -> ActivityFigures:
-    """Activities held, people served and volunteer hours among ``activities`` in the period.
-
-    People served are the checked-in attendees; an activity nobody checked in to counts its
-    reported participants instead, and the figure says how many came from such reports."""
-    held = held_in(activities, period)
-    ids = held.values("pk")
-    count = held.count()
-    checked_in = Attendance.objects.filter(activity__in=ids).count()
-    reported = (
-        _without_checkins(held)
-        .filter(reported_participants__isnull=False)
-        .aggregate(n=Count("pk"), total=Coalesce(Sum("reported_participants"), 0))
-    )
-    hours = (
-        VolunteerService.objects.filter(activity__in=ids).counted().aggregate(total=hours_total())["total"]
-    )
-    return ActivityFigures(
-        activities=count,
-        people_served=checked_in + reported["total"],
-        people_served_reported=reported["total"],
-        reported_activities=reported["n"],
-        volunteer_hours=float(hours),
-    )
-
-
+# Breakdown keys: the field of a month cell, and of an activity.
 BREAKDOWNS = {
-    "stream": "stream",
-    "kind": "kind",
-    "category": "organizer__category",
-    "organizer": "organizer_id",
-    "region": "region_id",
+    "month": ("month", "tally__month"),
+    "stream": ("stream", "stream"),
+    "kind": ("kind", "kind"),
+    "category": ("organizer__category", "organizer__category"),
+    "organizer": ("organizer_id", "organizer_id"),
+    "region": ("region_id", "region_id"),
 }
 
 
-def activity_breakdown(activities: QuerySet[Activity], period: Period, by: str) -> list[dict]:
-    """Grouped figures: rows of {key, activities, people_served, reported_activities,
-    volunteer_hours}, in key order.
+def _counted(activities: QuerySet[Activity] | Ledger, period: Period) -> list[tuple[QuerySet, str]]:
+    """What to sum for the period: the month cells of its whole months, and the activities'
+    tallies for any days before the first whole month or after the last (a custom span)."""
+    if not isinstance(activities, Ledger):
+        return [(held_in(activities, period).order_by(), "tallies")]
+    months = _whole_months(period)
+    if months is None:
+        return [(held_in(activities.activities(), period).order_by(), "tallies")]
+    first, last = months
+    parts = [(activities.cells(first, last).order_by(), "cells")]
+    edges = [
+        (period.start, first - datetime.timedelta(days=1)),
+        (_next_month(last), period.end),
+    ]
+    for start, end in edges:
+        if start <= end:
+            parts.append((held_in(activities.activities(), Period(start, end)).order_by(), "tallies"))
+    return parts
 
-    ``by`` is one of ``month``, ``stream``, ``kind``, ``category``, ``organizer``, ``region``, or
-    ``month`` with another, as ``month,stream``. Four grouped queries, whatever the data."""
+
+def _figures(row: dict) -> dict:
+    reported = row["reported"] or 0
+    return {
+        "activities": row["activities"] or 0,
+        "people_served": (row["checkins"] or 0) + reported,
+        "people_served_reported": reported,
+        "reported_activities": row["reported_activities"] or 0,
+        "volunteer_hours": float(Decimal(row["hours"] or 0) / 100),
+    }
+
+
+def activity_figures(activities: QuerySet[Activity] | Ledger, period: Period) -> ActivityFigures:
+    """Activities held, people served and volunteer hours among ``activities`` in the period:
+    one aggregate query.
+
+    People served are the checked-in attendees; an activity nobody checked in to counts its
+    reported participants instead, and the figure says how many came from such reports."""
+    total: dict = {}
+    for rows, source in _counted(activities, period):
+        for name, value in rows.aggregate(**_SUMS[source]).items():
+            total[name] = total.get(name, 0) + (value or 0)
+    return ActivityFigures(**_figures(total))
+
+
+def activity_breakdown(activities: QuerySet[Activity] | Ledger, period: Period, by: str) -> list[dict]:
+    """Grouped figures: rows of {key, activities, people_served, people_served_reported,
+    reported_activities, volunteer_hours}, in key order.
+
+    ``by`` is one of ``month`` (the first day of the month, a date), ``stream``, ``kind``,
+    ``category``, ``organizer``, ``region``, or ``month`` with another, as ``month,stream``. One
+    grouped query per part of the period (``_counted``: at most three), whatever the data."""
     parts = by.split(",")
-    unknown = [part for part in parts if part != "month" and part not in BREAKDOWNS]
+    unknown = [part for part in parts if part not in BREAKDOWNS]
     if unknown:
         raise ValueError(f"unknown breakdown: {', '.join(unknown)}")
-    held = held_in(activities, period)
-    ids = held.values("pk")
-
-    def grouped(queryset, prefix: str):
-        names = []
-        if "month" in parts:
-            queryset = queryset.annotate(month=TruncMonth(f"{prefix}starts_at"))
-        for part in parts:
-            names.append("month" if part == "month" else f"{prefix}{BREAKDOWNS[part]}")
-        return queryset.values(*names), names
-
-    def key_of(row, names):
-        key = tuple(row[name] for name in names)
-        return key if len(key) > 1 else key[0]
-
-    rows: dict = {}
-    queryset, names = grouped(held, "")
-    for row in queryset.annotate(n=Count("pk")).order_by(*names):
-        rows[key_of(row, names)] = {
-            "key": key_of(row, names),
-            "activities": row["n"],
-            "people_served": 0,
-            "reported_activities": 0,
-            "volunteer_hours": 0.0,
-        }
-    queryset, names = grouped(Attendance.objects.filter(activity__in=ids), "activity__")
-    for row in queryset.annotate(n=Count("pk")).order_by():
-        rows[key_of(row, names)]["people_served"] += row["n"]
-    queryset, names = grouped(_without_checkins(held).filter(reported_participants__isnull=False), "")
-    for row in queryset.annotate(n=Count("pk"), total=Sum("reported_participants")).order_by():
-        rows[key_of(row, names)]["people_served"] += row["total"] or 0
-        rows[key_of(row, names)]["reported_activities"] += row["n"]
-    queryset, names = grouped(VolunteerService.objects.filter(activity__in=ids), "activity__")
-    for row in queryset.annotate(total=hours_total()).order_by():
-        rows[key_of(row, names)]["volunteer_hours"] += float(row["total"] or 0)
-    return list(rows.values())
+    sums: dict[tuple, dict] = {}
+    for rows, source in _counted(activities, period):
+        names = [BREAKDOWNS[part][0 if source == "cells" else 1] for part in parts]
+        for row in rows.values(*names).annotate(**_SUMS[source]).order_by():
+            total = sums.setdefault(tuple(row[name] for name in names), {})
+            for name in _SUMS[source]:
+                total[name] = total.get(name, 0) + (row[name] or 0)
+    ordered = sorted(sums, key=lambda key: tuple((value is None, value) for value in key))
+    return [{"key": key if len(key) > 1 else key[0], **_figures(sums[key])} for key in ordered]
 
 
 # --------------------------------------------------------------------------- volunteers

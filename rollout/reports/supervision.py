@@ -21,7 +21,6 @@ from organizations.models import Organization, Seat, active_on
 from rollout import indicators as ind
 from rollout.indicators import Period
 from rollout.models import Inspection, Rectification, ReportRun, Task
-from services.models import Activity
 
 from .model import HOURS, INT, RATE, ROW_TYPES, TEXT, Chart, Column, Report, Section, display
 from .scope import ReportScope
@@ -59,7 +58,7 @@ def _grouped_counts(queryset, field_name: str = "organization_id") -> dict[int, 
 
 def gather(period: Period, rscope: ReportScope, today: datetime.date) -> Facts:
     on = period.reference_day(today)
-    activities = rscope.filter(Activity.objects.all(), "organizer_id")
+    activities = ind.Ledger(organizer_ids=rscope.org_ids)
     seats = rscope.filter(Seat.objects.all())
     tasks = rscope.filter(Task.objects.all())
     inspections = rscope.filter(

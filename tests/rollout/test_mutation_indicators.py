@@ -44,8 +44,9 @@ def at(month: int, day: int, hour: int = 9, minute: int = 0, year: int = 2022) -
     return timezone.make_aware(datetime.datetime(year, month, day, hour, minute))
 
 
-def month(number: int) -> datetime.datetime:
-    return datetime.datetime(2022, number, 1, tzinfo=SHANGHAI)
+def month(number: int) -> datetime.date:
+    """A breakdown's month key: the first day of the month in Asia/Shanghai."""
+    return datetime.date(2022, number, 1)
 
 
 @pytest.fixture

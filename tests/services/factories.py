@@ -5,6 +5,7 @@ import datetime
 import factory
 from django.utils import timezone
 
+from services import tallies
 from services.models import Activity, ActivityKind, Attendance, VenueKind, VolunteerService
 from tests import factories as f
 
@@ -15,7 +16,19 @@ def at(days: float = 0, hour: int = 9) -> datetime.datetime:
     return timezone.make_aware(datetime.datetime.combine(day, datetime.time(hour)))
 
 
-class ActivityFactory(factory.django.DjangoModelFactory):
+class Counted:
+    """Rows a test makes stand where the actions would have left them: counted in the ledger's
+    summary tables (``services.tallies``), as every write through the actions is. A test that
+    changes a row afterwards without an action calls ``tallies.refresh`` itself."""
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        made = super()._create(model_class, *args, **kwargs)
+        tallies.refresh([made.pk if model_class is Activity else made.activity_id])
+        return made
+
+
+class ActivityFactory(Counted, factory.django.DjangoModelFactory):
     class Meta:
         model = Activity
         skip_postgeneration_save = True
@@ -47,7 +60,7 @@ class ActivityFactory(factory.django.DjangoModelFactory):
             obj.co_organizers.set(extracted)
 
 
-class AttendanceFactory(factory.django.DjangoModelFactory):
+class AttendanceFactory(Counted, factory.django.DjangoModelFactory):
     class Meta:
         model = Attendance
 
@@ -56,7 +69,7 @@ class AttendanceFactory(factory.django.DjangoModelFactory):
     phone = factory.Sequence(lambda n: f"137{n:08d}")
 
 
-class VolunteerServiceFactory(factory.django.DjangoModelFactory):
+class VolunteerServiceFactory(Counted, factory.django.DjangoModelFactory):
     class Meta:
         model = VolunteerService
 

@@ -1,0 +1,387 @@
+"""The ledger's summary tables: what each activity adds to the figures, and those contributions
+summed per organiser × region × month × stream × type.
+
+The dashboards and reports of a district (or a province: 1,400 towns, tens of millions of
+check-ins) read months, not check-ins. Two tables hold the counts:
+
+- ``ActivityTally``, one row per activity: its check-ins, its reported participants counted
+  when nobody checked in, its volunteer hours recorded — and the cell it was last added to
+  (organiser, region, month, stream, type, whether it took place);
+- ``LedgerMonth``, one row per cell with at least one activity that took place (held or
+  verified): the sums of those tallies.
+
+People served at an activity are its checked-in attendees; an activity nobody checked in to
+counts its reported participants instead (DESIGN.md, Indicators). Volunteer hours are
+``services.models.hours_total`` over the rows recorded with hours; they count where the activity
+took place (``VolunteerServiceQuerySet.counted``). This module applies both rules once per
+activity; ``rollout.indicators`` sums what it wrote.
+
+Exact by construction: every action that writes an activity, a check-in or a volunteer's hours
+calls ``refresh`` with the activities it touched, inside its transaction. ``refresh`` locks the
+activity's row, counts the activity afresh from its raw rows and moves the difference between
+the new count and the tally into the cells with additive upserts — so concurrent check-ins at
+one activity queue on the row lock, and writes to other activities of the same cell add up
+whatever their order. ``rebuild`` recomputes both tables from the raw rows in a few set-based
+statements (after bulk loads, and by ``manage.py ledger_tallies --rebuild``); ``differences``
+compares them with the raw rows and lists every disagreement (``--check``).
+
+May import: ``services.models`` and ``organizations.models``; nothing of ``rollout``.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db import connection, transaction
+from django.db.models import (
+    BigIntegerField,
+    BooleanField,
+    Case,
+    Count,
+    DateField,
+    ExpressionWrapper,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Cast, Coalesce, Round, TruncMonth
+from django.utils import timezone
+
+from .models import Activity, ActivityTally, Attendance, LedgerMonth, VolunteerService, hours_total
+
+# The fields of a cell's key and of its counts, in the order of the tables' columns.
+KEY = ("organizer_id", "region_id", "month", "stream", "kind")
+COUNTS = ("activities", "checkins", "reported_people", "reported_activities", "hours_hundredths")
+
+
+@dataclass(frozen=True)
+class Contribution:
+    """What one activity adds to the cell ``key`` (nothing when it did not take place)."""
+
+    key: tuple
+    took_place: bool
+    checkins: int
+    reported: bool
+    reported_people: int
+    hours_hundredths: int
+
+    @property
+    def counts(self) -> tuple[int, ...]:
+        if not self.took_place:
+            return (0, 0, 0, 0, 0)
+        return (1, self.checkins, self.reported_people, int(self.reported), self.hours_hundredths)
+
+
+def month_of(moment: datetime.datetime) -> datetime.date:
+    """The first day of the month, in the portal's time zone, of an activity's start."""
+    return timezone.localtime(moment).date().replace(day=1)
+
+
+def hundredths(hours: Decimal | float | int | None) -> int:
+    return int((Decimal(str(hours or 0)) * 100).quantize(Decimal(1)))
+
+
+def counts_reported(reported_participants: int | None, checkins: int) -> bool:
+    """Whether the activity's people served fall back to its reported participants: nobody
+    checked in, and the organiser reported a count (zero included)."""
+    return checkins == 0 and reported_participants is not None
+
+
+# --------------------------------------------------------------------------- keeping them exact
+
+
+def _measure(activity: Activity) -> Contribution:
+    checkins = Attendance.objects.filter(activity_id=activity.pk).count()
+    hours = (
+        VolunteerService.objects.filter(activity_id=activity.pk, hours__isnull=False)
+        .order_by()
+        .aggregate(total=hours_total())["total"]
+    )
+    reported = counts_reported(activity.reported_participants, checkins)
+    return Contribution(
+        key=(
+            activity.organizer_id,
+            activity.region_id,
+            month_of(activity.starts_at),
+            activity.stream,
+            activity.kind,
+        ),
+        took_place=activity.status in Activity.TOOK_PLACE,
+        checkins=checkins,
+        reported=reported,
+        reported_people=activity.reported_participants if reported else 0,
+        hours_hundredths=hundredths(hours),
+    )
+
+
+def _as_counted(tally: ActivityTally) -> Contribution:
+    return Contribution(
+        key=(tally.organizer_id, tally.region_id, tally.month, tally.stream, tally.kind),
+        took_place=tally.took_place,
+        checkins=tally.checkins,
+        reported=tally.reported,
+        reported_people=tally.reported_people,
+        hours_hundredths=tally.hours_hundredths,
+    )
+
+
+UPSERT = """
+INSERT INTO {table} ({key}, {counts}) VALUES ({placeholders})
+ON CONFLICT ({key}) DO UPDATE SET {additions}
+"""
+
+
+def _add(key: tuple, counts: tuple[int, ...]) -> None:
+    """Add ``counts`` (possibly negative) to the cell ``key``, creating it when missing and
+    removing it when no activity is left in it. One statement, additive: concurrent additions
+    to the same cell commute."""
+    if not any(counts):
+        return
+    table = connection.ops.quote_name(LedgerMonth._meta.db_table)
+    sql = UPSERT.format(
+        table=table,
+        key=", ".join(KEY),
+        counts=", ".join(COUNTS),
+        placeholders=", ".join(["%s"] * (len(KEY) + len(COUNTS))),
+        additions=", ".join(f"{name} = {table}.{name} + excluded.{name}" for name in COUNTS),
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*key, *counts])
+    if counts[0] < 0:
+        LedgerMonth.objects.filter(**dict(zip(KEY, key, strict=True)), activities__lte=0).delete()
+
+
+def _move(old: Contribution | None, new: Contribution | None) -> None:
+    zero = (0, 0, 0, 0, 0)
+    before = old.counts if old else zero
+    after = new.counts if new else zero
+    if old and new and old.key == new.key:
+        _add(new.key, tuple(b - a for a, b in zip(before, after, strict=True)))
+        return
+    if old:
+        _add(old.key, tuple(-value for value in before))
+    if new:
+        _add(new.key, after)
+
+
+@transaction.atomic
+def refresh(activity_ids: Iterable[int]) -> None:
+    """Count these activities afresh and move the difference into the month cells.
+
+    Called by every action that writes an activity, a check-in or a volunteer service, in its
+    transaction, after its writes. Activities are locked in id order (``FOR NO KEY UPDATE``, which
+    does not wait for the key-share locks that inserting a check-in takes), so two writers never
+    wait for each other in a circle."""
+    for activity_id in sorted(set(activity_ids)):
+        activity = (
+            Activity.objects.select_for_update(no_key=True)
+            .only(
+                "pk",
+                "organizer_id",
+                "region_id",
+                "starts_at",
+                "stream",
+                "kind",
+                "status",
+                "reported_participants",
+            )
+            .filter(pk=activity_id)
+            .first()
+        )
+        tally = ActivityTally.objects.filter(activity_id=activity_id).first()
+        old = _as_counted(tally) if tally else None
+        new = _measure(activity) if activity else None
+        if old == new:
+            continue
+        _move(old, new)
+        if new is None:
+            tally.delete()
+            continue
+        values = dict(zip(KEY, new.key, strict=True))
+        values.update(
+            took_place=new.took_place,
+            checkins=new.checkins,
+            reported=new.reported,
+            reported_people=new.reported_people,
+            hours_hundredths=new.hours_hundredths,
+        )
+        ActivityTally.objects.update_or_create(activity_id=activity_id, defaults=values)
+
+
+# --------------------------------------------------------------------------- from the raw rows
+
+
+def _counted_activities() -> QuerySet:
+    """Every activity with its tally's values computed from the raw rows, in one statement."""
+    checkins = (
+        Attendance.objects.filter(activity_id=OuterRef("pk"))
+        .order_by()
+        .values("activity_id")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    hours = (
+        VolunteerService.objects.filter(activity_id=OuterRef("pk"), hours__isnull=False)
+        .order_by()
+        .values("activity_id")
+        .annotate(total=hours_total())
+        .values("total")
+    )
+    return (
+        Activity.objects.order_by()
+        .annotate(
+            fresh_month=Cast(TruncMonth("starts_at"), output_field=DateField()),
+            fresh_took_place=ExpressionWrapper(
+                Q(status__in=Activity.TOOK_PLACE), output_field=BooleanField()
+            ),
+            fresh_checkins=Coalesce(Subquery(checkins, output_field=IntegerField()), Value(0)),
+            fresh_hours=Cast(
+                Round(Coalesce(Subquery(hours), Value(Decimal(0))) * Value(100)),
+                output_field=BigIntegerField(),
+            ),
+        )
+        .annotate(
+            fresh_reported=ExpressionWrapper(
+                Q(fresh_checkins=0, reported_participants__isnull=False), output_field=BooleanField()
+            ),
+            fresh_reported_people=Case(
+                When(fresh_checkins=0, reported_participants__isnull=False, then=F("reported_participants")),
+                default=Value(0),
+                output_field=IntegerField(),
+            ),
+        )
+    )
+
+
+TALLY_COLUMNS = (
+    "activity_id",
+    "organizer_id",
+    "region_id",
+    "month",
+    "stream",
+    "kind",
+    "took_place",
+    "checkins",
+    "reported",
+    "reported_people",
+    "hours_hundredths",
+)
+
+
+def _fresh_tallies() -> QuerySet:
+    return _counted_activities().values_list(
+        "pk",
+        "organizer_id",
+        "region_id",
+        "fresh_month",
+        "stream",
+        "kind",
+        "fresh_took_place",
+        "fresh_checkins",
+        "fresh_reported",
+        "fresh_reported_people",
+        "fresh_hours",
+    )
+
+
+def _cells_of(tallies: QuerySet) -> QuerySet:
+    """Month cells summed from tally rows (``ActivityTally`` rows that took place)."""
+    return (
+        tallies.filter(took_place=True)
+        .order_by()
+        .values_list(*KEY)
+        .annotate(
+            n=Count("pk"),
+            c=Sum("checkins"),
+            r=Sum("reported_people"),
+            ra=Count("pk", filter=Q(reported=True)),
+            h=Sum("hours_hundredths"),
+        )
+    )
+
+
+def _insert_select(table: str, columns: Iterable[str], queryset: QuerySet) -> int:
+    sql, params = queryset.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {connection.ops.quote_name(table)} ({', '.join(columns)}) {sql}",
+            params,
+        )
+        return cursor.rowcount
+
+
+@transaction.atomic
+def rebuild() -> tuple[int, int]:
+    """Recompute both tables from the raw rows, set-based (one INSERT … SELECT each); returns
+    the number of activity tallies and of month cells written. For bulk loads (the demo, the
+    load generator, a restore) and repairs; the actions keep the tables exact otherwise."""
+    LedgerMonth.objects.all().delete()
+    ActivityTally.objects.all().delete()
+    tallies = _insert_select(ActivityTally._meta.db_table, TALLY_COLUMNS, _fresh_tallies())
+    cells = _insert_select(
+        LedgerMonth._meta.db_table, (*KEY, *COUNTS), _cells_of(ActivityTally.objects.all())
+    )
+    if connection.vendor == "postgresql":
+        # Fresh statistics, or the planner keeps guessing from the empty tables it saw before.
+        with connection.cursor() as cursor:
+            for model in (ActivityTally, LedgerMonth):
+                cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
+    return tallies, cells
+
+
+@dataclass(frozen=True)
+class Differences:
+    """Rows that disagree with the raw rows: as stored (``stored``) and as they should be
+    (``fresh``), for tallies and for cells."""
+
+    tallies_stored: list[tuple]
+    tallies_fresh: list[tuple]
+    cells_stored: list[tuple]
+    cells_fresh: list[tuple]
+
+    def __bool__(self) -> bool:
+        return bool(self.tallies_stored or self.tallies_fresh or self.cells_stored or self.cells_fresh)
+
+    def __len__(self) -> int:
+        return (
+            len(self.tallies_stored)
+            + len(self.tallies_fresh)
+            + len(self.cells_stored)
+            + len(self.cells_fresh)
+        )
+
+
+def differences(limit: int = 100) -> Differences:
+    """Every tally and cell that differs from a recount of the raw rows (EXCEPT both ways, in
+    the database), at most ``limit`` of each kind."""
+    stored_tallies = ActivityTally.objects.order_by().values_list(*TALLY_COLUMNS)
+    fresh_tallies = _fresh_tallies()
+    # Cells from the fresh tallies need the fresh values grouped: the raw rows summed per cell.
+    fresh_cells = (
+        _counted_activities()
+        .filter(status__in=Activity.TOOK_PLACE)
+        .values_list("organizer_id", "region_id", "fresh_month", "stream", "kind")
+        .annotate(
+            n=Count("pk"),
+            c=Sum("fresh_checkins"),
+            r=Sum("fresh_reported_people"),
+            ra=Count("pk", filter=Q(fresh_reported=True)),
+            h=Sum("fresh_hours"),
+        )
+    )
+    stored_cells = LedgerMonth.objects.order_by().values_list(*KEY, *COUNTS)
+    return Differences(
+        tallies_stored=list(stored_tallies.difference(fresh_tallies)[:limit]),
+        tallies_fresh=list(fresh_tallies.difference(stored_tallies)[:limit]),
+        cells_stored=list(stored_cells.difference(fresh_cells)[:limit]),
+        cells_fresh=list(fresh_cells.difference(stored_cells)[:limit]),
+    )

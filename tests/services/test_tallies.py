@@ -1,0 +1,182 @@
+"""The ledger's summary tables (services/tallies.py) stay exact on every write.
+
+Expected cells are counted by hand from the rows each test makes; ``differences`` (a recount of
+the raw rows in the database) must find nothing after any action — every action of the portal
+is called once below, through the audit test's table, plus the public check-in and check-out."""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.utils import timezone
+
+from rollout import indicators as ind
+from services import actions, tallies
+from services.models import Activity, ActivityKind, ActivityTally, LedgerMonth
+from tests import test_audit_every_write as audit_cases
+from tests.services.factories import ActivityFactory, AttendanceFactory, VolunteerServiceFactory
+from tests.test_audit_every_write import CASES, Case, World, action_named
+
+# The rollout's fixtures that some cases ask for by name.
+plan = audit_cases.plan
+jiangshan_task = audit_cases.jiangshan_task
+jiangshan_rectification = audit_cases.jiangshan_rectification
+
+SHANGHAI = datetime.timezone(datetime.timedelta(hours=8))
+
+
+def moment(month: int, day: int, hour: int = 9) -> datetime.datetime:
+    return datetime.datetime(2022, month, day, hour, tzinfo=SHANGHAI)
+
+
+def cells() -> list[tuple]:
+    """Every month cell as (month, kind, activities, check-ins, reported people, reported
+    activities, hours × 100), in month order."""
+    return list(
+        LedgerMonth.objects.order_by("month", "kind").values_list(
+            "month",
+            "kind",
+            "activities",
+            "checkins",
+            "reported_people",
+            "reported_activities",
+            "hours_hundredths",
+        )
+    )
+
+
+def assert_exact() -> None:
+    found = tallies.differences()
+    assert not found, found
+
+
+MARCH = datetime.date(2022, 3, 1)
+APRIL = datetime.date(2022, 4, 1)
+LECTURE = ActivityKind.POPULAR_LECTURE
+
+
+@pytest.mark.django_db
+def test_a_month_cell_follows_each_write(district_user, jiangshan):
+    organizer = jiangshan.association
+    lecture = {"organizer": organizer, "kind": LECTURE}
+    # A lecture nobody checked in to: its 40 reported participants count.
+    a = ActivityFactory(**lecture, starts_at=moment(3, 10), reported_participants=40)
+    assert cells() == [(MARCH, LECTURE, 1, 0, 40, 1, 0)]
+    # Two check-ins: the reported figure gives way to them.
+    AttendanceFactory(activity=a)
+    AttendanceFactory(activity=a)
+    assert cells() == [(MARCH, LECTURE, 1, 2, 0, 0, 0)]
+    # A second lecture in March with a volunteer's 2.5 hours.
+    b = ActivityFactory(**lecture, starts_at=moment(3, 20))
+    service = VolunteerServiceFactory(
+        activity=b, person=jiangshan.member, team=jiangshan.team, hours=Decimal("2.5")
+    )
+    assert cells() == [(MARCH, LECTURE, 2, 2, 0, 0, 250)]
+    # A planned lecture counts only once held.
+    c = ActivityFactory(**lecture, starts_at=moment(3, 25), status=Activity.Status.PLANNED)
+    assert cells() == [(MARCH, LECTURE, 2, 2, 0, 0, 250)]
+    actions.activity_transition(actor=district_user, activity=c, to_status=Activity.Status.HELD)
+    assert cells() == [(MARCH, LECTURE, 3, 2, 0, 0, 250)]
+    assert_exact()
+    # Hours corrected: 2.5 → 3.25.
+    actions.volunteer_hours_correct(
+        actor=district_user, service=service, hours="3.25", reason="签退时间登记有误"
+    )
+    assert cells() == [(MARCH, LECTURE, 3, 2, 0, 0, 325)]
+    # The second lecture moves to April, with its hours.
+    actions.activity_update(
+        actor=district_user, activity=b, data={"starts_at": moment(4, 2), "ends_at": moment(4, 2, 11)}
+    )
+    assert cells() == [(MARCH, LECTURE, 2, 2, 0, 0, 0), (APRIL, LECTURE, 1, 0, 0, 0, 325)]
+    assert_exact()
+    # The figures of the first quarter, from the month cells and from the tallies alike.
+    q1 = ind.Period.quarter(2022, 1)
+    expected = ind.ActivityFigures(
+        activities=2, people_served=2, people_served_reported=0, reported_activities=0, volunteer_hours=0.0
+    )
+    assert ind.activity_figures(ind.Ledger(), q1) == expected
+    assert ind.activity_figures(Activity.objects.all(), q1) == expected
+    # A span of days that is not whole months: April from the cells, 15–31 March from the tallies
+    # (the third lecture, held on 25 March; the first, on 10 March, is outside).
+    span = ind.Period(datetime.date(2022, 3, 15), datetime.date(2022, 4, 30))
+    expected = ind.ActivityFigures(
+        activities=2, people_served=0, people_served_reported=0, reported_activities=0, volunteer_hours=3.25
+    )
+    assert ind.activity_figures(ind.Ledger(), span) == expected
+    assert ind.activity_figures(Activity.objects.all(), span) == expected
+    by_month = ind.activity_breakdown(ind.Ledger(), span, "month")
+    assert [(row["key"], row["activities"], row["volunteer_hours"]) for row in by_month] == [
+        (MARCH, 1, 0.0),
+        (APRIL, 1, 3.25),
+    ]
+    q2 = ind.Period.quarter(2022, 2)
+    assert ind.activity_figures(ind.Ledger(region=organizer.home_region), q2).volunteer_hours == 3.25
+    assert (
+        ind.activity_figures(ind.Ledger(organizer_ids=frozenset({organizer.pk + 1000})), q2).activities == 0
+    )
+
+
+@pytest.mark.django_db
+def test_a_month_is_a_month_in_shanghai(jiangshan):
+    # 00:30 on 1 April in Shanghai is still 31 March in UTC.
+    ActivityFactory(
+        organizer=jiangshan.association,
+        kind=LECTURE,
+        starts_at=moment(4, 1, 0) + datetime.timedelta(minutes=30),
+    )
+    assert cells() == [(APRIL, LECTURE, 1, 0, 0, 0, 0)]
+    assert_exact()
+
+
+@pytest.mark.django_db
+def test_rebuild_and_check_from_the_command_line(jiangshan, capsys):
+    a = ActivityFactory(
+        organizer=jiangshan.association, kind=LECTURE, starts_at=moment(3, 10), reported_participants=12
+    )
+    call_command("ledger_tallies")
+    assert "一致" in capsys.readouterr().out
+    # A write around the actions: the check names it and fails; a rebuild mends it.
+    Activity.objects.filter(pk=a.pk).update(reported_participants=30)
+    # The activity's tally and its month's cell, each as stored and as it should be.
+    with pytest.raises(CommandError, match="有 4 处不一致"):
+        call_command("ledger_tallies")
+    out = capsys.readouterr().out
+    assert "活动计数（应为）" in out and "月度单元（表中）" in out
+    call_command("ledger_tallies", "--rebuild")
+    assert cells() == [(MARCH, LECTURE, 1, 0, 30, 1, 0)]
+    assert_exact()
+
+
+@pytest.mark.django_db
+def test_the_public_check_in_and_check_out_keep_the_cells_exact(jiangshan):
+    now = timezone.now()
+    activity = ActivityFactory(
+        organizer=jiangshan.association,
+        teams=[jiangshan.team],
+        starts_at=now - datetime.timedelta(hours=3),
+        ends_at=now - datetime.timedelta(minutes=30),
+    )
+    actions.attendance_record(activity=activity, name="王芳", phone="13800001111", now=now)
+    member = jiangshan.member
+    actions.volunteer_check_in(
+        activity=activity, name=member.name, phone=member.phone, now=now - datetime.timedelta(hours=2)
+    )
+    actions.volunteer_check_out(activity=activity, name=member.name, phone=member.phone, now=now)
+    tally = ActivityTally.objects.get(activity=activity)
+    assert (tally.checkins, tally.hours_hundredths) == (1, 200)
+    assert_exact()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("case", CASES, ids=lambda case: case.id)
+def test_each_action_keeps_the_summaries_exact(case: Case, request: pytest.FixtureRequest) -> None:
+    action = action_named(case.action)
+    actor = request.getfixturevalue(case.actor)
+    arranged = case.arrange(World(request))
+    tallies.rebuild()
+    action(actor=actor, **arranged.kwargs)
+    assert_exact()
