@@ -67,6 +67,7 @@ LAYERS = [
     ("rollout.indicators", ("rollout.plan", "rollout.dashboards", "rollout.reports")),
     ("rollout.dashboards", ("rollout.plan", "rollout.reports")),
     ("rollout.reports", ("rollout.plan", "rollout.dashboards")),
+    ("rollout.loadgen", ("rollout.plan", "rollout.indicators", "rollout.dashboards", "rollout.reports")),
 ]
 
 
@@ -193,6 +194,36 @@ def test_volunteer_hours_are_summed_in_one_place():
         if "hours" in _aggregated_fields(ast.parse(path.read_text(encoding="utf-8")))
     ]
     assert summing == ["services/models.py"]
+
+
+TALLIES = "services/tallies.py"
+
+
+def test_the_ledger_summaries_are_counted_in_one_place_and_summed_in_another():
+    """``services.tallies`` applies the per-activity rules (check-ins, the reported fallback,
+    hours) and writes the summary tables; only ``rollout.indicators`` adds them up over a period.
+    A second sum of the tallies elsewhere would be a second definition of the figures."""
+    tally_fields = {"checkins", "reported_people", "reported_activities", "hours_hundredths"}
+    summing = sorted(
+        str(path.relative_to(ROOT))
+        for path in sources()
+        if {
+            name.rpartition("__")[2]
+            for name in _aggregated_fields(ast.parse(path.read_text(encoding="utf-8")))
+        }
+        & tally_fields
+    )
+    assert summing == ["rollout/indicators/ledger.py", TALLIES]
+    users = sorted(
+        str(path.relative_to(ROOT))
+        for path in sources()
+        if any(
+            isinstance(node, ast.ImportFrom)
+            and {"LedgerMonth", "ActivityTally"} & {a.name for a in node.names}
+            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+        )
+    )
+    assert users == ["rollout/indicators/coverage.py", "rollout/indicators/ledger.py", TALLIES]
 
 
 def test_the_guards_find_a_second_definition():
