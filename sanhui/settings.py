@@ -17,6 +17,7 @@ from celery.schedules import crontab
 from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
+from kombu import Queue
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -125,6 +126,21 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+# A PostgreSQL read replica of the primary (streaming replication), e.g.
+# postgres://sanhui_ro:…@db-replica:5432/sanhui. When set, the dashboards, their JSON and the
+# report builds read from it (sanhui/db.py: the paths marked with reading_replica()); every
+# write, and sessions, sign-in, roles and the audit trail, stay on the primary. Empty: one database.
+DATABASE_REPLICA_URL = os.environ.get("DATABASE_REPLICA_URL", "").strip()
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = dj_database_url.parse(
+        DATABASE_REPLICA_URL,
+        conn_max_age=int(os.environ.get("DB_CONN_MAX_AGE", "60")),
+        conn_health_checks=True,
+    )
+    # Tests read the test database through it.
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+SANHUI_REPLICA_DATABASE = "replica" if DATABASE_REPLICA_URL else ""
+DATABASE_ROUTERS = ["sanhui.db.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Password rules, sign-in lockout and session lifetime: see "accounts" below.
@@ -142,7 +158,8 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+# Where collectstatic gathers the static files that whitenoise serves.
+STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
 STATICFILES_DIRS = [
     BASE_DIR / "static",
     ("vendor/bootstrap", BASE_DIR / "node_modules" / "bootstrap" / "dist"),
@@ -219,6 +236,16 @@ SANHUI_TASK_MAX_DELIVERIES = int(os.environ.get("SANHUI_TASK_MAX_DELIVERIES", "3
 # SANHUI_REPORT_TIME_LIMIT + 600), or a task still running would be started a second time.
 SANHUI_BROKER_VISIBILITY_TIMEOUT = int(os.environ.get("SANHUI_BROKER_VISIBILITY_TIMEOUT", "3600"))
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": SANHUI_BROKER_VISIBILITY_TIMEOUT}
+# Queues: building and issuing reports (minutes of CPU each) have a queue of their own, so that
+# a run of report builds never holds up reminders, imports and exports, which use the default
+# queue. A worker started without -Q consumes both; at scale, workers are started per queue
+# (celery -A sanhui worker -Q celery, and -Q reports on the report hosts; docs/scaling.md).
+CELERY_TASK_DEFAULT_QUEUE = "celery"
+CELERY_TASK_QUEUES = (Queue("celery"), Queue("reports"))
+CELERY_TASK_ROUTES = {
+    "rollout.tasks.build_report": {"queue": "reports"},
+    "rollout.tasks.issue_quarter_report": {"queue": "reports"},
+}
 # Every periodic job of the portal is declared here, in one place.
 CELERY_BEAT_SCHEDULE: dict = {
     # -- services and outreach

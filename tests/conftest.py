@@ -9,11 +9,23 @@ import os
 from dataclasses import dataclass
 
 import pytest
+from django.conf import settings
 
 from organizations.models import LeaderRole, Organization, RoleAssignment, Seat
 from sanhui import clock
 from tests import factories as f
 from tests.broker import reset_broker_connections
+
+# A read replica as the tests know one (sanhui/db.py): the alias "replica" reads the test
+# database itself. No read is routed to it unless a test sets SANHUI_REPLICA_DATABASE (a run with
+# DATABASE_REPLICA_URL set has the alias from the settings already).
+settings.DATABASES.setdefault(
+    "replica",
+    {
+        **settings.DATABASES["default"],
+        "TEST": {**settings.DATABASES["default"].get("TEST", {}), "MIRROR": "default"},
+    },
+)
 
 # Modules whose subject depends on the date: themed days, quarters and periods, terms and term
 # reminders, the check-in window, overdue tasks and rectification items, the report schedule,

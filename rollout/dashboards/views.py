@@ -19,6 +19,7 @@ from organizations.models import Region
 from organizations.scoping import Scope, scope_for
 from rollout.indicators import Period
 from sanhui.clock import today
+from sanhui.db import reading_replica
 
 from . import blocks
 
@@ -90,8 +91,10 @@ def _json_period(request: HttpRequest):
 def district(request: HttpRequest) -> HttpResponse:
     _district_reader(request)
     context, period = _page_context(request, reverse("dashboards:district_data"), {})
-    context["data"] = blocks.district_dashboard(user=request.user, period=period, on=context["today"])
-    context["towns"] = blocks.towns_for(scope_for(request.user))
+    # The figures may come from the read replica (sanhui/db.py); the access check above did not.
+    with reading_replica():
+        context["data"] = blocks.district_dashboard(user=request.user, period=period, on=context["today"])
+        context["towns"] = blocks.towns_for(scope_for(request.user))
     return render(request, "rollout/dashboard/district.html", context)
 
 
@@ -100,7 +103,8 @@ def district_data(request: HttpRequest) -> JsonResponse:
     period, error = _json_period(request)
     if error:
         return error
-    return JsonResponse(blocks.district_dashboard(user=request.user, period=period))
+    with reading_replica():
+        return JsonResponse(blocks.district_dashboard(user=request.user, period=period))
 
 
 # --------------------------------------------------------------------------- towns
@@ -109,9 +113,11 @@ def district_data(request: HttpRequest) -> JsonResponse:
 def town(request: HttpRequest) -> HttpResponse:
     scope, towns, region = _town_reader(request)
     context, period = _page_context(request, reverse("dashboards:town_data"), {})
+    with reading_replica():
+        data = blocks.town_dashboard(user=request.user, town=region, period=period, on=context["today"])
     context.update(
         {
-            "data": blocks.town_dashboard(user=request.user, town=region, period=period, on=context["today"]),
+            "data": data,
             "region": region,
             "towns": towns,
             "is_district_reader": scope.read_all,
@@ -125,7 +131,8 @@ def town_data(request: HttpRequest) -> JsonResponse:
     period, error = _json_period(request)
     if error:
         return error
-    return JsonResponse(blocks.town_dashboard(user=request.user, town=region, period=period))
+    with reading_replica():
+        return JsonResponse(blocks.town_dashboard(user=request.user, town=region, period=period))
 
 
 # --------------------------------------------------------------------------- a leader's own page
@@ -134,7 +141,8 @@ def town_data(request: HttpRequest) -> JsonResponse:
 def mine(request: HttpRequest) -> HttpResponse:
     scope = _leader(request)
     context, period = _page_context(request, reverse("dashboards:mine_data"), {})
-    context["data"] = blocks.leader_dashboard(scope=scope, period=period, on=context["today"])
+    with reading_replica():
+        context["data"] = blocks.leader_dashboard(scope=scope, period=period, on=context["today"])
     return render(request, "rollout/dashboard/mine.html", context)
 
 
@@ -143,4 +151,5 @@ def mine_data(request: HttpRequest) -> JsonResponse:
     period, error = _json_period(request)
     if error:
         return error
-    return JsonResponse(blocks.leader_dashboard(scope=scope, period=period))
+    with reading_replica():
+        return JsonResponse(blocks.leader_dashboard(scope=scope, period=period))

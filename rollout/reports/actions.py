@@ -40,6 +40,7 @@ from organizations.models import Organization
 from organizations.scoping import Scope, build_scope
 from rollout.indicators import Period
 from rollout.models import ReportRun
+from sanhui.db import reading_replica
 
 from .builder import build_report, file_extension, render
 from .scope import ReportScopeError
@@ -265,10 +266,14 @@ def _build(run_id: int, *, final_attempt: bool) -> str:
             organization = Organization.objects.filter(code=code).first()
             if organization is None:
                 raise ReportScopeError(_("报表范围中的组织已不存在。"))
-        report = build_report(
-            run.kind, Period.parse(run.period_code), scope=_scope_of(run), organization=organization
-        )
-        data = render(report, run.format)
+        scope = _scope_of(run)
+        # The figures may come from the read replica (sanhui/db.py); the run, the requester's
+        # roles and the organisation asked for were read from the primary above.
+        with reading_replica():
+            report = build_report(
+                run.kind, Period.parse(run.period_code), scope=scope, organization=organization
+            )
+            data = render(report, run.format)
         name = PurePath(f"{run.kind}-{run.period_code.replace('..', '_')}.{file_extension(run.format)}").name
         run.file.save(name, ContentFile(data), save=False)
     except Exception as error:

@@ -20,6 +20,7 @@ from django.views.decorators.http import require_POST
 from organizations.scoping import get_for_user, scope_for, scoped
 from organizations.viewutils import apply_action_errors
 from rollout.models import IssuedReportFile, QuarterClosing
+from sanhui.db import reading_replica
 
 from ..actions import SYSTEM_SCOPE
 from ..builder import CONTENT_TYPES
@@ -63,7 +64,10 @@ def _quarter_page(request: HttpRequest, period, **forms) -> HttpResponse:
     history = selectors.quarter_history(period)
     comparison = None
     if scope.read_all and state.latest is not None:
-        comparison = selectors.compare_with_now(state.latest, scope=SYSTEM_SCOPE)
+        # Today's figures may come from the read replica (sanhui/db.py); the quarter's state
+        # above, which a close or reopen has just changed, comes from the primary.
+        with reading_replica():
+            comparison = selectors.compare_with_now(state.latest, scope=SYSTEM_SCOPE)
     context = {
         "state": state,
         "history": history,
