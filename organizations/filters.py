@@ -6,12 +6,12 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from sanhui.clock import today
-from sanhui.collation import pinyin
 from sanhui.normalize import NormalizedFormMixin
 
+from . import options
 from .models import LeaderRole, Membership, Organization, Person, Region, Seat, TeamMembership, VolunteerTeam
-from .scoping import scoped
 from .selectors import person_number_condition
+from .widgets import SearchSelect
 
 ENDING_SOON_DAYS = 90
 
@@ -40,14 +40,34 @@ class NormalizedFilterSet(django_filters.FilterSet):
         return type(form_class.__name__, (ListFilterFormMixin, form_class), {})
 
 
+def organization_filter(label, method=None) -> django_filters.ModelChoiceFilter:
+    """The ``organization`` filter of a list: searched for, never listed in full (the page stays
+    small however many organisations there are); its choices are set from the user's scope by
+    ``ScopedFilterSet``."""
+    return django_filters.ModelChoiceFilter(
+        label=label,
+        queryset=Organization.objects.none(),
+        method=method,
+        widget=SearchSelect(options.VISIBLE_ORGANIZATIONS),
+    )
+
+
+def region_filter(label, method) -> django_filters.ModelChoiceFilter:
+    """A region filter of a list, searched for like the organisation filter."""
+    return django_filters.ModelChoiceFilter(
+        label=label, queryset=Region.objects.all(), method=method, widget=SearchSelect(options.REGIONS)
+    )
+
+
 class ScopedFilterSet(NormalizedFilterSet):
-    """A filter set whose organisation choices come from the user's scope."""
+    """A filter set whose organisation choices come from the user's scope: the same source
+    (``organizations.options``) its search box asks."""
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
         if "organization" in self.filters:
-            self.filters["organization"].queryset = scoped(user, Organization).order_by(pinyin("name"))
+            self.filters["organization"].queryset = options.visible_organizations(user)
 
 
 def region_subtree_filter(queryset, name, value):
@@ -61,9 +81,7 @@ def region_subtree_filter(queryset, name, value):
 
 class PersonFilter(ScopedFilterSet):
     q = django_filters.CharFilter(label=_("搜索"), method="search")
-    organization = django_filters.ModelChoiceFilter(
-        label=_("组织"), queryset=Organization.objects.none(), method="in_organization"
-    )
+    organization = organization_filter(_("组织"), method="in_organization")
     profession = django_filters.ChoiceFilter(label=_("专业类别"), choices=Person.Profession.choices)
     gender = django_filters.ChoiceFilter(label=_("性别"), choices=Person.Gender.choices)
     leader_kind = django_filters.ChoiceFilter(
@@ -118,7 +136,7 @@ class SeatFilter(ScopedFilterSet):
     HOLDER_CHOICES = (("leader", _("三长/泛三长")), ("other", _("其他人员")))
 
     q = django_filters.CharFilter(label=_("姓名"), field_name="person__name", lookup_expr="icontains")
-    organization = django_filters.ModelChoiceFilter(label=_("组织"), queryset=Organization.objects.none())
+    organization = organization_filter(_("组织"))
     position = django_filters.ChoiceFilter(label=_("职务"), choices=Seat.Position.choices)
     state = django_filters.ChoiceFilter(label=_("任期状态"), choices=STATE_CHOICES, method="by_state")
     holder = django_filters.ChoiceFilter(label=_("任职人"), choices=HOLDER_CHOICES, method="by_holder")
@@ -146,7 +164,7 @@ class SeatFilter(ScopedFilterSet):
 
 class TeamFilter(ScopedFilterSet):
     q = django_filters.CharFilter(label=_("队伍名称"), field_name="name", lookup_expr="icontains")
-    organization = django_filters.ModelChoiceFilter(label=_("组织"), queryset=Organization.objects.none())
+    organization = organization_filter(_("组织"))
     status = django_filters.ChoiceFilter(label=_("状态"), choices=VolunteerTeam.Status.choices)
 
     class Meta:
@@ -158,11 +176,7 @@ class OrganizationFilter(ScopedFilterSet):
     q = django_filters.CharFilter(label=_("搜索"), method="search")
     kind = django_filters.ChoiceFilter(label=_("组织类型"), choices=Organization.Kind.choices)
     category = django_filters.ChoiceFilter(label=_("三会类别"), choices=Organization.Category.choices)
-    region = django_filters.ModelChoiceFilter(
-        label=_("区域"),
-        queryset=Region.objects.all(),
-        method=region_subtree_filter,
-    )
+    region = region_filter(_("区域"), region_subtree_filter)
     status = django_filters.ChoiceFilter(label=_("状态"), choices=Organization.Status.choices)
     is_demo = django_filters.BooleanFilter(
         label=_("示例数据"),

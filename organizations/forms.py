@@ -1,5 +1,3 @@
-import itertools
-
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Column, Layout, Row
 from django import forms
@@ -7,11 +5,12 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from sanhui.collation import pinyin
 from sanhui.normalize import CodeField, CreditCodeField, IdNumberField, NormalizedFormMixin, PhoneField
 
-from .models import LeaderRole, Organization, Person, Region, Seat, VolunteerTeam
-from .scoping import scope_for, scoped
+from . import options
+from .models import LeaderRole, Organization, Person, Seat, VolunteerTeam
+from .scoping import scope_for
+from .widgets import SearchSelect, SearchSelectMultiple
 
 
 class DateInput(forms.DateInput):
@@ -21,58 +20,13 @@ class DateInput(forms.DateInput):
         super().__init__(attrs=attrs, format="%Y-%m-%d")
 
 
-class PersonSearchSelect(forms.Select):
-    """A person picker for districts with thousands of people: a search box fetches matching
-    options (htmx, scoped on the server) and the list itself shows only the first hundred
-    people plus the current choice, so the page stays small however many people there are."""
-
-    template_name = "organizations/widgets/person_search_select.html"
-    max_options = 100
-
-    def optgroups(self, name, value, attrs=None):
-        selected = {str(item) for item in value if item not in (None, "")}
-        choices = list(itertools.islice(self.choices, self.max_options + 1))
-        shown = {str(option_value) for option_value, _label in choices}
-        # Only a whole number can name a person; anything else that was submitted is answered by
-        # the field's own message, not looked up.
-        missing = {item for item in selected - shown if item.isascii() and item.isdigit() and len(item) < 19}
-        if missing and hasattr(self.choices, "queryset"):
-            choices += [self.choices.choice(obj) for obj in self.choices.queryset.filter(pk__in=missing)]
-        groups = []
-        for index, (option_value, label) in enumerate(choices):
-            is_selected = str(option_value) in selected
-            option = self.create_option(name, option_value, label, is_selected, index, attrs=attrs)
-            groups.append((None, [option], index))
-        return groups
-
-
-class CheckboxSearchSelect(forms.widgets.ChoiceWidget):
-    """Several choices as check boxes in a scrolling box with a filter above it: usable with a
-    thumb on a phone, unlike a multiple <select> that needs Ctrl held down. It behaves as
-    Django's CheckboxSelectMultiple but is not one, so that crispy forms renders this template
-    rather than its own check-box markup."""
-
-    allow_multiple_selected = True
-    input_type = "checkbox"
-    template_name = "organizations/widgets/checkbox_search.html"
-    option_template_name = "django/forms/widgets/checkbox_option.html"
-
-    def use_required_attribute(self, initial):
-        return False
-
-    def value_omitted_from_data(self, data, files, name):
-        return False
-
-    def id_for_label(self, id_, index=None):
-        return "" if index is None else super().id_for_label(id_, index)
-
-
 class PersonChoiceField(forms.ModelChoiceField):
-    widget = PersonSearchSelect
+    """A person chosen by searching: the page holds only the current choice."""
+
+    widget = SearchSelect(options.PEOPLE)
 
     def label_from_instance(self, obj: Person) -> str:
-        # Two people may share a name; the employer tells them apart without exposing numbers.
-        return f"{obj.name} · {obj.employer}" if obj.employer else obj.name
+        return options.person_label(obj)
 
 
 class ManyRecordsField(forms.ModelMultipleChoiceField):
@@ -127,7 +81,11 @@ class PersonFields(PortalForm):
 
 
 class PersonRegisterForm(PersonFields):
-    organization = forms.ModelChoiceField(label=_("所属组织"), queryset=Organization.objects.none())
+    organization = forms.ModelChoiceField(
+        label=_("所属组织"),
+        queryset=Organization.objects.none(),
+        widget=SearchSelect(options.MANAGED_OPEN_ORGANIZATIONS),
+    )
     joined_on = forms.DateField(label=_("入会日期"), required=False, widget=DateInput())
     leader_kind = forms.ChoiceField(
         label=_("三长/泛三长身份"),
@@ -146,8 +104,7 @@ class PersonRegisterForm(PersonFields):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        orgs = scoped(user, Organization, write=True).exclude(status=Organization.Status.DISSOLVED)
-        self.fields["organization"].queryset = orgs.by_kind()
+        self.fields["organization"].queryset = options.managed_open_organizations(user)
         assigned = scope_for(user).assigned_org_ids
         if len(assigned) == 1:
             # A town secretary registers into the town association unless they choose otherwise.
@@ -204,13 +161,17 @@ class LeaderRoleForm(PortalForm):
 
 
 class MembershipAddForm(PortalForm):
-    organization = forms.ModelChoiceField(label=_("组织"), queryset=Organization.objects.none())
+    organization = forms.ModelChoiceField(
+        label=_("组织"),
+        queryset=Organization.objects.none(),
+        widget=SearchSelect(options.MANAGED_ORGANIZATIONS),
+    )
     joined_on = forms.DateField(label=_("入会日期"), required=False, widget=DateInput())
     submit_label = _("加入组织")
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["organization"].queryset = scoped(user, Organization, write=True)
+        self.fields["organization"].queryset = options.managed_organizations(user)
 
 
 class EndDateForm(PortalForm):
@@ -219,7 +180,11 @@ class EndDateForm(PortalForm):
 
 
 class SeatForm(PortalForm):
-    organization = forms.ModelChoiceField(label=_("组织"), queryset=Organization.objects.none())
+    organization = forms.ModelChoiceField(
+        label=_("组织"),
+        queryset=Organization.objects.none(),
+        widget=SearchSelect(options.MANAGED_ORGANIZATIONS),
+    )
     person = PersonChoiceField(label=_("人员"), queryset=Person.objects.none())
     position = forms.ChoiceField(label=_("职务"), choices=Seat.Position.choices)
     term_start = forms.DateField(label=_("任期开始"), widget=DateInput())
@@ -235,8 +200,8 @@ class SeatForm(PortalForm):
             del self.fields["organization"]
             del self.fields["person"]
         else:
-            self.fields["organization"].queryset = scoped(user, Organization, write=True)
-            self.fields["person"].queryset = scoped(user, Person).order_by(pinyin("name"))
+            self.fields["organization"].queryset = options.managed_organizations(user)
+            self.fields["person"].queryset = options.visible_people(user)
         self.helper.layout = Layout(
             *(["organization", "person"] if seat is None else []),
             "position",
@@ -246,7 +211,11 @@ class SeatForm(PortalForm):
 
 
 class TeamForm(PortalForm):
-    organization = forms.ModelChoiceField(label=_("所属组织"), queryset=Organization.objects.none())
+    organization = forms.ModelChoiceField(
+        label=_("所属组织"),
+        queryset=Organization.objects.none(),
+        widget=SearchSelect(options.MANAGED_ORGANIZATIONS),
+    )
     name = forms.CharField(label=_("队伍名称"), max_length=128)
     leader = PersonChoiceField(label=_("队长"), queryset=Person.objects.none(), required=False)
     founded_on = forms.DateField(label=_("成立日期"), required=False, widget=DateInput())
@@ -255,11 +224,11 @@ class TeamForm(PortalForm):
 
     def __init__(self, *args, user, team: VolunteerTeam | None = None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["leader"].queryset = scoped(user, Person).order_by(pinyin("name"))
+        self.fields["leader"].queryset = options.visible_people(user)
         if team is not None:
             del self.fields["organization"]
         else:
-            self.fields["organization"].queryset = scoped(user, Organization, write=True)
+            self.fields["organization"].queryset = options.managed_organizations(user)
 
 
 class TeamVolunteerForm(PortalForm):
@@ -269,10 +238,8 @@ class TeamVolunteerForm(PortalForm):
 
     def __init__(self, *args, user, team: VolunteerTeam, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["person"].queryset = (
-            scoped(user, Person)
-            .exclude(team_memberships__team=team, team_memberships__left_on__isnull=True)
-            .order_by(pinyin("name"))
+        self.fields["person"].queryset = options.visible_people(user).exclude(
+            team_memberships__team=team, team_memberships__left_on__isnull=True
         )
 
 
@@ -302,8 +269,11 @@ class OrganizationForm(NormalizedFormMixin, forms.ModelForm):
             "founded_on": DateInput(),
             "dissolved_on": DateInput(),
             "description": forms.Textarea(attrs={"rows": 3}),
-            "served_regions": forms.CheckboxSelectMultiple(attrs={"class": "region-checks"}),
-            "partners": CheckboxSearchSelect,
+            # Regions and organisations are searched for, not listed: a province has thousands.
+            "home_region": SearchSelect(options.REGIONS),
+            "served_regions": SearchSelectMultiple(options.REGIONS),
+            "parent": SearchSelect(options.VISIBLE_ORGANIZATIONS),
+            "partners": SearchSelectMultiple(options.PARTNER_ORGANIZATIONS),
         }
         field_classes = {
             "credit_code": CreditCodeField,
@@ -340,21 +310,19 @@ class OrganizationForm(NormalizedFormMixin, forms.ModelForm):
             "is_demo",
         )
         self.fields["credit_code"].help_text = _("18位，选填。校验位不符时仍可保存，但会提示核对。")
-        regions = Region.objects.all()
+        regions = options.all_regions(user)
         self.fields["home_region"].queryset = regions
         self.fields["served_regions"].queryset = regions
-        parents = Q(pk__in=scoped(user, Organization).values("pk"))
+        parents = Q(pk__in=options.visible_organizations(user).values("pk"))
         if self.instance.parent_id:
             # For an admin the field is disabled and validated against the current parent, which
             # may lie outside what they see (a town association's parent is the district's).
             parents |= Q(pk=self.instance.parent_id)
-        orgs = Organization.objects.filter(parents).order_by(pinyin("name"))
+        orgs = Organization.objects.filter(parents)
         if self.instance.pk:
             orgs = orgs.exclude(pk=self.instance.pk)
         self.fields["parent"].queryset = orgs
-        self.fields["partners"].queryset = Organization.objects.exclude(pk=self.instance.pk).order_by(
-            pinyin("name")
-        )
+        self.fields["partners"].queryset = options.partner_organizations(user).exclude(pk=self.instance.pk)
         if not scope_for(user).write_all:
             for name in ("code", "kind", "parent", "status", "dissolved_on", "home_region", "is_demo"):
                 self.fields[name].disabled = True

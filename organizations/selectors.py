@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import datetime
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
 
 from sanhui import normalize
+from sanhui.aggregates import related_list
 from sanhui.clock import today
 from sanhui.collation import pinyin
 from sanhui.crypto import lookup_hash
@@ -94,6 +96,22 @@ def people_list(*, user, leaders_only: bool = False) -> QuerySet[Person]:
     )
 
 
+def people_export_rows(people: QuerySet[Person], *, user) -> QuerySet[Person]:
+    """The people list's rows (``people_list``, filtered and sorted) as its export reads them:
+    each person's open leader roles (``leader_kinds``) and the organisations they are a current
+    member of among those the user may see (``organization_names``) come with the row, as
+    lists aggregated in the database, instead of being loaded chunk by chunk. An export of any
+    size is then one query, read in chunks, whose memory does not grow with the rows."""
+    return people.prefetch_related(None).annotate(
+        leader_kinds=related_list(LeaderRole.objects.open_on(), "person", "kind"),
+        organization_names=related_list(
+            Membership.objects.filter(left_on__isnull=True, organization__in=scoped(user, Organization)),
+            "person",
+            "organization__name",
+        ),
+    )
+
+
 def seat_list(*, user) -> QuerySet[Seat]:
     holder_is_leader = Exists(LeaderRole.objects.open_on().filter(person=OuterRef("person_id")))
     return (
@@ -116,17 +134,62 @@ def team_list(*, user) -> QuerySet[VolunteerTeam]:
 
 
 def organization_list(*, user) -> QuerySet[Organization]:
-    on = today()
-    current = Q(seats__term_start__lte=on) & (Q(seats__term_end__isnull=True) | Q(seats__term_end__gte=on))
-    return (
-        scoped(user, Organization)
-        .select_related("home_region", "parent")
-        .annotate(
-            member_count=Count("memberships", filter=Q(memberships__left_on__isnull=True), distinct=True),
-            seat_count=Count("seats", filter=current, distinct=True),
-            team_count=Count("teams", distinct=True),
+    """Organisations the user may see, with what a list row shows but its counts: those come
+    for the rows of one page (``attach_organization_counts``), or as one subquery per row where
+    the whole list needs them (``organization_count_columns``), never from joins of the whole
+    table with its members, seats and teams."""
+    return scoped(user, Organization).select_related("home_region", "parent")
+
+
+# The counts a row of the organisation list shows: current members, current seats, teams.
+ORGANIZATION_COUNTS = ("member_count", "seat_count", "team_count")
+
+
+def _organization_count_rows(on: datetime.date) -> dict[str, QuerySet]:
+    return {
+        "member_count": Membership.objects.filter(left_on__isnull=True),
+        "seat_count": Seat.objects.current(on),
+        "team_count": VolunteerTeam.objects.all(),
+    }
+
+
+def organization_count_columns(names=ORGANIZATION_COUNTS, on: datetime.date | None = None) -> dict:
+    """The counts named, as one correlated subquery each (an index lookup per row): for sorting
+    the list by a count, and for its export, which reads every row anyway."""
+    rows = _organization_count_rows(on or today())
+    columns = {}
+    for name in names:
+        counted = (
+            rows[name]
+            .filter(organization_id=OuterRef("pk"))
+            .order_by()
+            .values("organization_id")
+            .annotate(n=Count("*"))
+            .values("n")
         )
-    )
+        columns[name] = Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
+    return columns
+
+
+def attach_organization_counts(organizations, on: datetime.date | None = None) -> None:
+    """Set the three counts on each of ``organizations`` (one page of the list), from one
+    grouped query each over those organisations only."""
+    ids = [organization.pk for organization in organizations]
+    found = {}
+    for name, rows in _organization_count_rows(on or today()).items():
+        found[name] = (
+            dict(
+                rows.filter(organization_id__in=ids)
+                .order_by()
+                .values_list("organization_id")
+                .annotate(n=Count("*"))
+            )
+            if ids
+            else {}
+        )
+    for organization in organizations:
+        for name in ORGANIZATION_COUNTS:
+            setattr(organization, name, found[name].get(organization.pk, 0))
 
 
 def organization_seat_summary(

@@ -11,16 +11,15 @@ from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
 from django.db.models import Count, Q, QuerySet
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from sanhui import normalize
 from sanhui.clock import today
 from sanhui.collation import pinyin
 
-from . import actions, selectors
+from . import actions, options, selectors
 from .filters import OrganizationFilter, PersonFilter, SeatFilter, TeamFilter
 from .forms import (
     EndDateForm,
@@ -129,23 +128,41 @@ def leader_list(request: HttpRequest) -> HttpResponse:
     return person_list(request, leaders_only=True)
 
 
-def person_options(request: HttpRequest) -> HttpResponse:
-    """Options for the person picker: people the user may see, matching the search."""
-    # PostgreSQL refuses a NUL character in a query, and no name or number holds one.
-    query = normalize.text(request.GET.get("q", "").replace("\x00", ""))
-    people = scoped(request.user, Person).order_by(pinyin("name"), "pk")
-    if query:
-        condition = Q(name__icontains=query) | Q(employer__icontains=query)
-        number = selectors.person_number_condition(query)
-        if number is not None:
-            condition |= number
-        people = people.filter(condition)
-    found = list(people[:51])
+def _options(request: HttpRequest, kind: str, default: str) -> HttpResponse:
+    """Matches for a searching choice widget: records of the source the widget names (``for``)
+    that the user may choose, at most ``options.MAX_OPTIONS`` of them. An unknown source is a
+    404, as a page that does not exist."""
+    source = options.source_for(kind, request.GET.get("for", default))
+    if source is None:
+        raise Http404
+    found, truncated = options.search(
+        source, user=request.user, query=request.GET.get("q", ""), params=request.GET
+    )
     return render(
         request,
-        "organizations/includes/person_options.html",
-        {"people": found[:50], "truncated": len(found) > 50},
+        "organizations/includes/options.html",
+        {"options": [(record.pk, source.label(record)) for record in found], "truncated": truncated},
     )
+
+
+def person_options(request: HttpRequest) -> HttpResponse:
+    """Options for the person picker: people the user may see, matching the search."""
+    return _options(request, options.PERSON, options.PEOPLE.name)
+
+
+def organization_options(request: HttpRequest) -> HttpResponse:
+    """Options for an organisation picker: organisations the field's source allows the user."""
+    return _options(request, options.ORGANIZATION, options.VISIBLE_ORGANIZATIONS.name)
+
+
+def region_options(request: HttpRequest) -> HttpResponse:
+    """Options for a region picker."""
+    return _options(request, options.REGION, options.REGIONS.name)
+
+
+def team_options(request: HttpRequest) -> HttpResponse:
+    """Options for a volunteer-team picker: active teams the user may see."""
+    return _options(request, options.TEAM, options.ACTIVE_TEAMS.name)
 
 
 def person_add(request: HttpRequest) -> HttpResponse:
@@ -539,22 +556,35 @@ ORGANIZATION_SORTING = Sorting(
 )
 
 
-def organization_rows(request: HttpRequest) -> tuple[OrganizationFilter, QuerySet, Sort]:
+def organization_rows(
+    request: HttpRequest, *, counts: bool = False
+) -> tuple[OrganizationFilter, QuerySet, Sort]:
+    """The organisation list as the request asks for it. A count is computed per row only
+    when the list is sorted by it, or for every count with ``counts`` (the export, which reads
+    every row); the page sets the others on its own rows (``attach_organization_counts``)."""
     filterset = OrganizationFilter(
         request.GET, queryset=selectors.organization_list(user=request.user), user=request.user
     )
-    organizations, sort = ORGANIZATION_SORTING.apply(request, filterset.qs.by_kind())
+    chosen = ORGANIZATION_SORTING.chosen(request)
+    needed = selectors.ORGANIZATION_COUNTS if counts else ()
+    sort_column = ORGANIZATION_SORTING.columns[chosen.key][0]
+    if sort_column in selectors.ORGANIZATION_COUNTS and sort_column not in needed:
+        needed = (sort_column,)
+    queryset = filterset.qs.by_kind().annotate(**selectors.organization_count_columns(needed))
+    organizations, sort = ORGANIZATION_SORTING.apply(request, queryset)
     return filterset, organizations, sort
 
 
 def organization_list(request: HttpRequest) -> HttpResponse:
     filterset, organizations, sort = organization_rows(request)
+    page = paginate(request, organizations)
+    selectors.attach_organization_counts(page.object_list)
     return render(
         request,
         "organizations/organization_list.html",
         {
             "filter": filterset,
-            "page": paginate(request, organizations),
+            "page": page,
             "sort": sort,
             "query": query_without_page(request),
         },

@@ -4,20 +4,26 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import HttpRequest
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
-PAGE_SIZE = 50
+from . import pagination
+
+PAGE_SIZE = pagination.PAGE_SIZE
 
 
-def paginate(request: HttpRequest, queryset):
-    return Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+def paginate(request: HttpRequest, queryset) -> pagination.KeysetPage:
+    """The page of the (ordered) ``queryset`` the request's cursor points at, read by keyset so
+    that the last page costs what the first costs (``organizations.pagination``)."""
+    return pagination.keyset_page(request, queryset, size=PAGE_SIZE)
 
 
 def query_without_page(request: HttpRequest) -> str:
+    """The request's filters and sort without its position in the list: what header, filter
+    and export links carry."""
     params = request.GET.copy()
+    params.pop(pagination.PARAMETER, None)
     params.pop("page", None)
     return params.urlencode()
 

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import datetime
+
 from crispy_forms.layout import Column, Layout, Row
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from organizations import options
 from organizations.forms import DateInput, ManyRecordsField, PortalForm
 from organizations.models import Organization
 from organizations.scoping import scope_for, scoped
+from organizations.widgets import SearchSelect
+from sanhui.clock import day_after_start, day_start
 from services.forms import LARGEST_COUNT
 from services.models import Activity
 
@@ -24,6 +29,7 @@ class CampaignForm(PortalForm):
         queryset=Organization.objects.none(),
         required=False,
         help_text=_("留空表示全区性系列活动（仅区科协可创建）"),
+        widget=SearchSelect(options.MANAGED_ORGANIZATIONS),
     )
     starts_on = forms.DateField(label=_("开始日期"), widget=DateInput())
     ends_on = forms.DateField(label=_("结束日期"), widget=DateInput())
@@ -35,7 +41,7 @@ class CampaignForm(PortalForm):
         if campaign is not None:
             del self.fields["owner"]
         else:
-            self.fields["owner"].queryset = scoped(user, Organization, write=True).by_kind()
+            self.fields["owner"].queryset = options.managed_organizations(user)
             if not scope.write_all:
                 self.fields["owner"].required = True
                 self.fields["owner"].help_text = ""
@@ -60,6 +66,14 @@ class ActivitiesChoiceField(ManyRecordsField):
         return f"{timezone.localtime(obj.starts_at):%Y-%m-%d} {obj.title}（{obj.organizer.name}）"
 
 
+def _starting_within(first: datetime.date, last: datetime.date) -> dict:
+    """Activities starting on the days ``first`` to ``last`` (Asia/Shanghai), as a range on
+    starts_at itself, which its index serves."""
+    end = day_after_start(last)
+    bounds = {"starts_at__gte": day_start(first)}
+    return bounds if end is None else {**bounds, "starts_at__lt": end}
+
+
 class CampaignActivitiesForm(PortalForm):
     activities = ActivitiesChoiceField(
         label=_("加入的活动"),
@@ -73,7 +87,7 @@ class CampaignActivitiesForm(PortalForm):
         super().__init__(*args, **kwargs)
         self.fields["activities"].queryset = (
             scoped(user, Activity, write=True)
-            .filter(starts_at__date__gte=campaign.starts_on, starts_at__date__lte=campaign.ends_on)
+            .filter(**_starting_within(campaign.starts_on, campaign.ends_on))
             .exclude(campaigns=campaign)
             .exclude(status=Activity.Status.CANCELLED)
             .select_related("organizer")

@@ -22,3 +22,21 @@ def now() -> datetime.datetime:
 def today() -> datetime.date:
     """Today's date in the portal's time zone (Asia/Shanghai)."""
     return timezone.localdate()
+
+
+def day_start(day: datetime.date) -> datetime.datetime:
+    """The first moment of ``day`` in the portal's time zone (00:00 Asia/Shanghai, 16:00 UTC the
+    day before), timezone-aware: the bound of a day on a datetime column.
+
+    Filters write ``column__gte=day_start(first), column__lt=day_start(last + 1 day)`` rather
+    than ``column__date__gte=first``: the range is on the column itself, which its index
+    serves, where ``__date`` converts every row's value before comparing."""
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+
+
+def day_after_start(day: datetime.date) -> datetime.datetime | None:
+    """The first moment after ``day`` ends (``day_start`` of the next day); None after the last
+    day a date can hold, when nothing lies beyond."""
+    if day >= datetime.date.max:
+        return None
+    return day_start(day + datetime.timedelta(days=1))

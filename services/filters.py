@@ -10,8 +10,9 @@ from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from organizations.filters import ScopedFilterSet
-from organizations.models import Organization, Region
+from organizations.dayfilters import DayFromFilter, DayToFilter
+from organizations.filters import ScopedFilterSet, organization_filter, region_filter
+from organizations.models import Organization
 
 from .models import Activity, ActivityKind, Stream
 
@@ -48,19 +49,12 @@ class ActivityFilter(ScopedFilterSet):
     organizer_kind = django_filters.ChoiceFilter(
         label=_("主办组织类型"), choices=Organization.Kind.choices, field_name="organizer__kind"
     )
-    organization = django_filters.ModelChoiceFilter(
-        label=_("组织"), queryset=Organization.objects.none(), method="by_organization"
-    )
-    region = django_filters.ModelChoiceFilter(
-        label=_("区域（含下级）"), queryset=Region.objects.all(), method="in_region"
-    )
+    organization = organization_filter(_("组织"), method="by_organization")
+    region = region_filter(_("区域（含下级）"), "in_region")
     month = django_filters.CharFilter(label=_("月份"), method="in_month", widget=MonthInput())
-    date_from = django_filters.DateFilter(
-        label=_("开始日期起"), field_name="starts_at", lookup_expr="date__gte", widget=DateInput()
-    )
-    date_to = django_filters.DateFilter(
-        label=_("开始日期止"), field_name="starts_at", lookup_expr="date__lte", widget=DateInput()
-    )
+    # Days of Asia/Shanghai as a range on starts_at itself, which its index serves.
+    date_from = DayFromFilter(label=_("开始日期起"), field_name="starts_at", widget=DateInput())
+    date_to = DayToFilter(label=_("开始日期止"), field_name="starts_at", widget=DateInput())
     status = django_filters.ChoiceFilter(
         label=_("状态"),
         choices=[(TOOK_PLACE, _("已举办（含已核实）")), *Activity.Status.choices],

@@ -11,10 +11,12 @@ from django.utils import timezone
 from django.utils.html import escape
 from django.utils.translation import gettext_lazy as _
 
-from organizations.forms import CheckboxSearchSelect, ManyRecordsField, PortalForm
-from organizations.models import LeaderRole, Organization, Person, Region, Seat, VolunteerTeam
+from organizations import options
+from organizations.forms import ManyRecordsField, PortalForm
+from organizations.models import Organization, Person, Region, Seat, VolunteerTeam
 from organizations.scoping import scope_for, scoped
 from organizations.uploads import max_upload_bytes
+from organizations.widgets import SearchSelect, SearchSelectMultiple
 from sanhui.clock import today
 from sanhui.collation import pinyin
 from sanhui.normalize import NormalizedFormMixin, PhoneField
@@ -43,6 +45,13 @@ class DateTimeInput(forms.DateTimeInput):
         super().__init__(attrs=attrs, format="%Y-%m-%dT%H:%M")
 
 
+def _organizers(user, params=None):
+    return selectors.organizer_choices(user=user)
+
+
+# The organisations a user may log an activity for (searched for by the activity form).
+ORGANIZERS = options.register(options.OptionSource(options.ORGANIZATION, "organizers", _organizers))
+
 # An activity logged without an end is taken to last this long.
 DEFAULT_DURATION = datetime.timedelta(hours=2)
 MORE_LABEL = _("更多信息（主办、协办、带队、服务队、服务对象等，选填）")
@@ -57,26 +66,30 @@ class ActivityForm(PortalForm):
             (Stream.POPULARIZATION.label, [(k.value, k.label) for k in POPULARIZATION_KINDS]),
         ],
     )
-    organizer = forms.ModelChoiceField(label=_("主办组织"), queryset=Organization.objects.none())
+    organizer = forms.ModelChoiceField(
+        label=_("主办组织"), queryset=Organization.objects.none(), widget=SearchSelect(ORGANIZERS)
+    )
     co_organizers = ManyRecordsField(
         label=_("协办组织"),
         queryset=Organization.objects.none(),
         required=False,
-        widget=CheckboxSearchSelect,
+        widget=SearchSelectMultiple(options.ACTIVE_ORGANIZATIONS),
     )
     leaders = ManyRecordsField(
         label=_("带队的三长/泛三长"),
         queryset=Person.objects.none(),
         required=False,
-        widget=CheckboxSearchSelect,
+        widget=SearchSelectMultiple(options.LEADERS),
     )
     teams = ManyRecordsField(
         label=_("参与的志愿服务队"),
         queryset=VolunteerTeam.objects.none(),
         required=False,
-        widget=CheckboxSearchSelect,
+        widget=SearchSelectMultiple(options.ACTIVE_TEAMS),
     )
-    region = forms.ModelChoiceField(label=_("活动区域"), queryset=Region.objects.all())
+    region = forms.ModelChoiceField(
+        label=_("活动区域"), queryset=Region.objects.all(), widget=SearchSelect(options.REGIONS)
+    )
     venue_kind = forms.ChoiceField(label=_("场所类型"), choices=VenueKind.choices)
     venue = forms.CharField(label=_("活动地点"), max_length=200, required=False)
     starts_at = forms.DateTimeField(label=_("开始时间"), widget=DateTimeInput())
@@ -113,24 +126,17 @@ class ActivityForm(PortalForm):
 
     def __init__(self, *args, user, activity: Activity | None = None, **kwargs):
         super().__init__(*args, **kwargs)
-        organizers = selectors.organizer_choices(user=user)
+        organizers = ORGANIZERS.queryset(user)
         if activity is not None:
             organizers = (organizers | Organization.objects.filter(pk=activity.organizer_id)).distinct()
             del self.fields["held"]
         self.fields["organizer"].queryset = organizers
-        self.fields["co_organizers"].queryset = Organization.objects.active().by_kind()
-        self.fields["leaders"].queryset = (
-            scoped(user, Person)
-            .filter(pk__in=LeaderRole.objects.values("person_id"))
-            .order_by(pinyin("name"))
-        )
-        self.fields["teams"].queryset = (
-            scoped(user, VolunteerTeam)
-            .filter(status=VolunteerTeam.Status.ACTIVE)
-            .select_related("organization")
-        )
-        self.fields["teams"].label_from_instance = lambda team: f"{team.name}（{team.organization.name}）"
-        self.fields["region"].queryset = Region.objects.all()
+        self.fields["co_organizers"].queryset = options.active_organizations(user)
+        self.fields["leaders"].queryset = options.leader_people(user)
+        self.fields["leaders"].label_from_instance = options.person_label
+        self.fields["teams"].queryset = options.active_teams(user)
+        self.fields["teams"].label_from_instance = options.team_label
+        self.fields["region"].queryset = options.all_regions(user)
         if activity is None:
             self._set_defaults(user, organizers)
         self.helper.layout = Layout(

@@ -136,7 +136,7 @@ def register_exports() -> None:
             key="activities",
             title=gettext_lazy("服务活动台账"),
             columns=ACTIVITY_COLUMNS,
-            rows=lambda request: views.activity_rows(request)[1],
+            rows=lambda request: views.activity_rows(request, counts=True)[1],
             page=page_of("services:activity_list"),
         )
     )

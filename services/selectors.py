@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db.models import (
+    Case,
     Count,
     F,
     IntegerField,
@@ -17,9 +18,10 @@ from django.db.models import (
     QuerySet,
     Subquery,
     Value,
+    When,
     Window,
 )
-from django.db.models.functions import Coalesce, RowNumber, TruncDate
+from django.db.models.functions import Coalesce, RowNumber
 from django.utils import timezone
 
 from organizations.audit.selectors import entries_about
@@ -38,32 +40,43 @@ VOLUNTEER_THRESHOLDS = {"activities": 10, "hours": Decimal(20)}
 TEAM_THRESHOLDS = {"volunteers": 20, "activities": 50, "hours": Decimal(100)}
 
 
-def _count_of(model, **filters) -> Coalesce:
-    rows = (
-        model.objects.filter(activity=OuterRef("pk"), **filters)
-        .order_by()
-        .values("activity")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
-    return Coalesce(Subquery(rows, output_field=IntegerField()), Value(0))
-
-
 def checkin_count() -> Coalesce:
-    """Attendees who checked in by QR code, as a subquery (safe to combine with other joins)."""
-    return _count_of(Attendance)
+    """Attendees who checked in by QR code: the activity's tally (``services.tallies``, kept
+    exact by every check-in), read through a one-to-one join — no subquery per row, and a list
+    sorted by it reads the tally's index."""
+    return Coalesce(F("tally__checkins"), Value(0))
 
 
 def activity_list(*, user) -> QuerySet[Activity]:
-    """Activities the user may see, with what a list row shows, in a fixed number of queries."""
+    """Activities the user may see, with what a list row shows, in a fixed number of queries.
+    The check-in count is not among them: a page counts its own rows'
+    (``attach_checkin_counts``); a list that needs it for every row (sorted by it, exported)
+    annotates ``checkin_count()``."""
     return (
         scoped(user, Activity)
         .select_related("organizer", "region")
-        .annotate(checkin_count=checkin_count())
         .prefetch_related(
             Prefetch("leaders", queryset=Person.objects.only("pk", "name").order_by(pinyin("name")))
         )
     )
+
+
+def attach_checkin_counts(activities) -> None:
+    """Set ``checkin_count`` on each of ``activities`` (one page of a list) from one grouped
+    query over those activities' check-ins only."""
+    ids = [activity.pk for activity in activities]
+    counts = (
+        dict(
+            Attendance.objects.filter(activity_id__in=ids)
+            .order_by()
+            .values_list("activity_id")
+            .annotate(n=Count("*"))
+        )
+        if ids
+        else {}
+    )
+    for activity in activities:
+        activity.checkin_count = counts.get(activity.pk, 0)
 
 
 def leader_organization_ids(person_ids) -> QuerySet:
@@ -149,33 +162,67 @@ def activity_history(*, user, activity: Activity) -> QuerySet[AuditEntry]:
     )
 
 
-# A calendar day shows at most this many activities, then "n more" (a link to that day's list).
-CALENDAR_DAY_LIMIT = 4
+# A calendar day shows at most this many activities, then "还有 n 项" (a link to the day's page):
+# the month's page weighs the same whether a day holds three activities or three hundred.
+CALENDAR_DAY_LIMIT = 3
+
+
+def calendar_activities(*, user) -> QuerySet[Activity]:
+    """Activities the user may see, with what the calendar and its day pages show of each (the
+    organiser and the region); none of the list's per-row counts and leaders."""
+    return scoped(user, Activity).select_related("organizer", "region")
+
+
+def _day_start(day: datetime.date) -> datetime.datetime:
+    """Midnight at the start of ``day`` in the portal's time zone."""
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+
+
+def activities_on(activities: QuerySet[Activity], day: datetime.date) -> QuerySet[Activity]:
+    """Those of ``activities`` that start on ``day`` (the portal's day, not UTC's), in start
+    order: the rows of a calendar day's page."""
+    start, end = _day_start(day), _day_start(day + datetime.timedelta(days=1))
+    return activities.filter(starts_at__gte=start, starts_at__lt=end).order_by("starts_at", "pk")
+
+
+def _day_index(days: list[datetime.date]) -> Case:
+    """The position in ``days`` (consecutive, in order) of the day an activity starts on, in
+    the portal's time zone: plain comparisons with each day's end, the same SQL on every
+    database, instead of a time-zone conversion of every row of the month (which SQLite makes
+    by calling back into Python, row by row)."""
+    return Case(
+        *(
+            When(starts_at__lt=_day_start(day + datetime.timedelta(days=1)), then=Value(index))
+            for index, day in enumerate(days)
+        ),
+        default=Value(None),
+        output_field=IntegerField(),
+    )
 
 
 def month_calendar(activities: QuerySet[Activity], year: int, month: int) -> list[list[CalendarDay]]:
     """Weeks (Monday first) of the month with each day's first activities and how many more
     there are, from two queries whatever the size of the ledger: the number of activities per
-    day, and the first ``CALENDAR_DAY_LIMIT`` of each day (numbered per day in the database)."""
+    day (grouped in the database), and the first ``CALENDAR_DAY_LIMIT`` of each day (numbered per
+    day by ROW_NUMBER() in the database), never every activity of the month."""
     weeks = calendar.Calendar(firstweekday=0).monthdatescalendar(year, month)
-    days = {day: CalendarDay(day, day.month == month) for week in weeks for day in week}
-    start = timezone.make_aware(datetime.datetime.combine(weeks[0][0], datetime.time.min))
-    end = timezone.make_aware(datetime.datetime.combine(weeks[-1][-1], datetime.time.max))
-    shown = activities.filter(starts_at__gte=start, starts_at__lte=end).annotate(
-        local_day=TruncDate("starts_at", tzinfo=timezone.get_current_timezone())
-    )
-    for row in shown.order_by().values("local_day").annotate(n=Count("pk")):
-        if row["local_day"] in days:
-            days[row["local_day"]].more = row["n"]
-    numbered = shown.annotate(
-        nth=Window(RowNumber(), partition_by=[F("local_day")], order_by=[F("starts_at").asc(), F("pk").asc()])
-    )
-    for activity in numbered.filter(nth__lte=CALENDAR_DAY_LIMIT).order_by("starts_at", "pk"):
-        day = days.get(activity.local_day)
-        if day is not None:
-            day.activities.append(activity)
-            day.more -= 1
-    return [[days[day] for day in week] for week in weeks]
+    dates = [day for week in weeks for day in week]
+    days = [CalendarDay(day, day.month == month) for day in dates]
+    shown = activities.filter(
+        starts_at__gte=_day_start(dates[0]), starts_at__lt=_day_start(dates[-1] + datetime.timedelta(days=1))
+    ).annotate(day_index=_day_index(dates))
+    for row in shown.order_by().values("day_index").annotate(n=Count("pk")):
+        days[row["day_index"]].more = row["n"]
+    # Numbered on the bare rows (their ids alone), then the few kept read whole: numbering the
+    # rows with their organisers and regions joined sorted every column of the month.
+    order = [F("starts_at").asc(), F("pk").asc()]
+    in_day = Window(RowNumber(), partition_by=[F("day_index")], order_by=order)
+    first = shown.annotate(nth=in_day).filter(nth__lte=CALENDAR_DAY_LIMIT).values("pk")
+    for activity in shown.filter(pk__in=first).order_by("starts_at", "pk"):
+        day = days[activity.day_index]
+        day.activities.append(activity)
+        day.more -= 1
+    return [days[start : start + 7] for start in range(0, len(days), 7)]
 
 
 # --------------------------------------------------------------------------- volunteers
@@ -290,7 +337,11 @@ def leader_record(*, user) -> dict:
     """A leader's own page: the activities they led and their own volunteer service."""
     scope = scope_for(user)
     led = (
-        activity_list(user=user).filter(leaders__in=scope.person_ids).distinct().order_by("-starts_at", "-pk")
+        activity_list(user=user)
+        .filter(leaders__in=scope.person_ids)
+        .annotate(checkin_count=checkin_count())
+        .distinct()
+        .order_by("-starts_at", "-pk")
     )
     services = (
         VolunteerService.objects.filter(person_id__in=scope.person_ids)

@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import path, re_path
 
 from . import views
 
@@ -7,6 +7,7 @@ app_name = "services"
 urlpatterns = [
     path("activities/", views.activity_list, name="activity_list"),
     path("activities/calendar/", views.activity_calendar, name="activity_calendar"),
+    re_path(r"^activities/calendar/(?P<day>\d{4}-\d{2}-\d{2})/$", views.activity_day, name="activity_day"),
     path("activities/mine/", views.my_activities, name="my_activities"),
     path("activities/add/", views.activity_add, name="activity_add"),
     path("activities/<int:pk>/", views.activity_detail, name="activity_detail"),

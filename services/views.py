@@ -87,24 +87,31 @@ ACTIVITY_SORTING = Sorting(
 )
 
 
-def activity_rows(request: HttpRequest) -> tuple[ActivityFilter, QuerySet, Sort]:
+def activity_rows(request: HttpRequest, *, counts: bool = False) -> tuple[ActivityFilter, QuerySet, Sort]:
     """The activity ledger as the request asks for it: its filter, its rows in order and the
-    sort (the page and its export read the same)."""
+    sort (the page and its export read the same). The check-in count is a subquery per row
+    only when the list is sorted by it or ``counts`` asks (the export, which reads every row);
+    the page counts its own rows' (``selectors.attach_checkin_counts``)."""
     filterset = ActivityFilter(
         request.GET, queryset=selectors.activity_list(user=request.user), user=request.user
     )
-    activities, sort = ACTIVITY_SORTING.apply(request, filterset.qs)
+    queryset = filterset.qs
+    if counts or ACTIVITY_SORTING.chosen(request).key == "checkins":
+        queryset = queryset.annotate(checkin_count=selectors.checkin_count())
+    activities, sort = ACTIVITY_SORTING.apply(request, queryset)
     return filterset, activities, sort
 
 
 def activity_list(request: HttpRequest) -> HttpResponse:
     filterset, activities, sort = activity_rows(request)
+    page = paginate(request, activities)
+    selectors.attach_checkin_counts(page.object_list)
     return render(
         request,
         "services/activity_list.html",
         {
             "filter": filterset,
-            "page": paginate(request, activities),
+            "page": page,
             "sort": sort,
             "query": query_without_page(request),
             "can_add": selectors.organizer_choices(user=request.user).exists(),
@@ -112,23 +119,33 @@ def activity_list(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _calendar_query(request: HttpRequest) -> QueryDict:
+    """The calendar's filters without the month (and the page of a day's list): the month the
+    calendar shows is its own, and a day's page is reached with the calendar's filters."""
+    params = request.GET.copy()
+    for name in ("month", "page", "cursor"):
+        params.pop(name, None)
+    return params
+
+
+def _calendar_rows(request: HttpRequest) -> QuerySet:
+    """What the calendar and a day's page read: the activities the user may see, filtered as
+    the request asks."""
+    return ActivityFilter(
+        _calendar_query(request), queryset=selectors.calendar_activities(user=request.user), user=request.user
+    ).qs
+
+
 def activity_calendar(request: HttpRequest) -> HttpResponse:
     filterset = ActivityFilter(
-        request.GET, queryset=selectors.activity_list(user=request.user), user=request.user
+        request.GET, queryset=selectors.calendar_activities(user=request.user), user=request.user
     )
     year, month = filterset.month_or(today())
-    # The calendar shows its own month; the month filter only chooses which one.
-    queryset = ActivityFilter(
-        {key: value for key, value in request.GET.items() if key != "month"},
-        queryset=selectors.activity_list(user=request.user),
-        user=request.user,
-    ).qs
     first = datetime.date(year, month, 1)
     previous = (first - datetime.timedelta(days=1)).replace(day=1)
     following = (first + datetime.timedelta(days=32)).replace(day=1)
-    params = request.GET.copy()
-    params.pop("month", None)
-    weeks = selectors.month_calendar(queryset, year, month)
+    params = _calendar_query(request)
+    weeks = selectors.month_calendar(_calendar_rows(request), year, month)
     return render(
         request,
         "services/activity_calendar.html",
@@ -141,6 +158,34 @@ def activity_calendar(request: HttpRequest) -> HttpResponse:
             "following": f"{following:%Y-%m}",
             "query": params.urlencode(),
             "today": today(),
+        },
+    )
+
+
+def activity_day(request: HttpRequest, day: str) -> HttpResponse:
+    """One day of the calendar: every activity that starts on it, in start order, a page at a
+    time. The month shows a day's first few and links here for the rest; the rows are the
+    calendar's own (the user's scope and the calendar's filters), so another organisation's
+    admin finds none of ours here, whatever the date."""
+    try:
+        date = datetime.date.fromisoformat(day)
+    except ValueError:
+        raise Http404 from None
+    if not 2000 <= date.year <= 2100:
+        raise Http404
+    params = _calendar_query(request)
+    query = params.urlencode()
+    month = f"month={date:%Y-%m}"
+    return render(
+        request,
+        "services/activity_day.html",
+        {
+            "day": date,
+            "page": paginate(request, selectors.activities_on(_calendar_rows(request), date)),
+            "query": query,
+            "calendar_url": f"{reverse('services:activity_calendar')}?{query + '&' if query else ''}{month}",
+            "previous": (date - datetime.timedelta(days=1)).isoformat(),
+            "following": (date + datetime.timedelta(days=1)).isoformat(),
         },
     )
 
@@ -423,6 +468,8 @@ def attendee_list(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "activity": activity,
             "page": paginate(request, attendances),
+            # One activity's check-ins, counted in full: the figure the live count shows too.
+            "checkin_count": attendances.count(),
             "sort": sort,
             "query": query_without_page(request),
             "export_query": export_query.urlencode(),

@@ -619,6 +619,9 @@ MATRIX: dict[str, Row] = {
     "organizations:person_list": Row(SIGNED_IN),
     "organizations:leader_list": Row(SIGNED_IN),
     "organizations:person_options": Row(SIGNED_IN),
+    "organizations:organization_options": Row(SIGNED_IN),
+    "organizations:region_options": Row(SIGNED_IN),
+    "organizations:team_options": Row(SIGNED_IN),
     "organizations:person_add": Row(
         MANAGERS,
         post=Post(
@@ -809,6 +812,11 @@ MATRIX: dict[str, Row] = {
     # ------------------------------------------------------------------ activities
     "services:activity_list": Row(SIGNED_IN),
     "services:activity_calendar": Row(SIGNED_IN),
+    "services:activity_day": Row(
+        SIGNED_IN,
+        args=lambda w: ["2022-10-15"],
+        shared="a day of the calendar, not a record: each role sees its own activities of it",
+    ),
     "services:my_activities": Row(
         roles(district=FORBIDDEN, owner=FORBIDDEN, other=FORBIDDEN, supervisor=FORBIDDEN)
     ),

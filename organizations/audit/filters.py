@@ -5,6 +5,7 @@ import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from ..dayfilters import DayFromFilter, DayToFilter
 from ..filters import NormalizedFilterSet
 from ..forms import DateInput
 from ..models import AuditEntry
@@ -17,12 +18,8 @@ def _action_choices() -> list[tuple[str, str]]:
 
 
 class AuditEntryFilter(NormalizedFilterSet):
-    date_from = django_filters.DateFilter(
-        label=_("日期起"), field_name="created_at", lookup_expr="date__gte", widget=DateInput()
-    )
-    date_to = django_filters.DateFilter(
-        label=_("日期止"), field_name="created_at", lookup_expr="date__lte", widget=DateInput()
-    )
+    date_from = DayFromFilter(label=_("日期起"), field_name="created_at", widget=DateInput())
+    date_to = DayToFilter(label=_("日期止"), field_name="created_at", widget=DateInput())
     actor = django_filters.CharFilter(label=_("操作人"), method="filter_actor")
     action = django_filters.ChoiceFilter(label=_("操作"), choices=_action_choices)
     object_type = django_filters.ChoiceFilter(label=_("对象类型"), choices=selectors.object_types)

@@ -11,8 +11,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from sanhui.clock import today
+from sanhui.collation import sort_key
 
-from .. import views
+from .. import selectors, views
 from ..models import LeaderRole, Organization, Person, Seat, VolunteerTeam
 from .registry import ID_NUMBER, PHONE, Column, ListExport, choice_label, page_of, register
 
@@ -26,7 +27,18 @@ def yes_no(value: bool) -> str:
     return _("是") if value else _("否")
 
 
-_leader_kind = choice_label(LeaderRole, "kind")
+_leader_kind_labels = dict(LeaderRole.Kind.choices)
+
+
+def _leader_kinds(person) -> str:
+    """A person's open leader roles, in the order the people page lists them (by kind), from
+    the list ``selectors.people_export_rows`` aggregated with the row."""
+    return joined(_leader_kind_labels.get(kind, kind) for kind in sorted(person.leader_kinds or ()))
+
+
+def _organization_names(person) -> str:
+    """The organisations a person is a current member of, in pinyin order as on the page."""
+    return joined(sorted(person.organization_names or (), key=sort_key))
 
 
 def _name(record) -> str:
@@ -41,16 +53,8 @@ PEOPLE_COLUMNS = (
     Column(gettext_lazy("工作单位"), lambda p: p.employer, width=24),
     Column(gettext_lazy("职务/职称"), lambda p: p.title),
     Column(gettext_lazy("专业类别"), choice_label(Person, "profession")),
-    Column(
-        gettext_lazy("三长/泛三长身份"),
-        lambda p: joined(_leader_kind(role) for role in p.open_leader_roles),
-        width=20,
-    ),
-    Column(
-        gettext_lazy("所属组织"),
-        lambda p: joined(m.organization.name for m in p.visible_memberships),
-        width=30,
-    ),
+    Column(gettext_lazy("三长/泛三长身份"), _leader_kinds, width=20),
+    Column(gettext_lazy("所属组织"), _organization_names, width=30),
 )
 
 
@@ -105,7 +109,9 @@ def register_exports() -> None:
             key="people",
             title=gettext_lazy("人员名单"),
             columns=PEOPLE_COLUMNS,
-            rows=lambda request: views.person_rows(request)[1],
+            rows=lambda request: selectors.people_export_rows(
+                views.person_rows(request)[1], user=request.user
+            ),
             page=page_of("organizations:person_list"),
         )
     )
@@ -114,7 +120,9 @@ def register_exports() -> None:
             key="leaders",
             title=gettext_lazy("三长名单"),
             columns=PEOPLE_COLUMNS,
-            rows=lambda request: views.person_rows(request, leaders_only=True)[1],
+            rows=lambda request: selectors.people_export_rows(
+                views.person_rows(request, leaders_only=True)[1], user=request.user
+            ),
             page=page_of("organizations:leader_list"),
         )
     )
@@ -142,7 +150,7 @@ def register_exports() -> None:
             key="organizations",
             title=gettext_lazy("组织名单"),
             columns=ORGANIZATION_COLUMNS,
-            rows=lambda request: views.organization_rows(request)[1],
+            rows=lambda request: views.organization_rows(request, counts=True)[1],
             page=page_of("organizations:organization_list"),
         )
     )

@@ -25,7 +25,7 @@ ID_NUMBER = "id_number"
 PERSONAL_KINDS = (PHONE, ID_NUMBER)
 
 # Parameters of an export's own, never passed on to the list's filters.
-EXPORT_PARAMETERS = ("format", "full", "page")
+EXPORT_PARAMETERS = ("format", "full", "page", "cursor")
 
 
 @dataclass(frozen=True)

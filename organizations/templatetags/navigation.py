@@ -32,6 +32,7 @@ def sort_th(context, key: str, label, classes: str = ""):
         return format_html("<th{}>{}</th>", format_html(' class="{}"', classes) if classes else "", label)
     params = request.GET.copy()
     params.pop("page", None)
+    params.pop("cursor", None)  # a new order starts from its first page
     current = sort.key == key
     params[PARAMETER] = f"-{key}" if current and not sort.descending else key
     if not current:

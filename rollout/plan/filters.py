@@ -6,8 +6,7 @@ from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from organizations.filters import ScopedFilterSet
-from organizations.models import Organization
+from organizations.filters import ScopedFilterSet, organization_filter
 from rollout.models import Inspection, Phase, Rectification, ShowcaseItem, Stage, Task
 from sanhui.clock import today
 
@@ -22,7 +21,7 @@ class TaskFilter(ScopedFilterSet):
     q = django_filters.CharFilter(label=_("搜索"), method="search")
     phase = django_filters.ModelChoiceFilter(label=_("阶段"), queryset=Phase.objects.all())
     stage = django_filters.ModelChoiceFilter(label=_("子阶段"), queryset=Stage.objects.all())
-    organization = django_filters.ModelChoiceFilter(label=_("责任单位"), queryset=Organization.objects.none())
+    organization = organization_filter(_("责任单位"))
     status = django_filters.ChoiceFilter(label=_("状态"), choices=Task.Status.choices)
     state = django_filters.ChoiceFilter(label=_("进度"), choices=STATE_CHOICES, method="by_state")
 
@@ -50,7 +49,7 @@ class RectificationFilter(ScopedFilterSet):
     STATE_CHOICES = (("open", _("未销号")), ("overdue", _("已逾期")), ("closed", _("已销号")))
 
     q = django_filters.CharFilter(label=_("搜索"), method="search")
-    organization = django_filters.ModelChoiceFilter(label=_("整改单位"), queryset=Organization.objects.none())
+    organization = organization_filter(_("整改单位"))
     status = django_filters.ChoiceFilter(label=_("状态"), choices=Rectification.Status.choices)
     state = django_filters.ChoiceFilter(label=_("进度"), choices=STATE_CHOICES, method="by_state")
 
@@ -87,9 +86,7 @@ class YearFilter(django_filters.NumberFilter):
 
 
 class InspectionFilter(ScopedFilterSet):
-    organization = django_filters.ModelChoiceFilter(
-        label=_("被督查单位"), queryset=Organization.objects.none()
-    )
+    organization = organization_filter(_("被督查单位"))
     year = YearFilter(label=_("年度"), field_name="inspected_on", lookup_expr="year")
 
     class Meta:

@@ -7,16 +7,36 @@ from django.contrib.auth import get_user_model
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
+from organizations import options
 from organizations.forms import DateInput, PortalForm
-from organizations.models import LeaderRole, Organization, Person
-from organizations.scoping import scoped
-from rollout.models import Incentive, Phase, Rectification, ShowcaseItem, Stage, SteeringMember, Task
-from sanhui.collation import pinyin
+from organizations.models import Organization, Person
+from organizations.scoping import descendant_org_ids, get_for_user
+from organizations.widgets import SearchSelect
+from rollout.models import (
+    Incentive,
+    Inspection,
+    Phase,
+    Rectification,
+    ShowcaseItem,
+    Stage,
+    SteeringMember,
+    Task,
+)
 from sanhui.normalize import NormalizedFormMixin
 
 
-def _active_organizations(user):
-    return scoped(user, Organization, write=True).exclude(status=Organization.Status.DISSOLVED).by_kind()
+def rectification_organizations(user, params):
+    """Organisations a rectification item of an inspection may name: the inspected one and
+    those below it. The inspection is looked up in the user's scope (404 outside it)."""
+    inspection = get_for_user(user, Inspection, params.get("inspection"))
+    return Organization.objects.filter(pk__in=descendant_org_ids({inspection.organization_id}))
+
+
+RECTIFICATION_ORGANIZATIONS = options.register(
+    options.OptionSource(
+        options.ORGANIZATION, "rectification", rectification_organizations, params=("inspection",)
+    )
+)
 
 
 class PhaseForm(PortalForm):
@@ -71,7 +91,11 @@ class TaskForm(PortalForm):
     phase = forms.ModelChoiceField(label=_("所属阶段"), queryset=Phase.objects.all())
     stage = forms.ModelChoiceField(label=_("子阶段"), queryset=Stage.objects.all(), required=False)
     title = forms.CharField(label=_("任务"), max_length=200)
-    organization = forms.ModelChoiceField(label=_("责任单位"), queryset=Organization.objects.none())
+    organization = forms.ModelChoiceField(
+        label=_("责任单位"),
+        queryset=Organization.objects.none(),
+        widget=SearchSelect(options.MANAGED_OPEN_ORGANIZATIONS),
+    )
     due_date = forms.DateField(label=_("完成时限"), widget=DateInput())
     description = forms.CharField(
         label=_("任务说明"), required=False, widget=forms.Textarea(attrs={"rows": 3})
@@ -79,10 +103,10 @@ class TaskForm(PortalForm):
 
     def __init__(self, *args, user, task: Task | None = None, **kwargs):
         super().__init__(*args, **kwargs)
-        organizations = _active_organizations(user)
+        organizations = options.managed_open_organizations(user)
         if task is not None:
             # A task may stay with an organisation dissolved since it was assigned.
-            organizations = (organizations | Organization.objects.filter(pk=task.organization_id)).by_kind()
+            organizations = organizations | Organization.objects.filter(pk=task.organization_id)
             self.fields["status"] = forms.ChoiceField(label=_("状态"), choices=Task.Status.choices)
             self.fields["note"] = forms.CharField(
                 label=_("状态变更说明"),
@@ -123,7 +147,11 @@ class TaskProgressForm(PortalForm):
 
 
 class PilotForm(PortalForm):
-    organization = forms.ModelChoiceField(label=_("试点单位"), queryset=Organization.objects.none())
+    organization = forms.ModelChoiceField(
+        label=_("试点单位"),
+        queryset=Organization.objects.none(),
+        widget=SearchSelect(options.MANAGED_OPEN_ORGANIZATIONS),
+    )
     stage = forms.ModelChoiceField(label=_("子阶段"), queryset=Stage.objects.all())
     started_on = forms.DateField(label=_("试点开始日期"), required=False, widget=DateInput())
     focus = forms.CharField(label=_("试点重点"), max_length=200, required=False)
@@ -132,7 +160,7 @@ class PilotForm(PortalForm):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["organization"].queryset = _active_organizations(user)
+        self.fields["organization"].queryset = options.managed_open_organizations(user)
         self.helper.layout = Layout(
             Row(
                 Column("organization", css_class="col-md-6"),
@@ -188,7 +216,11 @@ class SteeringMemberForm(PortalForm):
 
 
 class InspectionForm(PortalForm):
-    organization = forms.ModelChoiceField(label=_("被督查单位"), queryset=Organization.objects.none())
+    organization = forms.ModelChoiceField(
+        label=_("被督查单位"),
+        queryset=Organization.objects.none(),
+        widget=SearchSelect(options.OPEN_ORGANIZATIONS),
+    )
     inspected_on = forms.DateField(label=_("督查日期"), widget=DateInput())
     reference = forms.CharField(label=_("督查编号"), max_length=64, required=False)
     inspectors = forms.CharField(label=_("督查组成员"), max_length=200, required=False)
@@ -205,9 +237,7 @@ class InspectionForm(PortalForm):
 
     def __init__(self, *args, user, editing: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["organization"].queryset = (
-            scoped(user, Organization).exclude(status=Organization.Status.DISSOLVED).by_kind()
-        )
+        self.fields["organization"].queryset = options.open_organizations(user)
         layout = [
             Row(Column("organization", css_class="col-md-8"), Column("inspected_on", css_class="col-md-4")),
             Row(
@@ -273,7 +303,11 @@ class InspectionForm(PortalForm):
 
 
 class RectificationForm(PortalForm):
-    organization = forms.ModelChoiceField(label=_("整改单位"), queryset=Organization.objects.none())
+    organization = forms.ModelChoiceField(
+        label=_("整改单位"),
+        queryset=Organization.objects.none(),
+        widget=SearchSelect(RECTIFICATION_ORGANIZATIONS),
+    )
     title = forms.CharField(label=_("整改事项"), max_length=200)
     requirement = forms.CharField(
         label=_("整改要求"), required=False, widget=forms.Textarea(attrs={"rows": 3})
@@ -284,9 +318,11 @@ class RectificationForm(PortalForm):
         label=_("调整说明"), required=False, help_text=_("调整整改时限时写入整改进展记录"), max_length=500
     )
 
-    def __init__(self, *args, organizations, editing: bool = False, **kwargs):
+    def __init__(self, *args, user, inspection: Inspection, editing: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["organization"].queryset = organizations
+        field = self.fields["organization"]
+        field.queryset = RECTIFICATION_ORGANIZATIONS.queryset(user, inspection=inspection.pk)
+        field.widget.params = {"inspection": inspection.pk}
         if not editing:
             del self.fields["note"]
         self.helper.layout = Layout(
@@ -342,16 +378,16 @@ class ReopenForm(PortalForm):
 
 def leader_people(user):
     """People who hold, or held, a 三长/泛三长 role."""
-    return (
-        scoped(user, Person)
-        .filter(pk__in=LeaderRole.objects.values("person_id"))
-        .order_by(pinyin("name"), "pk")
-    )
+    return options.leader_people(user)
 
 
 class LeaderChoiceField(forms.ModelChoiceField):
+    """A 三长/泛三长 chosen by searching: the page holds only the current choice."""
+
+    widget = SearchSelect(options.LEADERS)
+
     def label_from_instance(self, obj):
-        return f"{obj.name}（{obj.employer}）" if obj.employer else obj.name
+        return options.person_label(obj)
 
 
 class ShowcaseForm(PortalForm):
@@ -360,7 +396,11 @@ class ShowcaseForm(PortalForm):
     summary = forms.CharField(label=_("摘要"), max_length=300, widget=forms.Textarea(attrs={"rows": 2}))
     story = forms.CharField(label=_("事迹/做法"), required=False, widget=forms.Textarea(attrs={"rows": 6}))
     organization = forms.ModelChoiceField(
-        label=_("组织"), queryset=Organization.objects.none(), required=False, help_text=_("典型组织必选")
+        label=_("组织"),
+        queryset=Organization.objects.none(),
+        required=False,
+        help_text=_("典型组织必选"),
+        widget=SearchSelect(options.VISIBLE_ORGANIZATIONS),
     )
     person = LeaderChoiceField(
         label=_("带头人"),
@@ -373,7 +413,7 @@ class ShowcaseForm(PortalForm):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["organization"].queryset = scoped(user, Organization).by_kind()
+        self.fields["organization"].queryset = options.visible_organizations(user)
         self.fields["person"].queryset = leader_people(user)
         self.helper.layout = Layout(
             Row(Column("kind", css_class="col-md-4"), Column("title", css_class="col-md-8")),
@@ -399,14 +439,17 @@ class IncentiveForm(PortalForm):
         help_text=_("经费保障必填"),
     )
     organization = forms.ModelChoiceField(
-        label=_("相关组织"), queryset=Organization.objects.none(), required=False
+        label=_("相关组织"),
+        queryset=Organization.objects.none(),
+        required=False,
+        widget=SearchSelect(options.VISIBLE_ORGANIZATIONS),
     )
     notes = forms.CharField(label=_("备注"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
     def __init__(self, *args, user, editing: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["person"].queryset = leader_people(user)
-        self.fields["organization"].queryset = scoped(user, Organization).by_kind()
+        self.fields["organization"].queryset = options.visible_organizations(user)
         if editing:
             # The person an incentive was given to is fixed; a different person is a new record.
             del self.fields["person"]

@@ -23,8 +23,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from organizations.audit.selectors import entries_about
 from organizations.audit.views import history_page
-from organizations.models import Organization
-from organizations.scoping import Scope, descendant_org_ids, get_for_user, scope_for, scoped
+from organizations.scoping import Scope, get_for_user, scope_for, scoped
 from organizations.sorting import Sort, Sorting
 from organizations.uploads import file_response
 from organizations.viewutils import apply_action_errors, paginate, query_without_page, saved_message
@@ -623,17 +622,10 @@ def inspection_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return _form_page(request, form, _("编辑督查：%(name)s") % {"name": inspection}, back=inspection)
 
 
-def _rectification_organizations(inspection: Inspection):
-    below = descendant_org_ids({inspection.organization_id})
-    return Organization.objects.filter(pk__in=below).by_kind()
-
-
 def rectification_add(request: HttpRequest, pk: int) -> HttpResponse:
     inspection = get_for_user(request.user, Inspection, pk, write=True)
     initial = {"organization": inspection.organization_id}
-    form = RectificationForm(
-        request.POST or None, organizations=_rectification_organizations(inspection), initial=initial
-    )
+    form = RectificationForm(request.POST or None, user=request.user, inspection=inspection, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             item = rectifications_actions.rectification_create(
@@ -768,7 +760,8 @@ def rectification_edit(request: HttpRequest, pk: int) -> HttpResponse:
     }
     form = RectificationForm(
         request.POST or None,
-        organizations=_rectification_organizations(rectification.inspection),
+        user=request.user,
+        inspection=rectification.inspection,
         initial=initial,
         editing=True,
     )

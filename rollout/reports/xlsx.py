@@ -5,8 +5,11 @@ print set-up that fits the columns on one landscape A4 page wide (pages run on d
 cells are written through ``sanhui.spreadsheets``: an organisation named ``=HYPERLINK(…)`` is
 shown as text, never evaluated.
 
-Rows are written with their own counter: openpyxl's ``max_row`` walks every cell of the sheet,
-so asking for it per cell would make a large sheet quadratic."""
+The workbook is written in openpyxl's write-only mode: each row goes to the file as it is
+appended, with its cells styled as they are made, so that time and memory grow with the rows and
+nothing asks the sheet for its size (``max_row`` walks every cell, which made a sheet of 1,400
+towns quadratic). A column's width depends on every row, so the widths are measured first, from
+the section's text, and the rows written after."""
 
 from __future__ import annotations
 
@@ -14,11 +17,13 @@ import io
 
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
+from openpyxl.cell import Cell, WriteOnlyCell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 from openpyxl.worksheet.worksheet import Worksheet
 
-from sanhui.spreadsheets import xlsx_row
+from sanhui.spreadsheets import xlsx_cell, xlsx_row
 
 from .model import HOURS, INT, MARK, NUMERIC, RATE, Report, Section, display
 
@@ -26,6 +31,7 @@ HEADER_FONT = Font(bold=True)
 HEADER_FILL = PatternFill("solid", fgColor="DCE6F1")
 NUMBER_FORMATS = {INT: "0", HOURS: "0.00", RATE: "0.0%"}
 WRAP = Alignment(vertical="top", wrap_text=True)
+HEADER_ALIGNMENT = Alignment(horizontal="center", vertical="center", wrap_text=True)
 # Widths in Excel's unit (about one Latin character; a CJK character takes two).
 MIN_WIDTH, MAX_WIDTH = 6, 50
 
@@ -45,23 +51,42 @@ def _width(text: str) -> int:
     return sum(2 if ord(char) >= 0x2E80 else 1 for char in text)
 
 
-def _print_setup(sheet: Worksheet, *, landscape: bool = True) -> None:
+def _print_setup(sheet: WriteOnlyWorksheet, *, landscape: bool = True) -> None:
     """A4, landscape, every column on one page wide and as many pages down as the rows need,
     the header row repeated at the top of each page."""
-    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
-    sheet.page_setup.orientation = sheet.ORIENTATION_LANDSCAPE if landscape else sheet.ORIENTATION_PORTRAIT
+    sheet.page_setup.paperSize = Worksheet.PAPERSIZE_A4
+    orientation = Worksheet.ORIENTATION_LANDSCAPE if landscape else Worksheet.ORIENTATION_PORTRAIT
+    sheet.page_setup.orientation = orientation
     sheet.sheet_properties.pageSetUpPr.fitToPage = True
     sheet.page_setup.fitToWidth = 1
     sheet.page_setup.fitToHeight = 0
     sheet.print_options.horizontalCentered = True
     sheet.page_margins.left = sheet.page_margins.right = 0.5
     sheet.page_margins.top = sheet.page_margins.bottom = 0.6
-    sheet.oddFooter.center.text = _("第 &P 页，共 &N 页")
+    sheet.HeaderFooter.oddFooter.center.text = _("第 &P 页，共 &N 页")
+
+
+def _cell(sheet: WriteOnlyWorksheet, value, *, font=None, fill=None, alignment=None, number_format=None):
+    """A cell ready to append: text through the formula guard, then the style given."""
+    cell = xlsx_cell(sheet, value)
+    if not isinstance(cell, Cell):
+        cell = WriteOnlyCell(sheet, value=cell)
+    if font is not None:
+        cell.font = font
+    if fill is not None:
+        cell.fill = fill
+    if alignment is not None:
+        cell.alignment = alignment
+    if number_format is not None:
+        cell.number_format = number_format
+    return cell
 
 
 def _info_sheet(workbook: Workbook, report: Report) -> None:
-    info = workbook.active
-    info.title = _("报表信息")
+    info = workbook.create_sheet(_("报表信息"))
+    info.column_dimensions["A"].width = 12
+    info.column_dimensions["B"].width = 90
+    _print_setup(info, landscape=False)
     rows = (
         (_("报表"), report.title),
         (
@@ -72,48 +97,54 @@ def _info_sheet(workbook: Workbook, report: Report) -> None:
         (_("生成时间"), report.generated_at.strftime("%Y-%m-%d %H:%M")),
         *((_("概述"), paragraph) for paragraph in report.paragraphs),
     )
-    for number, row in enumerate(rows, start=1):
-        info.append(xlsx_row(info, row))
-        info.cell(number, 1).font = HEADER_FONT
-        info.cell(number, 2).alignment = WRAP
-    info.column_dimensions["A"].width = 12
-    info.column_dimensions["B"].width = 90
-    _print_setup(info, landscape=False)
+    for label, text in rows:
+        info.append([_cell(info, label, font=HEADER_FONT), _cell(info, text, alignment=WRAP)])
+
+
+def _widths(section: Section, text_rows: list[list[str]]) -> list[int]:
+    """Each column as wide as its widest cell, up to the cap; a header may wrap onto two lines."""
+    widths = [max(MIN_WIDTH, (_width(column.label) + 1) // 2) for column in section.columns]
+    for texts in text_rows:
+        for index, text in enumerate(texts):
+            widths[index] = max(widths[index], min(_width(text), MAX_WIDTH))
+    return widths
 
 
 def _section_sheet(workbook: Workbook, section: Section) -> None:
     sheet = workbook.create_sheet(section.title[:31])
-    sheet.append(xlsx_row(sheet, [column.label for column in section.columns]))
-    for cell in sheet[1]:
-        cell.font = HEADER_FONT
-        cell.fill = HEADER_FILL
-        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
-    # A header may wrap onto two lines; a cell's content sets the width up to the cap.
-    widths = [max(MIN_WIDTH, (_width(column.label) + 1) // 2) for column in section.columns]
-    for number, (row, texts) in enumerate(zip(section.rows, section.text_rows(), strict=True), start=2):
-        values = [_value(row.get(column.key), section.type_of(row, column)) for column in section.columns]
-        sheet.append(xlsx_row(sheet, values))
-        for index, column in enumerate(section.columns):
+    text_rows = section.text_rows()
+    for index, width in enumerate(_widths(section, text_rows), start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = width + 2
+    sheet.freeze_panes = "A2"
+    sheet.print_title_rows = "1:1"
+    _print_setup(sheet)
+    sheet.append(
+        [
+            _cell(sheet, column.label, font=HEADER_FONT, fill=HEADER_FILL, alignment=HEADER_ALIGNMENT)
+            for column in section.columns
+        ]
+    )
+    for row, texts in zip(section.rows, text_rows, strict=True):
+        cells = []
+        for column, text in zip(section.columns, texts, strict=True):
             type_ = section.type_of(row, column)
-            cell = sheet.cell(number, index + 1)
-            if type_ in NUMBER_FORMATS and cell.value is not None:
-                cell.number_format = NUMBER_FORMATS[type_]
-            width = _width(texts[index])
-            if width > MAX_WIDTH:
-                cell.alignment = WRAP
-            widths[index] = max(widths[index], min(width, MAX_WIDTH))
+            value = _value(row.get(column.key), type_)
+            cells.append(
+                _cell(
+                    sheet,
+                    value,
+                    number_format=NUMBER_FORMATS.get(type_) if value is not None else None,
+                    alignment=WRAP if _width(text) > MAX_WIDTH else None,
+                )
+            )
+        sheet.append(cells)
     if section.note:
         sheet.append([])
         sheet.append(xlsx_row(sheet, [section.note]))
-    sheet.freeze_panes = "A2"
-    sheet.print_title_rows = "1:1"
-    for index, width in enumerate(widths, start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = width + 2
-    _print_setup(sheet)
 
 
 def render_xlsx(report: Report) -> bytes:
-    workbook = Workbook()
+    workbook = Workbook(write_only=True)
     _info_sheet(workbook, report)
     for section in report.sections:
         _section_sheet(workbook, section)

@@ -95,6 +95,16 @@ def login(page, username: str, password: str = "pw-for-tests-1") -> None:
     page.wait_for_url("**/")
 
 
+def choose_by_search(page, name: str, text: str, label: str) -> None:
+    """Types ``text`` into the search box of the searching choice widget of field ``name``
+    (``organizations/widgets.py``) and chooses the match labelled ``label``."""
+    widget = page.locator(f"[data-search-select]:has(select[name={name}])")
+    widget.locator("input[data-search-query]").fill(text)
+    option = widget.locator("select option", has_text=label)
+    option.wait_for(state="attached")
+    page.select_option(f"select[name={name}]", value=option.get_attribute("value"))
+
+
 def screenshot(page, name: str) -> None:
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)

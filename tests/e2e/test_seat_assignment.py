@@ -4,7 +4,7 @@ import pytest
 
 from organizations.models import Seat
 from tests import factories as f
-from tests.e2e.conftest import login
+from tests.e2e.conftest import choose_by_search, login
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -15,11 +15,10 @@ def test_staff_search_a_person_and_add_a_seat(page, district_user, jiangshan):
     target = f.PersonFactory(name="章欣怡", employer="姜山镇中心小学")
     login(page, "district")
     page.goto("/seats/add/")
-    page.select_option("select[name=organization]", str(jiangshan.association.pk))
+    choose_by_search(page, "organization", "姜山", "姜山镇科协")
     assert page.locator(f"select[name=person] option[value='{target.pk}']").count() == 0
-    page.fill("input[name=q]", "章欣")
-    page.wait_for_selector(f"select[name=person] option[value='{target.pk}']", state="attached")
-    page.select_option("select[name=person]", str(target.pk))
+    choose_by_search(page, "person", "章欣", "章欣怡")
+    assert page.locator("select[name=person]").input_value() == str(target.pk)
     page.select_option("select[name=position]", "standing_member")
     page.fill("input[name=term_start]", "2024-01-01")
     page.get_by_role("button", name="保存").click()

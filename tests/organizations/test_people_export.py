@@ -2,12 +2,17 @@
 masked by default, full numbers only with a reason, on the record."""
 
 import csv
+import datetime
 import io
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from organizations.models import AuditEntry
+from organizations.exports import writers
+from organizations.models import AuditEntry, LeaderRole
+from tests import factories as f
 
 pytestmark = pytest.mark.django_db
 
@@ -73,3 +78,55 @@ def test_readers_cannot_export_full_numbers(client, supervisor_user, jiangshan):
 def test_anonymous_users_are_sent_to_login(client):
     response = client.get(url())
     assert response.status_code == 302 and response.url.startswith(reverse("login"))
+
+
+# --------------------------------------------------------------------------- the related names
+
+
+def test_roles_and_organisations_are_written_in_the_pages_order(client, district_user, jiangshan, wuxiang):
+    person = f.PersonFactory(name="许多")
+    for name in ("张家科普协会", "安心健康协会"):
+        f.MembershipFactory(person=person, organization=f.OrganizationFactory(name=name))
+    f.MembershipFactory(person=person, organization=jiangshan.association)
+    f.MembershipFactory(
+        person=person, organization=wuxiang.association, left_on=datetime.date(2022, 6, 30)
+    )  # left: not shown
+    f.LeaderRoleFactory(person=person, kind=LeaderRole.Kind.SCHOOL_PRINCIPAL)
+    f.LeaderRoleFactory(person=person, kind=LeaderRole.Kind.HOSPITAL_DIRECTOR)
+    f.LeaderRoleFactory(
+        person=person, kind=LeaderRole.Kind.MUSEUM_DIRECTOR, ended_on=datetime.date(2022, 1, 31)
+    )  # ended: not shown
+    client.force_login(district_user)
+    row = next(row for row in export(client) if row[0] == "许多")
+    assert row[7] == "医院院长、学校校长"
+    assert row[8] == "安心健康协会、姜山镇科协、张家科普协会"
+
+
+def test_an_admin_sees_only_the_organisations_in_their_scope(client, jiangshan_admin, jiangshan, wuxiang):
+    f.MembershipFactory(person=jiangshan.member, organization=wuxiang.association)
+    client.force_login(jiangshan_admin)
+    row = next(row for row in export(client) if row[0] == "姜山会员")
+    assert row[8] == "姜山镇科协"
+    assert row[7] == ""
+
+
+def test_the_query_count_does_not_grow_with_the_chunks(client, jiangshan_admin, jiangshan, monkeypatch):
+    # Chunks of three rows: 2 people are one chunk, 14 people five.
+    monkeypatch.setattr(writers, "CHUNK_SIZE", 3)
+    client.force_login(jiangshan_admin)
+    export(client)  # the session and the scope, cached from here on
+
+    def counted(key: str) -> tuple[int, int]:
+        with CaptureQueriesContext(connection) as captured:
+            rows = export(client, key=key)
+        return len(captured), len(rows)
+
+    small = counted("people"), counted("leaders")
+    for _index in range(12):
+        person = f.PersonFactory()
+        f.MembershipFactory(person=person, organization=jiangshan.association)
+        f.LeaderRoleFactory(person=person)
+    large = counted("people"), counted("leaders")
+    assert [rows for _queries, rows in small] == [3, 2]  # the header and 2 people, 1 leader
+    assert [rows for _queries, rows in large] == [15, 14]
+    assert [queries for queries, _rows in small] == [queries for queries, _rows in large]

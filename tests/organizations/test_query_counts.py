@@ -54,3 +54,77 @@ def test_query_counts_do_not_grow_with_the_data(client, request, jiangshan, pers
     grow(jiangshan, 30)
     large = {url: count_queries(client, url) for url in pages(jiangshan)}
     assert large == small
+
+
+def _list_pages(client, url: str, params: dict) -> dict[str, str]:
+    """The first, second and last page of a list as URLs (the cursors read from the page)."""
+    first = client.get(url, params).context["page"]
+    assert first.next_query and first.last_query, url
+    query = "&".join(f"{key}={value}" for key, value in params.items())
+    return {
+        "first": f"{url}?{query}",
+        "next": f"{url}?{first.next_query}",
+        "last": f"{url}?{first.last_query}",
+    }
+
+
+@pytest.mark.parametrize("sort", ["kind", "name", "-members", "seats", "-teams"])
+def test_the_organisation_lists_first_next_and_last_pages_cost_the_same_at_two_sizes(
+    client, district_user, jiangshan, monkeypatch, sort
+):
+    """The member, seat and team counts come from grouped queries over the page's rows (or a
+    subquery per row when the list is sorted by one): the same queries at any size."""
+    monkeypatch.setattr("organizations.viewutils.PAGE_SIZE", 2)
+    client.force_login(district_user)
+    url = reverse("organizations:organization_list")
+    grow(jiangshan, 3)
+    small = {
+        name: count_queries(client, page) for name, page in _list_pages(client, url, {"sort": sort}).items()
+    }
+    grow(jiangshan, 30)
+    large = {
+        name: count_queries(client, page) for name, page in _list_pages(client, url, {"sort": sort}).items()
+    }
+    assert large == small
+    assert small["first"] == small["next"] == small["last"]
+
+
+def test_the_organisation_lists_counts_are_each_rows_own(client, district_user, jiangshan, wuxiang):
+    """Counted by hand: 姜山镇科协 has the conftest world's members, seats and team plus two
+    current members (one who left does not count), one ended seat (does not count) and one
+    more team; 五乡镇科协 is unchanged."""
+    import datetime
+
+    before = {
+        org.pk: (org.member_count, org.seat_count, org.team_count)
+        for org in _listed(client, district_user, {"sort": "name"})
+    }
+    association = jiangshan.association
+    for _ in range(2):
+        f.MembershipFactory(organization=association)
+    f.MembershipFactory(
+        organization=association, joined_on=datetime.date(2019, 1, 1), left_on=datetime.date(2020, 1, 1)
+    )
+    f.SeatFactory(
+        organization=association, term_start=datetime.date(2010, 1, 1), term_end=datetime.date(2011, 1, 1)
+    )
+    f.VolunteerTeamFactory(organization=association)
+    after = {
+        org.pk: (org.member_count, org.seat_count, org.team_count)
+        for org in _listed(client, district_user, {"sort": "name"})
+    }
+    members, seats, teams = before[association.pk]
+    assert after[association.pk] == (members + 2, seats, teams + 1)
+    assert after[wuxiang.association.pk] == before[wuxiang.association.pk]
+    # Sorted by the member count, most first.
+    sorted_by_members = _listed(client, district_user, {"sort": "-members"})
+    assert [org.member_count for org in sorted_by_members] == sorted(
+        (org.member_count for org in sorted_by_members), reverse=True
+    )
+
+
+def _listed(client, user, params):
+    client.force_login(user)
+    response = client.get(reverse("organizations:organization_list"), params)
+    assert response.status_code == 200
+    return list(response.context["page"])

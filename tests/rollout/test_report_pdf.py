@@ -9,10 +9,13 @@ import zoneinfo
 
 import pytest
 import time_machine
+from django.template.loader import render_to_string
 from pypdf import PdfReader
 
 from organizations.scoping import Scope
 from rollout.reports import build_report, render
+from rollout.reports.model import Column, Section
+from rollout.reports.pdf import _table
 from tests.rollout import reports_world
 from tests.rollout.reports_world import Q4, TODAY
 
@@ -96,3 +99,15 @@ def test_the_coverage_pdf_has_both_chart_images(jiangshan, wuxiang):
     assert len(chart_images(reader)) == 2
     text = " ".join(line for page in reader.pages for line in lines(page))
     assert "图1　各项条件达标率" in text and "图2　覆盖率趋势" in text
+
+
+def test_a_long_table_is_one_table_with_one_header_and_its_rows_in_groups():
+    section = Section("towns", "问题清单", [Column("town", "镇（街道）"), Column("detail", "说明")])
+    section.rows = [{"town": f"测试镇{n:02d}", "detail": "本期无活动"} for n in range(45)]
+    html = render_to_string("rollout/reports/_pdf_table.html", {"table": _table(section), "annex": False})
+    assert html.count("<table") == 1 and html.count("<thead>") == 1
+    assert html.count("<tbody>") == 3  # 20 + 20 + 5 rows
+    assert re.findall(r"测试镇(\d\d)", html) == [f"{n:02d}" for n in range(45)]
+    empty = Section("none", "逾期推进任务", [Column("task", "任务")])
+    html = render_to_string("rollout/reports/_pdf_table.html", {"table": _table(empty), "annex": False})
+    assert html.count("<tbody>") == 1 and "无</td>" in html

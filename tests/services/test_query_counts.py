@@ -62,3 +62,36 @@ def test_query_counts_do_not_grow_with_the_data(client, request, jiangshan, pers
     grow(jiangshan, 25)
     large = {url: count_queries(client, url) for url in urls}
     assert large == small
+
+
+def _list_pages(client, url: str, params: dict) -> dict[str, str]:
+    """The first, second and last page of a list as URLs (the cursors read from the page)."""
+    first = client.get(url, params).context["page"]
+    assert first.next_query and first.last_query, url
+    query = "&".join(f"{key}={value}" for key, value in params.items())
+    return {
+        "first": f"{url}?{query}",
+        "next": f"{url}?{first.next_query}",
+        "last": f"{url}?{first.last_query}",
+    }
+
+
+@pytest.mark.parametrize("sort", ["-date", "-checkins", "title"])
+def test_the_activity_lists_first_next_and_last_pages_cost_the_same_at_two_sizes(
+    client, district_user, jiangshan, monkeypatch, sort
+):
+    """Each page reads its own rows' check-in counts in one grouped query: neither the rows
+    skipped nor the size of the ledger change how many queries a page costs."""
+    monkeypatch.setattr("organizations.viewutils.PAGE_SIZE", 2)
+    client.force_login(district_user)
+    url = reverse("services:activity_list")
+    grow(jiangshan, 5)
+    small = {
+        name: count_queries(client, page) for name, page in _list_pages(client, url, {"sort": sort}).items()
+    }
+    grow(jiangshan, 25)
+    large = {
+        name: count_queries(client, page) for name, page in _list_pages(client, url, {"sort": sort}).items()
+    }
+    assert large == small
+    assert small["first"] == small["next"] == small["last"]

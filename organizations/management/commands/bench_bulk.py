@@ -3,7 +3,7 @@
     DEBUG=1 .venv/bin/python manage.py bench_bulk [--import-rows 10000] [--export-rows 100000]
 
 Inside one transaction that is rolled back at the end (so the database is left as it was), the
-command makes an organisation of its own and a district staff user, then:
+command makes a town and its association of its own and a district staff user, then:
 
 1. builds a member roster of ``--import-rows`` rows as an XLSX file (a title row above the
    headers, phones written with spaces and a +86 prefix, one row in four with an ID number) and
@@ -180,9 +180,15 @@ class Command(BaseCommand):
             name="测试镇科协（性能测试）",
             kind=Organization.Kind.TOWN_ASSOCIATION,
             status=Organization.Status.ACTIVE,
-            home_region=Region.objects.filter(kind__in=Region.TOWNSHIP_KINDS).order_by("pk").first(),
+            home_region=self._region(),
         )
         return user, organization
+
+    def _region(self) -> Region:
+        """A town of the command's own: every town of a seeded district has its association
+        already, and a town has one association at most."""
+        district = Region.objects.filter(parent__isnull=True).order_by("pk").first()
+        return Region.objects.create(name="测试镇（性能测试）", kind=Region.Kind.TOWN, parent=district)
 
     def _import(self, user, organization, rows: int) -> list[Step]:
         content = roster_xlsx(rows)
