@@ -11,13 +11,12 @@ from dataclasses import dataclass, field
 from django.db.models import (
     Q,
     QuerySet,
-    Sum,
 )
 from django.utils.translation import gettext_lazy as _
 
 from organizations.models import Organization, Region, Seat
-from services.models import LedgerMonth
 
+from .ledger import Ledger, activity_breakdown
 from .periods import Period
 
 CONDITIONS = ("organised", "led", "three_associations", "working")
@@ -38,6 +37,15 @@ def towns_in_scope() -> QuerySet[Region]:
     return Region.objects.towns().in_scope().order_by("sort_order", "code", "name")
 
 
+def _around(town_paths: Iterable[str]) -> QuerySet[Region]:
+    """The regions below the towns' parents (the district): every region of the towns, and a few
+    others (the district itself), which the callers leave out through ``township_map``."""
+    condition = Q()
+    for parent in {path.rstrip("/").rpartition("/")[0] + "/" for path in town_paths}:
+        condition |= Q(path__startswith=parent)
+    return Region.objects.filter(condition)
+
+
 def township_map(towns: Iterable[Region]) -> dict[int, int]:
     """region id → id of the town (of ``towns``) it lies in, for every region at or below them.
 
@@ -48,10 +56,7 @@ def township_map(towns: Iterable[Region]) -> dict[int, int]:
     mapping: dict[int, int] = {}
     if not by_path:
         return mapping
-    condition = Q()
-    for parent in {path.rstrip("/").rpartition("/")[0] + "/" for path in by_path}:
-        condition |= Q(path__startswith=parent)
-    for region_id, path in Region.objects.filter(condition).values_list("pk", "path"):
+    for region_id, path in _around(by_path).values_list("pk", "path"):
         parts = path.strip("/").split("/")
         for depth in range(len(parts), 0, -1):
             town_id = by_path.get("/" + "/".join(parts[:depth]) + "/")
@@ -114,7 +119,10 @@ def town_coverage(
     if not towns:
         return []
     mapping = township_map(towns)
-    regions = list(mapping)
+    # The towns' regions as a subquery: a list of thousands of ids would cost more to build into
+    # each statement than the statement costs to run. Rows of regions outside the towns (the
+    # district's own) are left out below, as ``mapping`` does not know them.
+    regions = _around(town.path for town in towns).values("pk")
     on = period.reference_day(today)
 
     # 1. organised: a town association based in the town, active on the reference day.
@@ -125,7 +133,9 @@ def town_coverage(
     )
     association_town: dict[int, int] = {}
     for pk, region_id in associations:
-        town_id = mapping[region_id]
+        town_id = mapping.get(region_id)
+        if town_id is None:
+            continue
         rows[town_id].organised = True
         rows[town_id].association_id = pk
         association_town[pk] = town_id
@@ -149,26 +159,23 @@ def town_coverage(
     for region_id, category in (
         grassroots.filter(home_region_id__in=regions).values_list("home_region_id", "category").distinct()
     ):
-        categories[mapping[region_id]].add(category)
+        if region_id in mapping:
+            categories[mapping[region_id]].add(category)
     served = Organization.served_regions.through.objects.filter(
         region_id__in=regions, organization__in=grassroots
     ).values_list("region_id", "organization__category")
     for region_id, category in served.distinct():
-        categories[mapping[region_id]].add(category)
+        if region_id in mapping:
+            categories[mapping[region_id]].add(category)
     for town_id, found in categories.items():
         rows[town_id].categories = frozenset(found)
 
-    # 4. working: activities that took place in the town during the period (the month cells
-    # of the ledger's summary: a period is whole months).
-    held = (
-        LedgerMonth.objects.filter(month__gte=period.start, month__lte=period.end, region_id__in=regions)
-        .order_by()
-        .values("region_id")
-        .annotate(n=Sum("activities"))
-        .values_list("region_id", "n")
-    )
-    for region_id, count in held:
-        rows[mapping[region_id]].activities += count
+    # 4. working: activities that took place in the town during the period, by region, from
+    # the ledger's summary tables (month cells, and the tallies of the days of a span that are
+    # not whole months).
+    for row in activity_breakdown(Ledger(), period, "region"):
+        if row["key"] in mapping:
+            rows[mapping[row["key"]]].activities += row["activities"]
     return [rows[town.pk] for town in towns]
 
 

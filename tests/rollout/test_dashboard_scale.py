@@ -1,6 +1,9 @@
 """The district dashboard at a province's size: its ledger figures read the month cells, and
 it shows a bounded number of town tiles, those with the fewest conditions met."""
 
+import datetime
+import zoneinfo
+
 import pytest
 from django.urls import reverse
 
@@ -8,8 +11,16 @@ from organizations.models import Region
 from rollout import indicators
 from rollout.dashboards import blocks
 from tests.rollout import test_dashboard
+from tests.services.factories import ActivityFactory
 
 pytestmark = pytest.mark.django_db
+
+SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
+
+
+def shanghai(year: int, month: int, day: int, hour: int = 9) -> datetime.datetime:
+    return datetime.datetime(year, month, day, hour, tzinfo=SHANGHAI)
+
 
 # The two-town world of the dashboard tests, as a fixture of this module.
 activities = test_dashboard.activities
@@ -77,3 +88,17 @@ def test_a_province_of_towns_maps_its_villages_in_one_query(django_assert_num_qu
     assert len(mapping) == 2800
     assert mapping[villages[1234].pk] == towns[1234].pk
     assert mapping[towns[0].pk] == towns[0].pk
+
+
+def test_the_working_condition_of_a_span_of_days_counts_only_its_days(jiangshan):
+    """A span that is not whole months: the month cells give April, the tallies 15–31 March; the
+    lecture of 10 March is outside it, the one of 20 March inside."""
+    town = jiangshan.association.home_region
+    span = indicators.Period(datetime.date(2022, 3, 15), datetime.date(2022, 4, 30))
+    ActivityFactory(organizer=jiangshan.association, starts_at=shanghai(2022, 3, 10))
+    [row] = indicators.town_coverage(span, towns=[town])
+    assert (row.activities, row.working) == (0, False)
+    ActivityFactory(organizer=jiangshan.association, starts_at=shanghai(2022, 3, 20))
+    ActivityFactory(organizer=jiangshan.association, starts_at=shanghai(2022, 4, 30, 23))
+    [row] = indicators.town_coverage(span, towns=[town])
+    assert (row.activities, row.working) == (2, True)
