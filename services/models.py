@@ -667,3 +667,24 @@ class LedgerMonth(models.Model):
 
     def __str__(self) -> str:
         return f"{self.organizer_id} · {self.region_id} · {self.month:%Y-%m} · {self.kind}: {self.activities}"
+
+
+class LedgerRegionMonth(models.Model):
+    """Activities that took place per region × month: the month cells summed over organisers,
+    streams and types, for the coverage of every town over several quarters (a province has a
+    hundred thousand of these against a million and a half cells)."""
+
+    region = models.ForeignKey(Region, verbose_name=_("活动区域"), on_delete=models.CASCADE, related_name="+")
+    month = models.DateField(_("月份"))
+    activities = models.IntegerField(_("活动数"))
+
+    class Meta:
+        verbose_name = _("区域月度活动数")
+        verbose_name_plural = pgettext_lazy("plural", "区域月度活动数")
+        constraints = [
+            models.UniqueConstraint(fields=["region", "month"], name="ledgerregionmonth_one_per_cell")
+        ]
+        indexes = [models.Index(fields=["month", "region"], name="ledgerregionmonth_month")]
+
+    def __str__(self) -> str:
+        return f"{self.region_id} · {self.month:%Y-%m}: {self.activities}"

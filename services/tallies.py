@@ -8,7 +8,10 @@ check-ins) read months, not check-ins. Two tables hold the counts:
   when nobody checked in, its volunteer hours recorded — and the cell it was last added to
   (organiser, region, month, stream, type, whether it took place);
 - ``LedgerMonth``, one row per cell with at least one activity that took place (held or
-  verified): the sums of those tallies.
+  verified): the sums of those tallies;
+- ``LedgerRegionMonth``, the cells' count of activities per region × month, for the coverage
+  of every town over several quarters (the cells hardly condense at a province's size: every
+  organisation's activities fall in cells of their own).
 
 People served at an activity are its checked-in attendees; an activity nobody checked in to
 counts its reported participants instead (DESIGN.md, Indicators). Volunteer hours are
@@ -56,7 +59,15 @@ from django.db.models import (
 from django.db.models.functions import Cast, Coalesce, Round, TruncMonth
 from django.utils import timezone
 
-from .models import Activity, ActivityTally, Attendance, LedgerMonth, VolunteerService, hours_total
+from .models import (
+    Activity,
+    ActivityTally,
+    Attendance,
+    LedgerMonth,
+    LedgerRegionMonth,
+    VolunteerService,
+    hours_total,
+)
 
 # The fields of a cell's key and of its counts, in the order of the tables' columns.
 KEY = ("organizer_id", "region_id", "month", "stream", "kind")
@@ -140,6 +151,12 @@ ON CONFLICT ({key}) DO UPDATE SET {additions}
 """
 
 
+REGION_UPSERT = """
+INSERT INTO {table} (region_id, month, activities) VALUES (%s, %s, %s)
+ON CONFLICT (region_id, month) DO UPDATE SET activities = {table}.activities + excluded.activities
+"""
+
+
 def _add(key: tuple, counts: tuple[int, ...]) -> None:
     """Add ``counts`` (possibly negative) to the cell ``key``, creating it when missing and
     removing it when no activity is left in it. One statement, additive: concurrent additions
@@ -154,10 +171,15 @@ def _add(key: tuple, counts: tuple[int, ...]) -> None:
         placeholders=", ".join(["%s"] * (len(KEY) + len(COUNTS))),
         additions=", ".join(f"{name} = {table}.{name} + excluded.{name}" for name in COUNTS),
     )
+    region_table = connection.ops.quote_name(LedgerRegionMonth._meta.db_table)
     with connection.cursor() as cursor:
         cursor.execute(sql, [*key, *counts])
+        if counts[0]:
+            # The region × month sum moves with the cell's count of activities.
+            cursor.execute(REGION_UPSERT.format(table=region_table), [key[1], key[2], counts[0]])
     if counts[0] < 0:
         LedgerMonth.objects.filter(**dict(zip(KEY, key, strict=True)), activities__lte=0).delete()
+        LedgerRegionMonth.objects.filter(region_id=key[1], month=key[2], activities__lte=0).delete()
 
 
 def _move(old: Contribution | None, new: Contribution | None) -> None:
@@ -324,16 +346,19 @@ def rebuild() -> tuple[int, int]:
     """Recompute both tables from the raw rows, set-based (one INSERT … SELECT each); returns
     the number of activity tallies and of month cells written. For bulk loads (the demo, the
     load generator, a restore) and repairs; the actions keep the tables exact otherwise."""
+    LedgerRegionMonth.objects.all().delete()
     LedgerMonth.objects.all().delete()
     ActivityTally.objects.all().delete()
     tallies = _insert_select(ActivityTally._meta.db_table, TALLY_COLUMNS, _fresh_tallies())
     cells = _insert_select(
         LedgerMonth._meta.db_table, (*KEY, *COUNTS), _cells_of(ActivityTally.objects.all())
     )
+    by_region = LedgerMonth.objects.order_by().values_list("region_id", "month").annotate(n=Sum("activities"))
+    _insert_select(LedgerRegionMonth._meta.db_table, ("region_id", "month", "activities"), by_region)
     if connection.vendor == "postgresql":
         # Fresh statistics, or the planner keeps guessing from the empty tables it saw before.
         with connection.cursor() as cursor:
-            for model in (ActivityTally, LedgerMonth):
+            for model in (ActivityTally, LedgerMonth, LedgerRegionMonth):
                 cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
     return tallies, cells
 
@@ -341,23 +366,30 @@ def rebuild() -> tuple[int, int]:
 @dataclass(frozen=True)
 class Differences:
     """Rows that disagree with the raw rows: as stored (``stored``) and as they should be
-    (``fresh``), for tallies and for cells."""
+    (``fresh``), for tallies, cells and the region × month sums."""
 
     tallies_stored: list[tuple]
     tallies_fresh: list[tuple]
     cells_stored: list[tuple]
     cells_fresh: list[tuple]
+    regions_stored: list[tuple]
+    regions_fresh: list[tuple]
+
+    def rows(self) -> list[list[tuple]]:
+        return [
+            self.tallies_stored,
+            self.tallies_fresh,
+            self.cells_stored,
+            self.cells_fresh,
+            self.regions_stored,
+            self.regions_fresh,
+        ]
 
     def __bool__(self) -> bool:
-        return bool(self.tallies_stored or self.tallies_fresh or self.cells_stored or self.cells_fresh)
+        return any(self.rows())
 
     def __len__(self) -> int:
-        return (
-            len(self.tallies_stored)
-            + len(self.tallies_fresh)
-            + len(self.cells_stored)
-            + len(self.cells_fresh)
-        )
+        return sum(len(rows) for rows in self.rows())
 
 
 def differences(limit: int = 100) -> Differences:
@@ -379,9 +411,18 @@ def differences(limit: int = 100) -> Differences:
         )
     )
     stored_cells = LedgerMonth.objects.order_by().values_list(*KEY, *COUNTS)
+    fresh_regions = (
+        _counted_activities()
+        .filter(status__in=Activity.TOOK_PLACE)
+        .values_list("region_id", "fresh_month")
+        .annotate(n=Count("pk"))
+    )
+    stored_regions = LedgerRegionMonth.objects.order_by().values_list("region_id", "month", "activities")
     return Differences(
         tallies_stored=list(stored_tallies.difference(fresh_tallies)[:limit]),
         tallies_fresh=list(fresh_tallies.difference(stored_tallies)[:limit]),
         cells_stored=list(stored_cells.difference(fresh_cells)[:limit]),
         cells_fresh=list(fresh_cells.difference(stored_cells)[:limit]),
+        regions_stored=list(stored_regions.difference(fresh_regions)[:limit]),
+        regions_fresh=list(fresh_regions.difference(stored_regions)[:limit]),
     )

@@ -371,6 +371,7 @@ def _natural_counts() -> dict[str, int]:
         "services.ActivityTransition",
         "services.ActivityTally",
         "services.LedgerMonth",
+        "services.LedgerRegionMonth",
     ):
         counted.pop(label)
     for label in list(counted):

@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from organizations.models import Organization, Region, Seat
 
-from .ledger import Ledger, activity_breakdown
+from .ledger import activities_by_region
 from .periods import Period
 
 CONDITIONS = ("organised", "led", "three_associations", "working")
@@ -171,11 +171,11 @@ def town_coverage(
         rows[town_id].categories = frozenset(found)
 
     # 4. working: activities that took place in the town during the period, by region, from
-    # the ledger's summary tables (month cells, and the tallies of the days of a span that are
-    # not whole months).
-    for row in activity_breakdown(Ledger(), period, "region"):
-        if row["key"] in mapping:
-            rows[mapping[row["key"]]].activities += row["activities"]
+    # the ledger's region × month sums (and the activities of the days of a span that are not
+    # whole months).
+    for region_id, count in activities_by_region(period).items():
+        if region_id in mapping:
+            rows[mapping[region_id]].activities += count
     return [rows[town.pk] for town in towns]
 
 

@@ -10,7 +10,7 @@ from decimal import Decimal
 from django.db.models import Count, Q, QuerySet, Sum
 
 from organizations.models import LeaderRole, Region, Seat
-from services.models import Activity, LedgerMonth, VolunteerService, hours_total
+from services.models import Activity, LedgerMonth, LedgerRegionMonth, VolunteerService, hours_total
 
 from .periods import Period
 
@@ -206,6 +206,32 @@ def activity_breakdown(activities: QuerySet[Activity] | Ledger, period: Period, 
                 total[name] = total.get(name, 0) + (row[name] or 0)
     ordered = sorted(sums, key=lambda key: tuple((value is None, value) for value in key))
     return [{"key": key if len(key) > 1 else key[0], **_figures(sums[key])} for key in ordered]
+
+
+def activities_by_region(period: Period) -> dict[int, int]:
+    """region id → activities that took place there during the period: the region × month sums
+    of the whole months (a hundred thousand rows for a province's two years, where the month
+    cells are a million and a half), and the activities of the days before the first whole
+    month or after the last. For the coverage of every town, quarter after quarter."""
+    counts: dict[int, int] = {}
+    months = _whole_months(period)
+    spans = [(period.start, period.end)] if months is None else []
+    if months is not None:
+        first, last = months
+        rows = (
+            LedgerRegionMonth.objects.filter(month__gte=first, month__lte=last)
+            .order_by()
+            .values_list("region_id")
+            .annotate(n=Sum("activities"))
+        )
+        counts.update(rows)
+        spans = [(period.start, first - datetime.timedelta(days=1)), (_next_month(last), period.end)]
+    for start, end in spans:
+        if start <= end:
+            edge = held_in(Activity.objects.all(), Period(start, end)).order_by().values_list("region_id")
+            for region_id, n in edge.annotate(n=Count("pk")):
+                counts[region_id] = counts.get(region_id, 0) + n
+    return counts
 
 
 # --------------------------------------------------------------------------- volunteers

@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from rollout import indicators as ind
 from services import actions, tallies
-from services.models import Activity, ActivityKind, ActivityTally, LedgerMonth
+from services.models import Activity, ActivityKind, ActivityTally, LedgerMonth, LedgerRegionMonth
 from tests import test_audit_every_write as audit_cases
 from tests.services.factories import ActivityFactory, AttendanceFactory, VolunteerServiceFactory
 from tests.test_audit_every_write import CASES, Case, World, action_named
@@ -92,6 +92,9 @@ def test_a_month_cell_follows_each_write(district_user, jiangshan):
         actor=district_user, activity=b, data={"starts_at": moment(4, 2), "ends_at": moment(4, 2, 11)}
     )
     assert cells() == [(MARCH, LECTURE, 2, 2, 0, 0, 0), (APRIL, LECTURE, 1, 0, 0, 0, 325)]
+    region = organizer.home_region_id
+    by_region = LedgerRegionMonth.objects.order_by("month").values_list("region_id", "month", "activities")
+    assert list(by_region) == [(region, MARCH, 2), (region, APRIL, 1)]
     assert_exact()
     # The figures of the first quarter, from the month cells and from the tallies alike.
     q1 = ind.Period.quarter(2022, 1)

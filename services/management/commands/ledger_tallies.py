@@ -44,6 +44,8 @@ class Command(BaseCommand):
             ("活动计数（应为）", found.tallies_fresh),
             ("月度单元（表中）", found.cells_stored),
             ("月度单元（应为）", found.cells_fresh),
+            ("区域月度（表中）", found.regions_stored),
+            ("区域月度（应为）", found.regions_fresh),
         ):
             for row in rows:
                 self.stdout.write(f"  {label} {row}")
