@@ -23,3 +23,16 @@ def _walk(patterns, namespace: tuple[str, ...] = ()) -> Iterator[tuple[str, Call
 
 def project_urls() -> Iterator[tuple[str, Callable]]:
     return _walk(get_resolver().url_patterns)
+
+
+def list_pages(client, url: str, params: dict) -> dict[str, str]:
+    """The first, second and last page of a list page as URLs (the cursors read from the page),
+    for the tests that hold a list's query count equal across its pages and sizes."""
+    first = client.get(url, params).context["page"]
+    assert first.next_query and first.last_query, url
+    query = "&".join(f"{key}={value}" for key, value in params.items())
+    return {
+        "first": f"{url}?{query}",
+        "next": f"{url}?{first.next_query}",
+        "last": f"{url}?{first.last_query}",
+    }

@@ -7,6 +7,7 @@ from django.urls import reverse
 
 from organizations.models import LeaderRole, Seat
 from tests import factories as f
+from tests.urlwalk import list_pages
 
 pytestmark = pytest.mark.django_db
 
@@ -56,18 +57,6 @@ def test_query_counts_do_not_grow_with_the_data(client, request, jiangshan, pers
     assert large == small
 
 
-def _list_pages(client, url: str, params: dict) -> dict[str, str]:
-    """The first, second and last page of a list as URLs (the cursors read from the page)."""
-    first = client.get(url, params).context["page"]
-    assert first.next_query and first.last_query, url
-    query = "&".join(f"{key}={value}" for key, value in params.items())
-    return {
-        "first": f"{url}?{query}",
-        "next": f"{url}?{first.next_query}",
-        "last": f"{url}?{first.last_query}",
-    }
-
-
 @pytest.mark.parametrize("sort", ["kind", "name", "-members", "seats", "-teams"])
 def test_the_organisation_lists_first_next_and_last_pages_cost_the_same_at_two_sizes(
     client, district_user, jiangshan, monkeypatch, sort
@@ -79,11 +68,11 @@ def test_the_organisation_lists_first_next_and_last_pages_cost_the_same_at_two_s
     url = reverse("organizations:organization_list")
     grow(jiangshan, 3)
     small = {
-        name: count_queries(client, page) for name, page in _list_pages(client, url, {"sort": sort}).items()
+        name: count_queries(client, page) for name, page in list_pages(client, url, {"sort": sort}).items()
     }
     grow(jiangshan, 30)
     large = {
-        name: count_queries(client, page) for name, page in _list_pages(client, url, {"sort": sort}).items()
+        name: count_queries(client, page) for name, page in list_pages(client, url, {"sort": sort}).items()
     }
     assert large == small
     assert small["first"] == small["next"] == small["last"]

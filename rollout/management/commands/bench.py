@@ -19,7 +19,6 @@ command turns DEBUG off for its requests). It changes nothing but the sessions o
 
 from __future__ import annotations
 
-import datetime
 import re
 import tempfile
 import time
@@ -118,11 +117,6 @@ def _sizes() -> dict[str, int]:
     }
 
 
-def _last_quarter() -> indicators.Period:
-    current = indicators.Period.containing(today())
-    return indicators.Period.containing(current.start - datetime.timedelta(days=1))
-
-
 def _busiest_month(period: indicators.Period) -> str:
     """The month of the period with the most activities (the calendar's worst case)."""
     rows = indicators.activity_breakdown(indicators.Ledger(), period, "month")
@@ -181,7 +175,9 @@ class Command(BaseCommand):
             HTTP_HOST=next((h.lstrip(".") for h in settings.ALLOWED_HOSTS if h != "*"), "localhost")
         )
         client.force_login(user)
-        quarter, year = _last_quarter(), indicators.Period.year(_last_quarter().start.year)
+        # The last whole quarter, and its year.
+        [quarter] = indicators.Period.containing(today()).previous_quarters(1)
+        year = indicators.Period.year(quarter.start.year)
         for period in (quarter, year):
             for path in (
                 f"/dashboard/?period={period.code}",

@@ -13,7 +13,6 @@ served, and the query counts include the replica's.
 
 from __future__ import annotations
 
-import datetime
 import statistics
 import time
 
@@ -50,11 +49,6 @@ PAGES = (
 )
 
 
-def _last_quarter() -> indicators.Period:
-    current = indicators.Period.containing(today())
-    return indicators.Period.containing(current.start - datetime.timedelta(days=1))
-
-
 class Command(BaseCommand):
     help = "Print response times and query counts of the main pages, and report build times."
 
@@ -69,7 +63,12 @@ class Command(BaseCommand):
 
     def handle(self, *args, repeat: int, period: str, no_reports: bool, **options) -> None:
         try:
-            chosen = indicators.Period.parse(period) if period else _last_quarter()
+            # Default: the last whole quarter.
+            chosen = (
+                indicators.Period.parse(period)
+                if period
+                else indicators.Period.containing(today()).previous_quarters(1)[0]
+            )
         except ValueError as error:
             raise CommandError(str(error)) from error
         users = {
