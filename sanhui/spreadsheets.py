@@ -39,6 +39,15 @@ def neutralise(value):
     return value
 
 
+def restored(value):
+    """``value`` as it was before ``neutralise``: the single quote in front of text that begins
+    like a formula is taken away, so that a file the portal wrote (an export, the rejected rows
+    of an import) reads back as it was written. Any other value is unchanged."""
+    if isinstance(value, str) and value.startswith("'") and value[1:].startswith(FORMULA_STARTS):
+        return value[1:]
+    return value
+
+
 def csv_row(values: Iterable) -> list:
     """A row for ``csv.writer``, every text cell neutralised."""
     return [neutralise(value) for value in values]

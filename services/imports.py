@@ -1,7 +1,8 @@
 """The activity import (服务活动台账): a town's ledger of activities, kept in Excel or WPS, with
 the participants each reported and the hours its volunteers served.
 
-A row names one activity of the importing organisation: the same organisation, title and start
+A row names one activity of the importing organisation, or of an organisation below it that its
+主办组织 names (by name or code, as a roster's 所属组织): the same organisation, title and start
 are the same activity (``source_key`` is "import:" and a hash of the three, so that the file
 can be imported again; an activity logged by hand with the same three is found too). A new
 activity is logged held or planned; a known one is a duplicate when the file says nothing new
@@ -38,7 +39,16 @@ from django.utils.translation import gettext_lazy, ngettext
 
 from organizations.imports import cleaning
 from organizations.imports.cleaning import Column
-from organizations.imports.engine import ImportContext, Importer, RowResult, error, register
+from organizations.imports.engine import (
+    ImportContext,
+    Importer,
+    RowResult,
+    error,
+    identity_in,
+    register,
+    row_context,
+    written_context,
+)
 from organizations.imports.models import ImportBatch, ImportRow
 from organizations.imports.people import choice_or_alias
 from organizations.models import Person, Region, TeamMembership, VolunteerTeam
@@ -242,12 +252,21 @@ ACTIVITY_COLUMNS = (
             "或“张三(2) 李四(1.5)”；须是本组织服务队的志愿者，每人不超过24小时。"
         ),
     ),
+    Column(
+        "organization",
+        gettext_lazy("主办组织"),
+        ("主办单位", "组织", "组织名称", "组织编号", "所属组织", "协会"),
+        help=gettext_lazy(
+            "选填：本次导入的组织或其下属组织（如镇科协下的三会）的名称或编号；不填即由本次导入的组织主办。"
+        ),
+    ),
 )
 
 # The column an action's error falls under, by the action's field name ("" for the whole row).
 COLUMN_OF_FIELD = {
     **{key: key for key in ("title", "kind", "starts_at", "ends_at", "region", "venue_kind", "venue")},
     **{key: key for key in ("planned_participants", "reported_participants", "description")},
+    "organizer": "organization",
     "hours": "volunteers",
     "person": "volunteers",
     "reason": "volunteers",
@@ -537,7 +556,7 @@ class ActivityImporter(Importer):
         starts_at = _moment(values.get("starts_at"))
         if not values.get("title") or starts_at is None:
             return None
-        return f"{values['title']}|{timezone.localtime(starts_at):%Y-%m-%dT%H:%M}"
+        return identity_in(values, f"{values['title']}|{timezone.localtime(starts_at):%Y-%m-%dT%H:%M}")
 
     def records_url(self, organization) -> str:
         return reverse("services:activity_list") + "?" + urlencode({"organization": organization.pk})
@@ -563,6 +582,9 @@ class ActivityImporter(Importer):
 
     def check(self, values: dict, context: ImportContext) -> RowResult:
         values = {key: value for key, value in values.items() if key != PLAN}
+        context, failed = row_context(self, values, context)
+        if failed:
+            return failed
         region, hours, failed = self._names(values, context)
         if failed:
             return failed
@@ -610,7 +632,7 @@ class ActivityImporter(Importer):
         return "；".join(parts)
 
     def write(self, row: ImportRow, context: ImportContext) -> str:
-        activity = _apply(row.values[PLAN], context)
+        activity = _apply(row.values[PLAN], written_context(row.values, context))
         return f"services.activity:{activity.pk}"
 
 

@@ -21,7 +21,7 @@ from typing import Any
 
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import DatabaseError, transaction
+from django.db import DatabaseError, OperationalError, transaction
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -164,9 +164,23 @@ def _cell_text(value: Any) -> str:
     return str(value).strip()
 
 
+def _unique_labels(labels: list[str]) -> list[str]:
+    """The header's labels, a label that repeats numbered from its second time (手机, 手机（2）),
+    so that each column's cells are kept apart in a row's ``raw`` and in the rejected rows."""
+    seen: dict[str, int] = {}
+    unique = []
+    for label in labels:
+        if not label:
+            unique.append(label)
+            continue
+        seen[label] = seen.get(label, 0) + 1
+        unique.append(label if seen[label] == 1 else f"{label}（{seen[label]}）")
+    return unique
+
+
 def _details(table, matched) -> dict:
     return {
-        "header": [_cell_text(cell) for cell in table.header],
+        "header": _unique_labels([_cell_text(cell) for cell in table.header]),
         "header_row": table.header_row,
         "sheet_name": table.sheet_name,
         "unknown_headers": [_cell_text(cell) for cell in matched.unknown],
@@ -324,6 +338,13 @@ def import_commit(
     except RowFailed as failed:
         _fail(batch, _("第 %(row)d 行：%(reason)s 未写入任何数据，请修改后重新上传。") % {
             "row": failed.number, "reason": failed.reason})  # fmt: skip
+    except OperationalError:
+        # The database went away for a moment: nothing was written. The Celery task tries
+        # again (autoretry), so its batch stays "committing"; once its tries are spent the
+        # task's on_failure marks it failed. A commit in the request fails here and now.
+        if not claimed:
+            _fail(batch, _("导入时发生意外错误，未写入任何数据。请稍后重试或联系区科协。"))
+        raise
     except Exception:
         # Whatever went wrong, nothing was written: the batch must not stay "committing".
         _fail(batch, _("导入时发生意外错误，未写入任何数据。请稍后重试或联系区科协。"))
@@ -402,6 +423,12 @@ def import_discard(*, actor, batch: ImportBatch) -> ImportBatch:
 
 # --------------------------------------------------------------------------- retention
 
+# A batch still queued, being checked or being committed this long after it was last touched
+# has lost its task (a check or a commit takes minutes, and its task stops after 16): it is
+# marked failed, with nothing written, so that its page stops waiting and its file is pruned.
+STALE_AFTER = datetime.timedelta(days=1)
+RUNNING = (ImportBatch.Status.QUEUED, ImportBatch.Status.CHECKING, ImportBatch.Status.COMMITTING)
+
 FINISHED = (
     ImportBatch.Status.COMMITTED,
     ImportBatch.Status.DISCARDED,
@@ -420,6 +447,7 @@ def import_files_prune(*, now: datetime.datetime | None = None) -> int:
     pruned, and logs it."""
     days = keep_days()
     now = now or timezone.now()
+    _stale_fail(now)
     # The rule of the exports' prune (organizations.exports.actions): older than N whole days.
     cutoff = now - datetime.timedelta(days=days)
     left = (
@@ -440,6 +468,26 @@ def import_files_prune(*, now: datetime.datetime | None = None) -> int:
     if count:
         logger.info("removed the files and row contents of %d imports older than %d days", count, days)
     return count
+
+
+def _stale_fail(now: datetime.datetime) -> None:
+    """Mark failed the batches whose task was lost (``STALE_AFTER``); nothing of theirs was
+    written. Each is taken under a row lock and only if still running, so a commit that ends
+    meanwhile keeps its result."""
+    stale = (
+        ImportBatch.objects.filter(status__in=RUNNING)
+        .annotate(since=Coalesce("checked_at", "created_at"))
+        .filter(since__lt=now - STALE_AFTER)
+    )
+    for pk in stale.values_list("pk", flat=True):
+        with transaction.atomic():
+            batch = ImportBatch.objects.select_for_update().filter(pk=pk, status__in=RUNNING).first()
+            if batch is None:
+                continue
+            batch.status, batch.finished_at = ImportBatch.Status.FAILED, now
+            batch.message = _("后台任务中断，导入未能完成，未写入任何数据。请重新上传。")
+            batch.save(update_fields=["status", "finished_at", "message"])
+        logger.warning("import %s: its task was lost; marked failed", pk)
 
 
 def _prune(pk: int, now: datetime.datetime, days: int, *, give_up: bool) -> int:

@@ -15,6 +15,7 @@ find them by kind (``importer_for``).
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -22,11 +23,13 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
-from organizations.scoping import Scope
+from organizations.models import Organization
+from organizations.scoping import Scope, descendant_org_ids, scoped
 
 from .cleaning import Column
 from .models import ImportBatch, ImportRow
@@ -264,3 +267,53 @@ class SystemActor:
 
     def __str__(self) -> str:
         return self.command
+
+
+# --------------------------------------------------------------------------- the row's organisation
+
+ORGANIZATION_ID = "organization_id"
+
+
+def row_context(importer: Importer, values: dict, context: ImportContext):
+    """The context of one row: the organisation its 所属组织 names (by name or code), which must
+    be the batch's organisation or one below it that the user may write; without one, the
+    batch's. Returns (context, None) or (None, the row's error). The error names only what the
+    user typed and the batch's organisation, never whether another organisation exists."""
+    given = values.get("organization") or ""
+    if not given:
+        values[ORGANIZATION_ID] = context.organization.pk
+        return context, None
+    found = context.memo.setdefault("organizations", {})
+    if given not in found:
+        allowed = (
+            scoped(context.actor, Organization, write=True)
+            .filter(pk__in=descendant_org_ids({context.organization.pk}))
+            .exclude(status=Organization.Status.DISSOLVED)
+        )
+        matches = list(allowed.filter(Q(code__iexact=given) | Q(name=given))[:2])
+        found[given] = matches[0] if len(matches) == 1 else None
+    organization = found[given]
+    if organization is None:
+        return None, error(
+            values,
+            importer.label("organization"),
+            _("“%(given)s”不是“%(organization)s”或其下属组织的名称或编号。")
+            % {"given": given, "organization": context.organization.name},
+        )
+    values[ORGANIZATION_ID] = organization.pk
+    return dataclasses.replace(context, organization=organization), None
+
+
+def written_context(values: dict, context: ImportContext) -> ImportContext:
+    """The context a checked row is written in: the organisation its check chose."""
+    chosen = values.get(ORGANIZATION_ID)
+    if not chosen or chosen == context.organization.pk:
+        return context
+    return dataclasses.replace(context, organization=Organization.objects.get(pk=chosen))
+
+
+def identity_in(values: dict, key: str | None) -> str | None:
+    """A row's identity within the file, for the organisation it names (a code in any case is
+    the same code; a name and a code of one organisation are told apart here, and the commit's
+    check of each row again finds the second a duplicate)."""
+    return f"{(values.get('organization') or '').casefold()}|{key}" if key is not None else None

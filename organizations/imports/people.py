@@ -19,24 +19,32 @@ Writes go through ``organizations.actions``: ``person_register``, ``person_updat
 
 from __future__ import annotations
 
-import dataclasses
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db.models import Q
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from organizations import actions as org_actions
 from organizations import selectors
-from organizations.models import LeaderRole, Membership, Organization, Person, Seat
-from organizations.scoping import descendant_org_ids, scoped
+from organizations.models import LeaderRole, Membership, Person, Seat
+from organizations.scoping import scoped
 from organizations.validators import resident_id_check_char
 
 from . import cleaning
 from .cleaning import Column
-from .engine import ImportContext, Importer, RowResult, as_date, error, register
+from .engine import (
+    ImportContext,
+    Importer,
+    RowResult,
+    as_date,
+    error,
+    identity_in,
+    register,
+    row_context,
+    written_context,
+)
 from .models import ImportBatch, ImportRow
 
 
@@ -405,61 +413,13 @@ def _write_person(values: dict, plan: dict, context: ImportContext, *, joined_on
 # --------------------------------------------------------------------------- members
 
 
-# --------------------------------------------------------------------------- the row's organisation
-
-ORGANIZATION_ID = "organization_id"
-
-
-def _row_context(importer: Importer, values: dict, context: ImportContext):
-    """The context of one row: the organisation its 所属组织 names (by name or code), which must
-    be the batch's organisation or one below it that the user may write; without one, the
-    batch's. Returns (context, None) or (None, the row's error). The error names only what the
-    user typed and the batch's organisation, never whether another organisation exists."""
-    given = values.get("organization") or ""
-    if not given:
-        values[ORGANIZATION_ID] = context.organization.pk
-        return context, None
-    found = context.memo.setdefault("organizations", {})
-    if given not in found:
-        allowed = (
-            scoped(context.actor, Organization, write=True)
-            .filter(pk__in=descendant_org_ids({context.organization.pk}))
-            .exclude(status=Organization.Status.DISSOLVED)
-        )
-        matches = list(allowed.filter(Q(code__iexact=given) | Q(name=given))[:2])
-        found[given] = matches[0] if len(matches) == 1 else None
-    organization = found[given]
-    if organization is None:
-        return None, error(
-            values,
-            importer.label("organization"),
-            _("“%(given)s”不是“%(organization)s”或其下属组织的名称或编号。")
-            % {"given": given, "organization": context.organization.name},
-        )
-    values[ORGANIZATION_ID] = organization.pk
-    return dataclasses.replace(context, organization=organization), None
-
-
-def _written_context(values: dict, context: ImportContext) -> ImportContext:
-    """The context a checked row is written in: the organisation its check chose."""
-    chosen = values.get(ORGANIZATION_ID)
-    if not chosen or chosen == context.organization.pk:
-        return context
-    return dataclasses.replace(context, organization=Organization.objects.get(pk=chosen))
-
-
-def _identity_in(values: dict, key: str | None) -> str | None:
-    """A row's identity within the file, for the organisation it names."""
-    return f"{values.get('organization') or ''}|{key}" if key is not None else None
-
-
 class MemberImporter(Importer):
     kind = ImportBatch.Kind.PEOPLE
     columns = MEMBER_COLUMNS
     sheet_title = gettext_lazy("会员名单")
 
     def identity(self, values: dict) -> str | None:
-        return _identity_in(values, _identity(values))
+        return identity_in(values, _identity(values))
 
     def earlier_row(self, values: dict, context: ImportContext) -> int | None:
         person = _same_in_file(values, context)
@@ -476,7 +436,7 @@ class MemberImporter(Importer):
         )
 
     def check(self, values: dict, context: ImportContext) -> RowResult:
-        context, failed = _row_context(self, values, context)
+        context, failed = row_context(self, values, context)
         if failed:
             return failed
         failed = _in_file_namesakes(self, values, context)
@@ -497,7 +457,7 @@ class MemberImporter(Importer):
 
     def write(self, row: ImportRow, context: ImportContext) -> str:
         values = row.values
-        context = _written_context(values, context)
+        context = written_context(values, context)
         person = _write_person(values, values[PLAN], context, joined_on=as_date(values.get("joined_on")))
         return f"organizations.person:{person.pk}"
 
@@ -540,10 +500,10 @@ class LeaderImporter(Importer):
     def identity(self, values: dict) -> str | None:
         person = _identity(values)
         seat = f"{person}|{values.get('position')}|{values.get('term_start')}" if person else None
-        return _identity_in(values, seat)
+        return identity_in(values, seat)
 
     def check(self, values: dict, context: ImportContext) -> RowResult:
-        context, failed = _row_context(self, values, context)
+        context, failed = row_context(self, values, context)
         if failed:
             return failed
         values, person, plan, failed = _person_step(self, values, context)
@@ -577,7 +537,7 @@ class LeaderImporter(Importer):
 
     def write(self, row: ImportRow, context: ImportContext) -> str:
         values, plan = row.values, row.values[PLAN]
-        context = _written_context(values, context)
+        context = written_context(values, context)
         term_start = as_date(values["term_start"])
         person = _write_person(values, plan, context, joined_on=term_start)
         if plan["role"]:

@@ -19,7 +19,10 @@ This module owns what the portal accepts as a file and where it finds the table 
   header rows (a printout's header on every page) are skipped, and 1,000 blank rows in a row end
   the table (Excel reports formatting down to row 1,048,576).
 
-Cells come back as read (str, int, float, datetime, date, time or None): cleaning them is
+Cells come back as read (str, int, float, datetime, date, time or None), except the single
+quote the portal's own files put in front of text that begins like a formula
+(``sanhui.spreadsheets.restored``), so that the rejected rows of an import, or an export, come
+back as they were written. Cleaning them is
 ``cleaning``'s job, and matching the header to columns is ``cleaning.match_headers``.
 """
 
@@ -39,6 +42,7 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 
 from organizations.imports.cleaning import Column, header_key, match_headers, text
+from sanhui.spreadsheets import restored
 
 MIB = 1024 * 1024
 # Rows searched for the header: a title, a note and a blank row or two may sit above it.
@@ -261,7 +265,7 @@ class _Reading:
         keys = [header_key(cell) for cell in table.header]
         blank_run = 0
         for number, row in rows:
-            cells = list(row[:width])
+            cells = [restored(cell) for cell in row[:width]]
             cells.extend([None] * (width - len(cells)))
             if all(_blank(cell) for cell in cells):
                 blank_run += 1

@@ -5,9 +5,10 @@ tasks instead of in the request; the batch page polls the batch's status and pro
 safe to run twice: the dry run starts its rows afresh, the commit claims the batch first and
 does nothing for a batch already committed.
 
-``prune_import_files`` runs daily from Celery beat (CELERY_BEAT_SCHEDULE in the settings) and
-removes the files and row contents of the imports finished more than
-``SANHUI_IMPORT_KEEP_DAYS`` ago.
+A task that fails for good (its retries spent) marks its batch failed; ``prune_import_files``
+runs daily from Celery beat (CELERY_BEAT_SCHEDULE in the settings), marks failed a batch whose
+task was lost (still running a day after it was last touched), and removes the files and row
+contents of the imports finished more than ``SANHUI_IMPORT_KEEP_DAYS`` ago.
 """
 
 from __future__ import annotations
@@ -35,6 +36,10 @@ IMPORT_TASK = {
 
 
 class ImportTask(PortalTask):
+    def on_failure(self, exc, task_id, args, kwargs, einfo) -> None:
+        # The task's tries are spent (or it failed outright): its batch must not stay running.
+        self.on_refused(args, kwargs, started=0)
+
     def on_refused(self, args, kwargs, *, started: int) -> None:
         batch_id = args[0] if args else kwargs["batch_id"]
         ImportBatch.objects.filter(

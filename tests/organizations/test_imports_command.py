@@ -33,7 +33,8 @@ def test_the_dry_run_prints_the_summary_and_writes_nothing(jiangshan, tmp_path, 
 
     out = capsys.readouterr().out
     assert "new 1, update 0, duplicate 0, error 1" in out
-    assert "row 3\t手机号码\t" in out
+    assert "  row 2\tnew\t" in out
+    assert "  row 3\terror\t手机号码\t" in out
     assert Person.objects.count() == people
     assert AuditEntry.objects.count() == entries
     assert not ImportBatch.objects.exists()

@@ -6,11 +6,13 @@ from __future__ import annotations
 import pytest
 from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import OperationalError
 from django.urls import reverse
 
 from organizations import actions as org_actions
 from organizations.imports import actions
 from organizations.imports.models import ImportBatch
+from organizations.imports.tasks import import_commit_task
 from organizations.models import AuditEntry, Membership, Person
 from tests.organizations.test_imports_members import MEMBER_HEADER, upload, xlsx_file
 
@@ -206,3 +208,78 @@ def test_while_the_task_runs_the_page_polls(
     import_check_task(batch.pk)
     done = client.get(reverse("organizations:import_progress", args=[batch.pk]), HTTP_HX_REQUEST="true")
     assert done.status_code == 204 and done["HX-Refresh"] == "true"
+
+
+def _flaky_commit(monkeypatch, failures: int) -> list[int]:
+    """``_commit_rows`` raising OperationalError its first ``failures`` times; returns the list
+    the attempts are counted in."""
+    attempts = []
+    real = actions._commit_rows
+
+    def commit_rows(*args, **kwargs):
+        attempts.append(1)
+        if len(attempts) <= failures:
+            raise OperationalError("the server closed the connection unexpectedly")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(actions, "_commit_rows", commit_rows)
+    return attempts
+
+
+def _commit_in_the_task(user, batch, capture) -> None:
+    """Confirm a batch for the background, then run its task as a worker would (in-process:
+    a retry runs again at once; the task's failure is recorded, not raised)."""
+    with capture(execute=False) as queued:
+        actions.import_commit(actor=user, batch=batch, background=True)
+    assert len(queued) == 1
+    import_commit_task.apply(args=(batch.pk, user.pk), throw=False)
+
+
+def test_a_brief_database_error_in_the_task_is_retried_and_the_import_completes(
+    jiangshan, jiangshan_admin, monkeypatch, django_capture_on_commit_callbacks
+):
+    batch = upload(jiangshan_admin, jiangshan.association, three_rows())
+    attempts = _flaky_commit(monkeypatch, failures=1)
+
+    _commit_in_the_task(jiangshan_admin, batch, django_capture_on_commit_callbacks)
+
+    batch.refresh_from_db()
+    assert len(attempts) == 2
+    assert batch.status == ImportBatch.Status.COMMITTED and batch.new_count == 3
+    assert Person.objects.filter(name__in=["孙一", "孙二", "孙三"]).count() == 3
+
+
+def test_a_database_error_that_outlasts_the_retries_marks_the_batch_failed(
+    jiangshan, jiangshan_admin, monkeypatch, django_capture_on_commit_callbacks
+):
+    batch = upload(jiangshan_admin, jiangshan.association, three_rows())
+    _flaky_commit(monkeypatch, failures=99)
+    with django_capture_on_commit_callbacks(execute=False):
+        actions.import_commit(actor=jiangshan_admin, batch=batch, background=True)
+
+    # Each try of the task leaves the batch committing, for the next try to take up…
+    for _try in range(2):
+        with pytest.raises(OperationalError):
+            actions.import_commit(actor=jiangshan_admin, batch=batch, claimed=True)
+        batch.refresh_from_db()
+        assert batch.status == ImportBatch.Status.COMMITTING
+    # …until the last has failed: then the task's failure marks it failed.
+    import_commit_task.on_failure(OperationalError(), "task-id", (batch.pk, jiangshan_admin.pk), {}, None)
+
+    batch.refresh_from_db()
+    assert batch.status == ImportBatch.Status.FAILED
+    assert batch.message == "导入时后台任务多次中断，未写入任何数据。"
+    assert not Person.objects.filter(name__in=["孙一", "孙二", "孙三"]).exists()
+
+
+def test_a_database_error_in_a_commit_in_the_request_fails_the_batch_at_once(
+    jiangshan, jiangshan_admin, monkeypatch
+):
+    batch = upload(jiangshan_admin, jiangshan.association, three_rows())
+    _flaky_commit(monkeypatch, failures=1)
+
+    with pytest.raises(OperationalError):
+        actions.import_commit(actor=jiangshan_admin, batch=batch, background=False)
+
+    batch.refresh_from_db()
+    assert batch.status == ImportBatch.Status.FAILED

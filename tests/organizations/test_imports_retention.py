@@ -21,7 +21,7 @@ from django.urls import reverse
 from organizations.imports import actions
 from organizations.imports.models import ImportBatch, ImportRow
 from organizations.imports.tasks import prune_import_files
-from organizations.models import RoleAssignment
+from organizations.models import Person, RoleAssignment
 from organizations.scoping import Scope
 from tests import factories as f
 from tests.organizations.test_imports_members import MEMBER_HEADER, csv_file, upload
@@ -209,3 +209,25 @@ def test_another_organisations_admin_gets_404_for_the_batch(client, jiangshan, w
     f.assign(other, RoleAssignment.Role.ORG_ADMIN, organization=wuxiang.association)
     client.force_login(other)
     assert client.get(batch.get_absolute_url()).status_code == 404
+
+
+@pytest.mark.parametrize(
+    "status", [ImportBatch.Status.QUEUED, ImportBatch.Status.CHECKING, ImportBatch.Status.COMMITTING]
+)
+def test_a_batch_whose_task_was_lost_is_marked_failed_a_day_later(jiangshan, jiangshan_admin, status):
+    batch = _batch(jiangshan, jiangshan_admin, commit=False)  # checked at UPLOADED
+    ImportBatch.objects.filter(pk=batch.pk).update(status=status)
+    day = datetime.timedelta(days=1)
+
+    _prune_at(UPLOADED + day - MINUTE)
+    batch.refresh_from_db()
+    assert batch.status == status  # a slow task still has time
+
+    _prune_at(UPLOADED + day + MINUTE)
+    batch.refresh_from_db()
+    assert batch.status == ImportBatch.Status.FAILED
+    assert batch.message == "后台任务中断，导入未能完成，未写入任何数据。请重新上传。"
+    assert batch.finished_at == UPLOADED + day + MINUTE
+    assert batch.pruned_at is None and _stored(batch).exists()  # kept as long as any finished batch
+    assert not Person.objects.filter(name="王新").exists()
+    assert _prune_at(UPLOADED + day + datetime.timedelta(days=30) + 2 * MINUTE) == 1

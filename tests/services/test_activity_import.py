@@ -25,7 +25,7 @@ from django.urls import reverse
 
 from organizations.imports import actions
 from organizations.imports.models import ImportBatch, ImportRow
-from organizations.models import AuditEntry, Region
+from organizations.models import AuditEntry, Organization, Region
 from rollout.reports.closing import actions as closing
 from services.models import Activity, VolunteerService
 from tests import factories as f
@@ -474,3 +474,47 @@ def test_the_batch_page_after_an_activity_import_links_to_the_organisers_activit
     assert f'id="import-records" href="{expected}"' in page
     assert f"查看{town.association.name}的服务活动" in page
     assert reverse("organizations:person_list") not in page.split('id="import-done"')[1].split("</div>")[0]
+
+
+def test_each_activity_goes_to_the_organiser_its_row_names(town, wuxiang, jiangshan_admin):
+    f.OrganizationFactory(  # 姜山镇健康科普协会, GA-JS-L
+        code="GA-JS-L",
+        name="姜山镇健康科普协会",
+        kind=Organization.Kind.GRASSROOTS_ASSOCIATION,
+        category=Organization.Category.LIFE_HEALTH,
+        parent=town.association,
+        home_region=town.association.home_region,
+        founded_on=datetime.date(2022, 3, 1),
+    )
+    header = [*HEADER, "主办单位"]  # a synonym of 主办组织
+    blank = [""] * 7  # 场所类型 … 志愿者及服务时长
+    rows = [
+        ["健康讲座", "科普宣讲", "2022-10-10 09:00", "", "姜山镇", *blank, ""],  # the batch's
+        ["健康讲座", "科普宣讲", "2022-10-10 09:00", "", "姜山镇", *blank, "姜山镇健康科普协会"],  # by name
+        ["义诊", "义诊", "2022-10-15", "", "姜山镇", *blank, "ga-js-l"],  # by code
+        ["五乡讲座", "科普宣讲", "2022-10-16", "", "五乡镇", *blank, "五乡镇科协"],  # another town's
+        ["义诊", "义诊", "2022-10-15", "", "姜山镇", *blank, "GA-JS-L"],  # row 4 again
+        ["健康讲座", "科普宣讲", "2022-10-10 09:00", "", "姜山镇", *blank, "GA-JS-L"],  # row 3 by code
+    ]
+
+    batch = upload(jiangshan_admin, town.association, xlsx_file(rows, header))
+
+    assert sorted(batch.rows.values_list("number", "outcome")) == [
+        (2, "new"),
+        (3, "new"),
+        (4, "new"),
+        (5, "error"),
+        (6, "duplicate"),
+        (7, "new"),  # a name and a code are told apart in the file…
+    ]
+    assert errors_of(batch)[5]["主办组织"] == ["“五乡镇科协”不是“姜山镇科协”或其下属组织的名称或编号。"]
+
+    batch = actions.import_commit(actor=jiangshan_admin, batch=batch, background=False)
+
+    assert batch.rows.get(number=7).outcome == "duplicate"  # …and the commit finds row 3's
+    assert (batch.new_count, batch.duplicate_count) == (3, 2)
+    organised = sorted(
+        Activity.objects.filter(source_key__startswith="import:").values_list("title", "organizer__code")
+    )
+    assert organised == [("义诊", "GA-JS-L"), ("健康讲座", "GA-JS-L"), ("健康讲座", "TA-JS")]
+    assert not Activity.objects.filter(organizer=wuxiang.association).exists()

@@ -57,11 +57,13 @@ def test_a_dry_run_prints_the_summary_and_writes_nothing(tmp_path, town, jiangsh
 
     lines = output.splitlines()
     assert lines[0] == "活动台账.xlsx: 12 rows; new 9, update 0, duplicate 0, error 3"
-    assert [line.split("\t")[:2] for line in lines[1:]] == [
-        ["  row 11", "活动类型"],
-        ["  row 12", "结束时间"],
-        ["  row 13", "志愿者及服务时长"],
+    assert [line.split("\t")[:3] for line in lines[1:] if "\terror\t" in line] == [
+        ["  row 11", "error", "活动类型"],
+        ["  row 12", "error", "结束时间"],
+        ["  row 13", "error", "志愿者及服务时长"],
     ]
+    assert [line.split("\t")[:2] for line in lines[1:10]] == [[f"  row {n}", "new"] for n in range(2, 11)]
+    assert lines[1] == "  row 2\tnew\t将登记为已举办的活动，录入 2 名志愿者的服务时长"
     assert not Activity.objects.exists() and not VolunteerService.objects.exists()
     assert not ImportBatch.objects.exists()
 

@@ -1,6 +1,7 @@
 """Import members (or, with ``--leaders``, leaders and their seats) from a spreadsheet into one
 organisation, as the import pages do: the file is checked row by row, the outcome of every row
-printed (counts, then each error row with its column and reason), and the accepted rows written
+printed (the counts, then every row: new, update or duplicate with its note, or error with each
+column and reason), and the accepted rows written
 in one transaction unless ``--dry-run``. Exits non-zero when nothing could be imported (the file
 refused, every row an error, or the commit failed).
 
@@ -47,8 +48,8 @@ class Command(BaseCommand):
         kind = ImportBatch.Kind.LEADERS if options["leaders"] else self.kind
         with transaction.atomic():
             batch = self._check(actor, organization, kind, path)
-            self._summary(batch)
             if options["dry_run"]:
+                self._summary(batch)
                 # Nothing of a dry run is kept: the batch, its rows and its file go.
                 batch.file.delete(save=False)
                 transaction.set_rollback(True)
@@ -57,7 +58,11 @@ class Command(BaseCommand):
         if batch.new_count + batch.update_count:
             batch = actions.import_commit(actor=actor, batch=batch, background=False)
             if batch.status == ImportBatch.Status.FAILED:
+                self._summary(batch)
                 raise CommandError(batch.message)
+        # Each row's outcome as written: the commit checks every row again just before writing it.
+        self._summary(batch)
+        if batch.status == ImportBatch.Status.COMMITTED:
             self.stdout.write(f"committed: {batch.new_count} new, {batch.update_count} updated")
         self._exit_status(batch)
 
@@ -89,10 +94,13 @@ class Command(BaseCommand):
             f"{batch.file_name}: {batch.total_rows} rows; new {batch.new_count}, "
             f"update {batch.update_count}, duplicate {batch.duplicate_count}, error {batch.error_count}"
         )
-        for row in batch.rows.filter(outcome=ImportRow.Outcome.ERROR).order_by("number"):
+        for row in batch.rows.order_by("number").iterator(chunk_size=500):
+            if row.outcome != ImportRow.Outcome.ERROR:
+                self.stdout.write(f"  row {row.number}\t{row.outcome}\t{row.note}".rstrip())
+                continue
             for label, reasons in row.errors.items():
                 for reason in reasons:
-                    self.stdout.write(f"  row {row.number}\t{label or '-'}\t{reason}")
+                    self.stdout.write(f"  row {row.number}\terror\t{label or '-'}\t{reason}")
 
     def _exit_status(self, batch: ImportBatch) -> None:
         if batch.status == ImportBatch.Status.REFUSED:

@@ -1,8 +1,9 @@
 """Import a ledger of activities (with reported participants and volunteer hours) from a
 spreadsheet into one organisation, as the import pages do: the file is checked row by row, the
-outcome of every row printed (counts, then each error row with its column and reason), and the
-accepted rows written in one transaction unless ``--dry-run``. Exits non-zero when nothing could
-be imported (the file refused, every row an error, or the commit failed).
+outcome of every row printed (the counts, then every row: new, update or duplicate with its
+note, or error with each column and reason), and the accepted rows written in one transaction
+unless ``--dry-run``. Exits non-zero when nothing could be imported (the file refused, every row
+an error, or the commit failed).
 
 The organisation is the organiser of every activity of the file. The actor is ``--user`` (who
 must be allowed to write the organisation) or, without it, the system: the ledger and the audit
