@@ -11,6 +11,7 @@ from celery import shared_task
 from django.db import OperationalError
 
 from .accounts import actions as account_actions
+from .accounts.tasks import send_password_reset_mail  # noqa: F401  (registered with the worker)
 from .audit import actions as audit_actions
 from .exports.tasks import build_export, prune_export_files  # noqa: F401  (registered with the worker)
 from .imports.tasks import (  # noqa: F401  (registered with the worker)

@@ -1,16 +1,11 @@
 """Forms of the accounts pages."""
 
-import logging
-import smtplib
-
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm, SetPasswordForm
 from django.core.validators import MaxLengthValidator
 from django.utils.translation import gettext_lazy as _
 
 from sanhui.normalize import NormalizedFormMixin
-
-log = logging.getLogger(__name__)
 
 
 class LockoutReleaseForm(NormalizedFormMixin, forms.Form):
@@ -29,16 +24,9 @@ class LoginForm(NormalizedFormMixin, AuthenticationForm):
 
 
 class PasswordResetRequestForm(NormalizedFormMixin, PasswordResetForm):
-    """忘记密码: the address to send the link to. Django's form mails only active accounts with a
-    usable password; the page answers the same whether or not one was found."""
-
-    def send_mail(self, *args, **kwargs) -> None:
-        # A mail server that is down must not show as an error page, which would tell the
-        # caller that the address belongs to an account.
-        try:
-            super().send_mail(*args, **kwargs)
-        except (smtplib.SMTPException, OSError):
-            log.exception("The password-reset mail could not be sent.")
+    """忘记密码: the address to send the link to. ``get_users`` finds the active accounts with a
+    usable password at that address; the page queues their mail and answers the same whether
+    or not one was found."""
 
 
 class PasswordResetSetForm(NormalizedFormMixin, SetPasswordForm):

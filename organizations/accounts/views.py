@@ -11,7 +11,7 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -24,6 +24,7 @@ from .filters import LoginEventFilter
 from .forms import LockoutReleaseForm, PasswordResetRequestForm, PasswordResetSetForm
 from .ratelimit import password_reset_over_limit
 from .receivers import MUST_CHANGE_PASSWORD
+from .tasks import send_password_reset_mail
 
 
 def _require_district_staff(request: HttpRequest) -> None:
@@ -120,25 +121,27 @@ class PasswordChangeView(auth_views.PasswordChangeView):
 
 
 class PasswordResetView(auth_views.PasswordResetView):
-    """忘记密码: mails a link to set a new password. The answer is the same page whether or not
-    the address belongs to an (active) account; too many requests for one address or from one
-    client are refused on the form."""
+    """忘记密码: queues the mail with a link to set a new password, for each active account with
+    a usable password at the address. The page does the same work and gives the same answer
+    whether or not the address belongs to one: the mail is made and sent by the worker
+    (``send_password_reset_mail``). Too many requests for one address or from one client are
+    refused on the form."""
 
     form_class = PasswordResetRequestForm
-    subject_template_name = "registration/password_reset_subject.txt"
-    email_template_name = "registration/password_reset_email.txt"
 
     def form_valid(self, form):
-        if password_reset_over_limit(self.request, form.cleaned_data["email"]):
+        email = form.cleaned_data["email"]
+        if password_reset_over_limit(self.request, email):
             form.add_error(None, _("重置密码的申请过于频繁，请稍后再试。"))
             return self.render_to_response(self.get_context_data(form=form), status=429)
-        # The mail is written in the language of this request (the user's choice on the page).
-        self.extra_email_context = {
-            "portal_name": _("三长带三会工作平台"),
-            "site_url": absolute_url("/", self.request).rstrip("/"),
-            "valid_minutes": settings.PASSWORD_RESET_TIMEOUT // 60,
-        }
-        return super().form_valid(form)
+        # The link's address is the one this page was opened at (or SANHUI_SITE_URL), and the
+        # mail is written in the language of this request (the user's choice on the page).
+        site_url = absolute_url("/", self.request).rstrip("/")
+        language = translation.get_language()
+        # Queued at once: the request writes nothing the task would have to wait for.
+        for user in form.get_users(email):
+            send_password_reset_mail.delay(user.pk, site_url, language)
+        return HttpResponseRedirect(self.get_success_url())
 
 
 class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):

@@ -1,10 +1,14 @@
 """忘记密码: a link to set a new password, mailed to the account's address. The page answers the
 same whether or not the address has an account; the link works once, for an hour; the new
 password follows the password rules and joins the history; the form is rate-limited per mail
-address and per client address (and not throttled when the shared cache is down)."""
+address and per client address (and not throttled when the shared cache is down). The page only
+queues the mail; a Celery task makes and sends it, trying a failing mail server again."""
 
 import datetime
+import logging
 import re
+import smtplib
+import time
 import zoneinfo
 
 import pytest
@@ -12,11 +16,16 @@ import time_machine
 from axes.models import AccessAttempt
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core import mail
+from django.core.mail.backends import locmem
 from django.urls import reverse
 from django.utils import translation
 
+from organizations.accounts import tasks as reset_tasks
+from organizations.accounts.tasks import send_password_reset_mail
 from organizations.models import AuditEntry, PasswordHistory, PasswordState, RoleAssignment
 from tests import factories as f
+from tests.rollout.celery_helpers import forget_celery_connections
 
 pytestmark = pytest.mark.django_db
 
@@ -314,3 +323,165 @@ def test_a_user_without_an_address_is_never_mailed(client, mailoutbox):
     get_user_model().objects.create_user(username="noaddress", password=PASSWORD)
     assert ask(client, "").status_code == 200
     assert mailoutbox == []
+
+
+# --------------------------------------------------------------------------- the mail's task
+
+
+@pytest.fixture
+def queued(monkeypatch):
+    """The reset mails the page queues, recorded instead of sent."""
+    calls = []
+    monkeypatch.setattr(send_password_reset_mail, "delay", lambda *args: calls.append(args))
+    return calls
+
+
+def test_the_page_only_queues_the_mail_and_answers_alike(client, zhang, mailoutbox, queued):
+    known = ask(client, "zhangwei@example.cn")
+    assert mailoutbox == []
+    assert queued == [(zhang.pk, "http://testserver", "zh-hans")]
+    unknown = ask(client, "nobody@example.cn")
+    assert mailoutbox == []
+    assert len(queued) == 1
+    assert known.status_code == 302
+    assert known["Location"] == "/accounts/password_reset/done/"
+    assert (unknown.status_code, dict(unknown.headers), unknown.content) == (
+        known.status_code,
+        dict(known.headers),
+        known.content,
+    )
+
+
+def test_no_mail_is_queued_for_an_inactive_account(client, zhang, queued):
+    zhang.is_active = False
+    zhang.save(update_fields=["is_active"])
+    assert ask(client, "zhangwei@example.cn")["Location"] == "/accounts/password_reset/done/"
+    assert queued == []
+
+
+def test_a_refused_request_queues_nothing(client, zhang, queued, settings):
+    settings.SANHUI_PASSWORD_RESET_RATE_LIMIT = 1
+    assert [ask(client, "zhangwei@example.cn").status_code for _n in range(2)] == [302, 429]
+    assert len(queued) == 1
+
+
+def test_the_mail_is_queued_with_the_site_address_and_the_language_of_the_page(
+    client, zhang, queued, settings
+):
+    settings.SANHUI_SITE_URL = "https://sanhui.example.gov.cn"
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    ask(client, "zhangwei@example.cn")
+    assert queued == [(zhang.pk, "https://sanhui.example.gov.cn", "en")]
+
+
+def test_the_task_sends_the_mail_whose_link_sets_the_password(client, zhang, mailoutbox):
+    assert send_password_reset_mail.apply(args=(zhang.pk, "http://testserver", "zh-hans")).get() is True
+    assert len(mailoutbox) == 1
+    message = mailoutbox[0]
+    assert message.to == ["zhangwei@example.cn"]
+    assert message.from_email == "sanhui@localhost"
+    assert message.subject == "【三长带三会工作平台】重置密码"
+    assert "三长带三会工作平台账号“zhangwei”" in message.body
+    assert "该链接 60 分钟内有效，且只能使用一次。" in message.body
+    assert set_password(client, link_in(message), NEW_PASSWORD)["Location"] == "/accounts/reset/done/"
+    zhang.refresh_from_db()
+    assert zhang.check_password(NEW_PASSWORD)
+
+
+def test_the_task_mails_no_account_made_inactive_since(zhang, mailoutbox):
+    zhang.is_active = False
+    zhang.save(update_fields=["is_active"])
+    assert send_password_reset_mail.apply(args=(zhang.pk, "http://testserver", "zh-hans")).get() is False
+    assert mailoutbox == []
+
+
+def test_the_task_mails_no_account_whose_address_was_removed_since(zhang, mailoutbox):
+    zhang.email = ""
+    zhang.save(update_fields=["email"])
+    assert send_password_reset_mail.apply(args=(zhang.pk, "http://testserver", "zh-hans")).get() is False
+    assert mailoutbox == []
+
+
+def _refusing_mail_server(monkeypatch, failures: int) -> list[int]:
+    """The mail backend fails ``failures`` times (a dropped SMTP connection), then delivers;
+    returns the list its attempts are counted in."""
+    attempts = []
+    deliver = locmem.EmailBackend.send_messages
+
+    def send_messages(backend, messages):
+        attempts.append(len(messages))
+        if len(attempts) <= failures:
+            raise smtplib.SMTPServerDisconnected("Connection unexpectedly closed")
+        return deliver(backend, messages)
+
+    monkeypatch.setattr(locmem.EmailBackend, "send_messages", send_messages)
+    return attempts
+
+
+def test_a_mail_server_error_is_logged_and_the_page_answers_the_same(
+    client, zhang, mailoutbox, monkeypatch, caplog
+):
+    attempts = _refusing_mail_server(monkeypatch, failures=99)
+    with caplog.at_level(logging.WARNING, logger="organizations.accounts.tasks"):
+        response = ask(client, "zhangwei@example.cn")
+    assert (response.status_code, response["Location"]) == (302, "/accounts/password_reset/done/")
+    assert mailoutbox == []
+    # Run in the request (no broker), the task tries once and gives up.
+    assert attempts == [1]
+    assert [(record.levelname, record.getMessage()) for record in caplog.records] == [
+        ("ERROR", f"The password-reset mail to user {zhang.pk} could not be sent; given up.")
+    ]
+
+
+@pytest.fixture
+def worker(request):
+    # Tasks run eagerly earlier in this process left connections the worker must not use.
+    forget_celery_connections()
+    yield request.getfixturevalue("celery_worker")
+    forget_celery_connections()
+
+
+def _wait_for(condition, seconds: float = 20) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, "the worker did not finish in time"
+        time.sleep(0.1)
+
+
+# The worker reads the account through its own connection: it must be committed.
+@pytest.mark.django_db(transaction=True)
+def test_a_worker_tries_a_failing_mail_server_again(worker, monkeypatch):
+    monkeypatch.setattr(reset_tasks, "MAIL_RETRY_SECONDS", 0)
+    user = f.UserFactory(username="lina", email="lina@example.cn")
+    attempts = _refusing_mail_server(monkeypatch, failures=2)
+    send_password_reset_mail.delay(user.pk, "http://testserver", "zh-hans")
+    _wait_for(lambda: len(mail.outbox) == 1)
+    assert attempts == [1, 1, 1]
+    assert mail.outbox[0].to == ["lina@example.cn"]
+    assert "三长带三会工作平台账号“lina”" in mail.outbox[0].body
+
+
+# The worker reads the account through its own connection: it must be committed.
+@pytest.mark.django_db(transaction=True)
+def test_a_worker_gives_up_after_three_retries(worker, monkeypatch, caplog):
+    monkeypatch.setattr(reset_tasks, "MAIL_RETRY_SECONDS", 0)
+    user = f.UserFactory(username="lina", email="lina@example.cn")
+    attempts = _refusing_mail_server(monkeypatch, failures=99)
+    with caplog.at_level(logging.WARNING, logger="organizations.accounts.tasks"):
+        send_password_reset_mail.delay(user.pk, "http://testserver", "zh-hans")
+        _wait_for(lambda: len(attempts) == 4)
+        # No fifth attempt comes.
+        time.sleep(1)
+    assert attempts == [1, 1, 1, 1]
+    assert mail.outbox == []
+    retried = (
+        f"The password-reset mail to user {user.pk} could not be sent "
+        "(Connection unexpectedly closed); trying again."
+    )
+    assert [
+        (record.levelname, record.getMessage())
+        for record in caplog.records
+        if record.name == "organizations.accounts.tasks"
+    ] == [("WARNING", retried)] * 3 + [
+        ("ERROR", f"The password-reset mail to user {user.pk} could not be sent; given up.")
+    ]
