@@ -88,8 +88,9 @@ class OrganizationAdmin(AuditedAdmin):
     list_display = ["name", "code", "kind", "category", "home_region", "status", "is_demo", "credit_code_ok"]
     list_filter = ["kind", "category", "status", "is_demo", "home_region"]
     search_fields = ["name", "code", "credit_code"]
-    autocomplete_fields = ["parent", "partners"]
-    filter_horizontal = ["served_regions"]
+    # Searched boxes, not Django's multiple select: it asks for Ctrl held down, which a phone
+    # has not, and lists all the district's regions at once.
+    autocomplete_fields = ["parent", "partners", "served_regions"]
     inlines = [SeatInline, MembershipInline]
 
     @admin.display(boolean=True, description=_("信用代码校验"))

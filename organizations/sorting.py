@@ -10,16 +10,22 @@ an error and never SQL from the URL. Every ordering ends in the primary key, so 
 same rows however often it is read. Records without a value in the sorted column come last in
 both directions, on PostgreSQL as on SQLite. ``{% sort_th %}`` (templatetags/navigation.py)
 renders the column headers from the ``sort`` this returns.
+
+A list built in Python rather than read as a queryset (the themed-day calendar, the current
+lockouts) declares ``RowSorting`` with a key function per column instead; names sort by
+``sanhui.collation.sort_key``, the same pinyin order the database gives.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from django.db.models import F, OrderBy
 from django.db.models.expressions import BaseExpression
 from django.http import HttpRequest
+
+from sanhui.collation import sort_key
 
 PARAMETER = "sort"
 
@@ -78,3 +84,34 @@ class Sorting:
         """The queryset in the order the request asks for, and that order for the headers."""
         sort = self.chosen(request)
         return queryset.order_by(*self.ordering(sort)), sort
+
+
+def name_key(text: str | None) -> tuple | None:
+    """A row key function's answer for a name: its pinyin order (None stays None)."""
+    return None if text is None else sort_key(text)
+
+
+@dataclass(frozen=True)
+class RowSorting:
+    """The sortable columns of a list of rows built in Python: url key → a function giving a
+    row's value for that column (None for "no value"), and the default ``key`` or ``-key``.
+    Rows without a value come last in both directions, as ``Sorting`` puts them; rows with the
+    same value keep the order they were given in."""
+
+    columns: Mapping[str, Callable]
+    default: str
+
+    def __post_init__(self) -> None:
+        if self.default.removeprefix("-") not in self.columns:
+            raise ValueError(f"default sort {self.default!r} is not one of the columns")
+
+    chosen = Sorting.chosen
+
+    def apply(self, request: HttpRequest, rows) -> tuple[list, Sort]:
+        """The rows in the order the request asks for, and that order for the headers."""
+        sort = self.chosen(request)
+        key = self.columns[sort.key]
+        keyed = [(key(row), row) for row in rows]
+        valued = [pair for pair in keyed if pair[0] is not None]
+        valued.sort(key=lambda pair: pair[0], reverse=sort.descending)
+        return [row for _value, row in valued] + [row for value, row in keyed if value is None], sort

@@ -15,6 +15,7 @@ from organizations.models import Organization
 from organizations.scoping import scope_for, scoped
 from organizations.widgets import SearchSelect
 from sanhui.clock import day_after_start, day_start
+from sanhui.collation import pinyin
 from services.forms import LARGEST_COUNT
 from services.models import Activity
 
@@ -115,7 +116,7 @@ class ActivityOutreachForm(PortalForm):
         self.fields["campaigns"].queryset = (
             selectors.joinable_campaigns(user=user)
             .filter(starts_on__lte=on, ends_on__gte=on)
-            .order_by("name")
+            .order_by(pinyin("name"), "pk")
         )
         self.fields["campaigns"].help_text = _("只列出活动日期所在期间、您可以加入的系列活动")
         days = {row.themed_day.pk: row for row in selectors.themed_day_calendar(user=user, year=on.year)}

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from organizations.models import Organization
+from sanhui.collation import pinyin
 from services.models import Activity
 
 from . import rules
@@ -57,7 +58,7 @@ class Campaign(models.Model):
     class Meta:
         verbose_name = _("系列活动")
         verbose_name_plural = pgettext_lazy("plural", "系列活动")
-        ordering = ["-starts_on", "name"]
+        ordering = ["-starts_on", pinyin("name"), "pk"]
         constraints = [
             models.CheckConstraint(
                 condition=Q(ends_on__gte=F("starts_on")),
@@ -248,7 +249,13 @@ class ChannelPost(models.Model):
         return self.title
 
     def get_absolute_url(self) -> str:
-        return reverse("outreach:post_edit", args=[self.pk])
+        """Its line on the page of the activity or campaign it is about: a post has no page of
+        its own, and the ids spare reading the subject."""
+        if self.activity_id:
+            url = reverse("services:activity_detail", args=[self.activity_id])
+        else:
+            url = reverse("outreach:campaign_detail", args=[self.campaign_id])
+        return f"{url}#post-{self.pk}"
 
     @property
     def subject(self):

@@ -27,7 +27,7 @@ from icalendar import Calendar, Event
 
 from organizations.models import Region
 from organizations.scoping import get_for_user, scope_for, scoped
-from organizations.sorting import Sorting
+from organizations.sorting import RowSorting, Sorting, name_key
 from organizations.viewutils import apply_action_errors, paginate, query_without_page, saved_message
 from sanhui.clock import today
 from sanhui.collation import pinyin
@@ -70,7 +70,9 @@ def activity_panel(request: HttpRequest, activity: Activity) -> str:
         "outreach/_activity_panel.html",
         {
             "activity": activity,
-            "campaigns": scoped(request.user, Campaign).filter(activities=activity).order_by("name"),
+            "campaigns": scoped(request.user, Campaign)
+            .filter(activities=activity)
+            .order_by(pinyin("name"), "pk"),
             "themed_days": activity.themed_days.order_by("sort_order"),
             "posts": posts,
             "reach": posts.aggregate(total=Coalesce(Sum("reach"), 0))["total"],
@@ -263,16 +265,37 @@ def campaign_activity_remove(request: HttpRequest, pk: int, activity_pk: int) ->
 # --------------------------------------------------------------------------- themed days
 
 
+# The calendar is built in Python (selectors.themed_day_calendar), dates first.
+THEMED_DAY_SORTING = RowSorting(
+    {
+        "date": lambda row: (row.start, row.themed_day.sort_order),
+        "name": lambda row: name_key(row.themed_day.name),
+        "category": lambda row: (
+            name_key(row.themed_day.get_suggested_category_display())
+            if row.themed_day.suggested_category
+            else None
+        ),
+        "activities": lambda row: row.activity_count,
+    },
+    default="date",
+)
+
+
 def themed_day_list(request: HttpRequest) -> HttpResponse:
     year = _year(request)
     scope = scope_for(request.user)
+    occurrences, sort = THEMED_DAY_SORTING.apply(
+        request, selectors.themed_day_calendar(user=request.user, year=year)
+    )
     return render(
         request,
         "outreach/themed_day_list.html",
         {
             "year": year,
             "years": [year - 1, year, year + 1],
-            "occurrences": selectors.themed_day_calendar(user=request.user, year=year),
+            "occurrences": occurrences,
+            "sort": sort,
+            "query": query_without_page(request),
             "today": today(),
             "reminder_days": settings.SANHUI_THEMED_DAY_REMINDER_DAYS,
             "is_admin": scope.write_all or bool(scope.admin_org_ids),
@@ -296,6 +319,10 @@ def themed_day_detail(request: HttpRequest, pk: int, year: int) -> HttpResponse:
         else:
             messages.success(request, _("已登记为%(name)s活动。") % {"name": themed_day.name})
             return redirect("outreach:themed_day_detail", pk=themed_day.pk, year=year)
+    # The same columns as a campaign's activities.
+    activities, sort = CAMPAIGN_ACTIVITY_SORTING.apply(
+        request, selectors.themed_day_activities(user=request.user, themed_day=themed_day, year=year)
+    )
     return render(
         request,
         "outreach/themed_day_detail.html",
@@ -304,9 +331,8 @@ def themed_day_detail(request: HttpRequest, pk: int, year: int) -> HttpResponse:
             "year": year,
             "start": start,
             "end": end,
-            "activities": selectors.themed_day_activities(
-                user=request.user, themed_day=themed_day, year=year
-            ),
+            "activities": activities,
+            "sort": sort,
             "form": form,
             "can_tag": form.fields["activity"].queryset.exists(),
             "writable": set(
@@ -373,13 +399,13 @@ def post_add(request: HttpRequest) -> HttpResponse:
     form = ChannelPostForm(request.POST or None, initial={"published_on": today()})
     if request.method == "POST" and form.is_valid():
         try:
-            actions.channel_post_create(
+            post = actions.channel_post_create(
                 actor=request.user, data=form.cleaned_data, activity=activity, campaign=campaign
             )
         except ValidationError as error:
             apply_action_errors(form, error)
         else:
-            messages.success(request, _("已登记宣传发布。"))
+            saved_message(request, _("已登记宣传发布“%(title)s”。") % {"title": post.title}, post)
             return redirect(subject)
     title = _("登记宣传发布：%(name)s") % {"name": activity.title if activity else campaign.name}
     return _form_page(request, form, title, subject.get_absolute_url(), back=subject)
@@ -403,7 +429,7 @@ def post_edit(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as error:
             apply_action_errors(form, error)
         else:
-            messages.success(request, _("已保存。"))
+            saved_message(request, _("已保存宣传发布“%(title)s”。") % {"title": post.title}, post)
             return redirect(post.subject)
     return _form_page(
         request,

@@ -52,6 +52,10 @@ class Phase(models.Model):
     def __str__(self) -> str:
         return f"{self.number}. {self.label}"
 
+    def get_absolute_url(self) -> str:
+        # A phase has no page of its own: its section of the plan's overview.
+        return f"{reverse('rollout:overview')}#phase-{self.number}"
+
     @property
     def label(self) -> str:
         """The name in the viewer's language (the plan's own names are in the catalogue; a name
@@ -90,6 +94,9 @@ class Stage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.code} {self.label}"
+
+    def get_absolute_url(self) -> str:
+        return f"{reverse('rollout:overview')}#stage-{self.pk}"
 
     @property
     def label(self) -> str:
@@ -134,6 +141,9 @@ class Milestone(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    def get_absolute_url(self) -> str:
+        return f"{reverse('rollout:overview')}#milestone-{self.pk}"
 
     def is_overdue(self, on: datetime.date | None = None) -> bool:
         return self.achieved_on is None and self.due_date < (on or today())
@@ -383,6 +393,9 @@ class SteeringMember(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_role_display()} · {self.name}"
+
+    def get_absolute_url(self) -> str:
+        return f"{reverse('rollout:steering_group')}#steering-member-{self.pk}"
 
     @property
     def is_current(self) -> bool:
@@ -762,6 +775,10 @@ class Incentive(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person} · {self.get_kind_display()} · {self.title}"
+
+    def get_absolute_url(self) -> str:
+        """The incentive list narrowed to its person, where it is one of a few rows."""
+        return f"{reverse('rollout:incentive_list')}?person={self.person_id}#incentive-{self.pk}"
 
 
 # --------------------------------------------------------------------------- term reminders

@@ -26,7 +26,7 @@ from django.views.decorators.http import require_GET, require_POST
 from organizations.audit.views import history_page
 from organizations.models import Person, VolunteerTeam
 from organizations.scoping import get_for_user, scope_for, scoped
-from organizations.sorting import Sort, Sorting
+from organizations.sorting import RowSorting, Sort, Sorting, name_key
 from organizations.uploads import file_response
 from organizations.viewutils import apply_action_errors, paginate, query_without_page, saved_message
 from sanhui.clock import today
@@ -190,10 +190,26 @@ def activity_day(request: HttpRequest, day: str) -> HttpResponse:
     )
 
 
+# The activities a leader led, with their check-in count (selectors.leader_record).
+LED_SORTING = Sorting(
+    {
+        "date": ("starts_at",),
+        "title": (pinyin("title"), "-starts_at"),
+        "kind": ("stream", "kind", "-starts_at"),
+        "organizer": (pinyin("organizer__name"), "organizer", "-starts_at"),
+        "checkins": ("checkin_count", "-starts_at"),
+        "status": ("status", "-starts_at"),
+    },
+    default="-date",
+)
+
+
 def my_activities(request: HttpRequest) -> HttpResponse:
     if not scope_for(request.user).person_ids:
         raise PermissionDenied
-    return render(request, "services/my_activities.html", selectors.leader_record(user=request.user))
+    context = selectors.leader_record(user=request.user)
+    context["led"], context["sort"] = LED_SORTING.apply(request, context["led"])
+    return render(request, "services/my_activities.html", context)
 
 
 # --------------------------------------------------------------------------- activities
@@ -611,11 +627,24 @@ def team_record_team(request: HttpRequest, pk) -> tuple[VolunteerTeam, int]:
     return team, _year(request)
 
 
+# The volunteers' totals are grouped rows (selectors.team_year_summary), most hours first.
+TEAM_RECORD_SORTING = RowSorting(
+    {
+        "volunteer": lambda row: name_key(row["person__name"]),
+        "activities": lambda row: row["activities"],
+        "hours": lambda row: row["total_hours"],
+    },
+    default="-hours",
+)
+
+
 def team_record(request: HttpRequest, pk: int) -> HttpResponse:
     team, year = team_record_team(request, pk)
     context = selectors.team_year_summary(team=team, year=year)
+    context["rows"], sort = TEAM_RECORD_SORTING.apply(request, context["rows"])
     context.update(
         {
+            "sort": sort,
             "team": team,
             "year": year,
             "years": list(range(today().year, 2019, -1)),

@@ -11,16 +11,26 @@ from __future__ import annotations
 
 import datetime
 import re
+import zoneinfo
 from html import unescape
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+import time_machine
+from axes.models import AccessAttempt
 from django.urls import reverse
+from django.utils import timezone
 
-from organizations.models import Organization, Person, VolunteerTeam
+from organizations.imports.models import ImportBatch
+from organizations.models import ExportFile, Organization, Person, Seat, VolunteerTeam
+from organizations.scoping import scope_for
 from organizations.sorting import Sorting
-from rollout.models import Phase, Stage
+from outreach.models import Campaign, ThemedDay
+from rollout.dashboards.blocks import leader_dashboard
+from rollout.indicators import Period
+from rollout.models import Phase, QuarterClosing, Stage
 from rollout.reference import load_plan
+from sanhui import clock
 from sanhui.collation import pinyin
 from tests import factories as f
 from tests.outreach import factories as of
@@ -194,6 +204,11 @@ def _lists(world):
         (reverse("rollout:showcase_manage"), ["status", "kind", "title", "nominated"]),
         (reverse("rollout:incentive_list"), ["date", "person", "kind", "title", "amount"]),
         (reverse("reports:list"), ["requested", "kind", "requester", "status"]),
+        (
+            reverse("organizations:import_list"),
+            ["uploaded", "kind", "organization", "file", "status", "new", "updated", "duplicates", "errors"],
+        ),
+        (reverse("organizations:export_list"), ["requested", "status", "rows"]),
     ]
 
 
@@ -447,3 +462,330 @@ def test_saving_a_team_links_to_it(client, jiangshan_admin, jiangshan):
     body = response.content.decode()
     assert "已保存服务队 安家&lt;i&gt;服务队&lt;/i&gt;。" in body
     assert f'<a class="alert-link" href="{team.get_absolute_url()}">查看</a>' in body
+
+
+# --------------------------------------------------------------------------- more lists
+
+
+def _names(rows) -> list[str]:
+    return [name for name in rows if name in PINYIN_ORDER]
+
+
+def test_the_themed_day_calendar_sorts_by_date_and_by_name(client, district_user):
+    ThemedDay.objects.update(is_active=False)
+    for name, rule in (("张伟日", "fixed:01-05"), ("叶青日", "fixed:02-01"), ("安琪日", "fixed:03-01")):
+        ThemedDay.objects.create(name=name, rule=rule)
+    ThemedDay.objects.create(name="王芳日", rule="fixed:04-01", suggested_category="ecology")
+    client.force_login(district_user)
+    url = reverse("outreach:themed_day_list")
+
+    def shown(response):
+        return [row.themed_day.name for row in response.context["occurrences"]]
+
+    assert shown(client.get(url, {"year": 2025})) == ["张伟日", "叶青日", "安琪日", "王芳日"]
+    assert shown(client.get(url, {"year": 2025, "sort": "-date"})) == ["王芳日", "安琪日", "叶青日", "张伟日"]
+    assert shown(client.get(url, {"year": 2025, "sort": "name"})) == ["安琪日", "王芳日", "叶青日", "张伟日"]
+    response = client.get(url, {"year": 2025, "sort": "-name"})
+    assert shown(response) == ["张伟日", "叶青日", "王芳日", "安琪日"]
+    # The year links keep the order; a day without a suggested category comes last both ways.
+    assert 'href="?year=2026&amp;sort=-name"' in response.content.decode()
+    assert shown(client.get(url, {"year": 2025, "sort": "category"}))[0] == "王芳日"
+    assert shown(client.get(url, {"year": 2025, "sort": "-category"}))[0] == "王芳日"
+
+
+def test_a_themed_days_activities_sort_by_title(client, district_user, jiangshan):
+    themed_day = ThemedDay.objects.create(name="测试主题日", rule="fixed:06-06")
+    starts = sf.at(-7)
+    for title in ("张家讲座", "安家讲座", "叶家讲座"):
+        activity = sf.ActivityFactory(organizer=jiangshan.association, title=title, starts_at=starts)
+        activity.themed_days.add(themed_day)
+    client.force_login(district_user)
+    url = reverse("outreach:themed_day_detail", args=[themed_day.pk, starts.year])
+
+    def shown(value):
+        return [a.title for a in client.get(url, {"sort": value}).context["activities"]]
+
+    assert shown("title") == ["安家讲座", "叶家讲座", "张家讲座"]
+    assert shown("-title") == ["张家讲座", "叶家讲座", "安家讲座"]
+    assert 'aria-sort="descending"' in client.get(url, {"sort": "-title"}).content.decode()
+
+
+def test_the_import_list_sorts_by_file_and_count(client, jiangshan_admin, jiangshan):
+    for file_name, errors in (("张伟名单.xlsx", 2), ("安琪名单.xlsx", 0), ("叶青名单.xlsx", 5)):
+        ImportBatch.objects.create(
+            kind=ImportBatch.Kind.PEOPLE,
+            organization=jiangshan.association,
+            created_by=jiangshan_admin,
+            file_name=file_name,
+            checksum="0" * 64,
+            error_count=errors,
+        )
+    client.force_login(jiangshan_admin)
+    url = reverse("organizations:import_list")
+    assert page_names(client.get(url), "file_name") == ["叶青名单.xlsx", "安琪名单.xlsx", "张伟名单.xlsx"]
+    assert page_names(client.get(url, {"sort": "file"}), "file_name") == [
+        "安琪名单.xlsx",
+        "叶青名单.xlsx",
+        "张伟名单.xlsx",
+    ]
+    assert page_names(client.get(url, {"sort": "-errors"}), "file_name") == [
+        "叶青名单.xlsx",
+        "张伟名单.xlsx",
+        "安琪名单.xlsx",
+    ]
+
+
+def test_my_exports_sort_by_rows(client, jiangshan_admin):
+    for total in (30, 10, 20):
+        ExportFile.objects.create(
+            list_key="people", format="csv", created_by=jiangshan_admin, progress_total=total
+        )
+    client.force_login(jiangshan_admin)
+    url = reverse("organizations:export_list")
+    assert page_names(client.get(url), "progress_total") == [20, 10, 30]
+    assert page_names(client.get(url, {"sort": "rows"}), "progress_total") == [10, 20, 30]
+    assert page_names(client.get(url, {"sort": "-rows"}), "progress_total") == [30, 20, 10]
+
+
+def test_the_lockouts_sort_by_failures_and_account(client, district_user):
+    start = datetime.datetime(2026, 3, 10, 9, 0, tzinfo=zoneinfo.ZoneInfo("Asia/Shanghai"))
+    with time_machine.travel(start, tick=False) as clock:
+        for username, failures in (("bo", 7), ("an", 5), ("cy", 6)):
+            AccessAttempt.objects.create(
+                username=username,
+                ip_address=None,
+                user_agent="test",
+                http_accept="*/*",
+                path_info="/accounts/login/",
+                get_data="",
+                post_data="",
+                failures_since_start=failures,
+            )
+            clock.shift(datetime.timedelta(minutes=1))
+        client.force_login(district_user)
+        url = reverse("account_lockouts")
+
+        def shown(value):
+            return [lock.value for lock in client.get(url, {"sort": value}).context["lockouts"]]
+
+        assert shown("") == ["cy", "an", "bo"]  # the latest lock first
+        assert shown("failures") == ["an", "cy", "bo"]
+        assert shown("-failures") == ["bo", "cy", "an"]
+        assert shown("username") == ["an", "bo", "cy"]
+        assert 'aria-sort="ascending"' in client.get(url, {"sort": "username"}).content.decode()
+
+
+def test_the_term_list_sorts_by_name_in_pinyin(client, district_user, jiangshan, named):
+    on = clock.today()
+    for days, name in ((30, "王芳"), (10, "张伟"), (20, "安琪"), (40, "叶青")):
+        f.SeatFactory(
+            organization=jiangshan.association,
+            person=named[name],
+            position=Seat.Position.STANDING_MEMBER,
+            term_end=on + datetime.timedelta(days=days),
+        )
+    client.force_login(district_user)
+    url = reverse("rollout:term_list")
+
+    def shown(value):
+        rows = client.get(url, {"days": 60, "sort": value}).context["rows"]
+        return _names([row.seat.person.name for row in rows])
+
+    assert shown("") == ["张伟", "安琪", "王芳", "叶青"]  # the nearest end first
+    assert shown("name") == PINYIN_ORDER
+    assert shown("-name") == PINYIN_ORDER[::-1]
+    assert shown("-term_end") == ["叶青", "王芳", "安琪", "张伟"]
+    body = client.get(url, {"days": 60, "sort": "-name"}).content.decode()
+    assert '<input type="hidden" name="sort" value="-name">' in body
+
+
+def test_the_quarter_list_sorts_by_quarter_and_closing(client, district_user):
+    for quarter, month, closed in (("2022Q4", 10, 5), ("2023Q1", 1, 2)):
+        start = datetime.date(int(quarter[:4]), month, 1)
+        QuarterClosing.objects.create(
+            quarter=quarter,
+            starts_on=start,
+            ends_on=start + datetime.timedelta(days=80),
+            closed_at=datetime.datetime(2023, 6, closed, tzinfo=datetime.UTC),
+        )
+    client.force_login(district_user)
+    url = reverse("reports:quarter_list")
+
+    def codes(value):
+        return [state.code for state in client.get(url, {"sort": value}).context["states"]]
+
+    newest_first = codes("")
+    assert newest_first[0] > newest_first[-1]
+    assert codes("quarter") == newest_first[::-1]
+    # Quarters never closed come last, whichever way.
+    assert codes("closed")[:2] == ["2023Q1", "2022Q4"]
+    assert codes("-closed")[:2] == ["2022Q4", "2023Q1"]
+
+
+def test_my_activities_sort_by_title(client, leader_user, jiangshan):
+    for title in ("张家讲座", "安家讲座", "叶家讲座"):
+        sf.ActivityFactory(organizer=jiangshan.association, title=title, leaders=[jiangshan.leader])
+    client.force_login(leader_user)
+    url = reverse("services:my_activities")
+    assert [a.title for a in client.get(url, {"sort": "title"}).context["led"]] == [
+        "安家讲座",
+        "叶家讲座",
+        "张家讲座",
+    ]
+    response = client.get(url, {"sort": "-title"})
+    assert [a.title for a in response.context["led"]] == ["张家讲座", "叶家讲座", "安家讲座"]
+    assert 'aria-sort="descending"' in response.content.decode()
+
+
+def test_the_team_record_sorts_by_volunteer_and_hours(client, district_user, jiangshan, named):
+    team = jiangshan.team
+    for name, hours in (("张伟", 3), ("叶青", 1), ("安琪", 2), ("王芳", 4)):
+        activity = sf.ActivityFactory(organizer=jiangshan.association)
+        sf.VolunteerServiceFactory(activity=activity, person=named[name], team=team, hours=hours)
+    client.force_login(district_user)
+    url = reverse("services:team_record", args=[team.pk])
+    year = sf.at(-7).year
+
+    def shown(value):
+        rows = client.get(url, {"year": year, "sort": value}).context["rows"]
+        return [row["person__name"] for row in rows]
+
+    assert shown("") == ["王芳", "张伟", "安琪", "叶青"]  # most hours first
+    assert shown("hours") == ["叶青", "安琪", "张伟", "王芳"]
+    assert shown("volunteer") == PINYIN_ORDER
+    assert shown("-volunteer") == PINYIN_ORDER[::-1]
+
+
+# --------------------------------------------------------------------------- pinyin elsewhere
+
+
+def test_campaigns_of_the_same_start_are_in_pinyin_order(client, jiangshan_admin, jiangshan):
+    activity = sf.ActivityFactory(organizer=jiangshan.association, starts_at=sf.at(-1))
+    day = timezone.localdate(sf.at(-1))
+    for name in ("张家行动", "安家行动", "叶家行动", "王家行动"):
+        campaign = of.CampaignFactory(
+            name=name, starts_on=day - datetime.timedelta(days=5), ends_on=day + datetime.timedelta(days=5)
+        )
+        campaign.activities.add(activity)
+    expected = ["安家行动", "王家行动", "叶家行动", "张家行动"]
+    assert [c.name for c in Campaign.objects.filter(name__in=expected)] == expected  # Meta.ordering
+    client.force_login(jiangshan_admin)
+    body = client.get(activity.get_absolute_url()).content.decode()
+    assert [body.index(name) for name in expected] == sorted(body.index(name) for name in expected)
+    form = client.get(reverse("outreach:activity_outreach", args=[activity.pk])).context["form"]
+    assert [c.name for c in form.fields["campaigns"].queryset] == expected
+
+
+def test_a_leaders_dashboard_lists_seats_and_teams_in_pinyin_order(leader_user, jiangshan):
+    person = jiangshan.leader
+    for name in ("张家协会", "安家协会", "叶家协会"):
+        organization = f.OrganizationFactory(name=name)
+        f.SeatFactory(organization=organization, person=person, position=Seat.Position.STANDING_MEMBER)
+        f.VolunteerTeamFactory(organization=organization, name=name.replace("协会", "服务队"), leader=person)
+    board = leader_dashboard(scope=scope_for(leader_user), period=Period.containing(clock.today()))
+    seats = [seat["organization"] for seat in board["seats"] if seat["organization"].endswith("家协会")]
+    assert seats == ["安家协会", "叶家协会", "张家协会"]
+    teams = [team["name"] for team in board["teams"] if team["name"].endswith("家服务队")]
+    assert teams == ["安家服务队", "叶家服务队", "张家服务队"]
+
+
+# --------------------------------------------------------------------------- export breadcrumbs
+
+
+def test_the_export_pages_have_breadcrumbs(client, jiangshan_admin, jiangshan):
+    client.force_login(jiangshan_admin)
+    response = client.get(reverse("organizations:list_export", args=["people"]), {"sort": "-name"})
+    assert trail(response) == ["首页", "人员名单", "导出：人员名单"]
+    crumbs = re.search(r'<ol class="breadcrumb[^"]*">(.*?)</ol>', response.content.decode(), re.S).group(1)
+    assert (
+        unescape(re.findall(r'href="([^"]+)"', crumbs)[1])
+        == reverse("organizations:person_list") + "?sort=-name"
+    )
+    export = ExportFile.objects.create(list_key="people", format="csv", created_by=jiangshan_admin)
+    assert trail(client.get(export.get_absolute_url())) == ["首页", "我的导出", "人员名单"]
+
+
+# --------------------------------------------------------------------------- more saved messages
+
+
+def _form_data(response) -> dict:
+    """What the form on the page would send unchanged."""
+    data = {}
+    for field in response.context["form"]:
+        value = field.value()
+        if value is None or value is False:
+            continue
+        if isinstance(value, list | tuple):
+            data[field.html_name] = [str(item) for item in value]
+        else:
+            data[field.html_name] = value.isoformat() if hasattr(value, "isoformat") else str(value)
+    return data
+
+
+def _saved(client, url: str, changes: dict) -> str:
+    data = {**_form_data(client.get(url)), **changes}
+    response = client.post(url, data, follow=True)
+    assert response.status_code == 200
+    messages = response.content.decode().split('<div class="messages">')[1].split("</div>")[0]
+    return unescape(messages)
+
+
+def test_saving_a_post_links_to_its_line_on_the_activity(client, jiangshan_admin, jiangshan):
+    activity = sf.ActivityFactory(organizer=jiangshan.association)
+    post = of.ChannelPostFactory(activity=activity)
+    client.force_login(jiangshan_admin)
+    message = _saved(client, reverse("outreach:post_edit", args=[post.pk]), {"title": "安琪谈科普"})
+    link = f"{activity.get_absolute_url()}#post-{post.pk}"
+    assert f'已保存宣传发布“安琪谈科普”。 <a class="alert-link" href="{link}">查看</a>' in message
+    assert f'id="post-{post.pk}"' in client.get(activity.get_absolute_url()).content.decode()
+
+
+def test_saving_plan_records_links_to_where_they_are_shown(client, district_user, plan_loaded, jiangshan):
+    client.force_login(district_user)
+    phase = Phase.objects.get(number=3)
+    message = _saved(client, reverse("rollout:phase_edit", args=[phase.pk]), {})
+    overview = reverse("rollout:overview")
+    assert f'<a class="alert-link" href="{overview}#phase-3">查看</a>' in message
+    milestone = pf.MilestoneFactory(title="完成名册")
+    message = _saved(client, reverse("rollout:milestone_edit", args=[milestone.pk]), {"title": "安琪名册"})
+    assert (
+        f'已保存里程碑“安琪名册”。 <a class="alert-link" href="{overview}#milestone-{milestone.pk}">'
+        in message
+    )
+    assert f'id="milestone-{milestone.pk}"' in client.get(overview).content.decode()
+
+    member = pf.SteeringMemberFactory(name="王芳")
+    message = _saved(client, reverse("rollout:steering_member_edit", args=[member.pk]), {})
+    group = reverse("rollout:steering_group")
+    assert (
+        f'已保存专项指导组成员 王芳。 <a class="alert-link" href="{group}#steering-member-{member.pk}">'
+        in message
+    )
+    assert f'id="steering-member-{member.pk}"' in client.get(group).content.decode()
+
+
+def test_saving_an_incentive_links_to_its_persons_incentives(client, district_user, jiangshan, wuxiang):
+    # Incentives go to leaders (三长) only: the conftest towns' 院长.
+    leader = jiangshan.leader
+    incentive = pf.IncentiveFactory(person=leader, title="优秀科技工作者", granted_on=clock.today())
+    pf.IncentiveFactory(person=wuxiang.leader, title="先进个人")
+    client.force_login(district_user)
+    message = _saved(client, reverse("rollout:incentive_edit", args=[incentive.pk]), {})
+    link = f"{reverse('rollout:incentive_list')}?person={leader.pk}#incentive-{incentive.pk}"
+    assert f'已保存激励“优秀科技工作者”。 <a class="alert-link" href="{link}">查看</a>' in message
+    response = client.get(link.split("#")[0])
+    assert [row.title for row in response.context["page"]] == ["优秀科技工作者"]
+    assert f'id="incentive-{incentive.pk}"' in response.content.decode()
+    assert "只显示 姜山院长 的激励。" in response.content.decode()
+
+
+def test_a_malformed_person_on_the_incentive_list_shows_them_all(client, district_user, jiangshan, wuxiang):
+    for town in (jiangshan, wuxiang):
+        pf.IncentiveFactory(person=town.leader, title="先进个人")
+    client.force_login(district_user)
+    url = reverse("rollout:incentive_list")
+    for value in ("abc", "-1", "１", "99999999999999999999", ""):
+        response = client.get(url, {"person": value})
+        assert response.status_code == 200, value
+        assert len(response.context["page"]) == 2, value
+    assert len(client.get(url, {"person": wuxiang.leader.pk}).context["page"]) == 1

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from ..links import absolute_url
 from ..scoping import scope_for
-from ..sorting import Sorting
+from ..sorting import RowSorting, Sorting
 from ..viewutils import paginate, query_without_page
 from . import actions, selectors
 from .filters import LoginEventFilter
@@ -32,11 +32,27 @@ def _require_district_staff(request: HttpRequest) -> None:
         raise PermissionDenied
 
 
+# The current locks are worked out in Python (selectors.lockouts), the latest lock first.
+LOCKOUT_SORTING = RowSorting(
+    {
+        "kind": lambda lock: lock.kind,
+        "username": lambda lock: lock.usernames[0].casefold() if lock.usernames else None,
+        "address": lambda lock: lock.addresses[0] if lock.addresses else None,
+        "failures": lambda lock: lock.failures,
+        "last": lambda lock: lock.last_attempt,
+        "until": lambda lock: lock.until,
+    },
+    default="-until",
+)
+
+
 @require_GET
 def lockout_list(request: HttpRequest) -> HttpResponse:
     _require_district_staff(request)
+    lockouts, sort = LOCKOUT_SORTING.apply(request, selectors.lockouts())
     context = {
-        "lockouts": selectors.lockouts(),
+        "lockouts": lockouts,
+        "sort": sort,
         "failure_limit": selectors.failure_limit(),
         "lockout_minutes": int(selectors.lockout_period().total_seconds() // 60),
     }

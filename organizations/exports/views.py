@@ -21,8 +21,9 @@ from django.shortcuts import redirect, render
 from organizations import actions
 from organizations.models import ExportFile
 from organizations.scoping import get_for_user, scope_for, scoped
+from organizations.sorting import Sorting
 from organizations.uploads import file_response
-from organizations.viewutils import apply_action_errors, paginate
+from organizations.viewutils import apply_action_errors, paginate, query_without_page
 
 from . import actions as export_actions
 from . import registry, writers
@@ -124,13 +125,28 @@ def _own_export(request: HttpRequest, pk: int) -> ExportFile:
     return get_for_user(request.user, ExportFile, pk, base=ExportFile.objects.filter(created_by=request.user))
 
 
+EXPORT_SORTING = Sorting(
+    {
+        "requested": ("created_at",),
+        "status": ("status", "-created_at"),
+        "rows": ("progress_total", "-created_at"),
+    },
+    default="-requested",
+)
+
+
 def export_list(request: HttpRequest) -> HttpResponse:
     """我的导出: the user's own background exports, newest first."""
-    exports = _own_exports(request).order_by("-created_at", "-pk")
+    exports, sort = EXPORT_SORTING.apply(request, _own_exports(request))
     return render(
         request,
         "organizations/exports/export_list.html",
-        {"page": paginate(request, exports), "keep_days": export_actions.export_keep_days()},
+        {
+            "page": paginate(request, exports),
+            "sort": sort,
+            "query": query_without_page(request),
+            "keep_days": export_actions.export_keep_days(),
+        },
     )
 
 

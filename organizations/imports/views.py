@@ -20,8 +20,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from organizations.scoping import get_for_user, scope_for, scoped
+from organizations.sorting import Sorting
 from organizations.validators import MASKS
 from organizations.viewutils import apply_action_errors, paginate, query_without_page
+from sanhui.collation import pinyin
 from sanhui.spreadsheets import XLSX_CONTENT_TYPE
 
 from . import actions
@@ -47,15 +49,37 @@ def _batch(request: HttpRequest, pk: int, *, write: bool = False) -> ImportBatch
     return get_for_user(request.user, ImportBatch, pk, write=write, base=base)
 
 
+BATCH_SORTING = Sorting(
+    {
+        "uploaded": ("created_at",),
+        "kind": ("kind", "-created_at"),
+        "organization": (pinyin("organization__name"), "organization", "-created_at"),
+        "file": (pinyin("file_name"), "-created_at"),
+        "status": ("status", "-created_at"),
+        "new": ("new_count", "-created_at"),
+        "updated": ("update_count", "-created_at"),
+        "duplicates": ("duplicate_count", "-created_at"),
+        "errors": ("error_count", "-created_at"),
+    },
+    default="-uploaded",
+)
+
+
 def import_list(request: HttpRequest) -> HttpResponse:
     _require_manager(request)
     batches = scoped(
         request.user, ImportBatch, base=ImportBatch.objects.select_related("organization", "created_by")
-    ).order_by("-created_at", "-pk")
+    )
+    batches, sort = BATCH_SORTING.apply(request, batches)
     return render(
         request,
         "organizations/imports/list.html",
-        {"page": paginate(request, batches), "query": query_without_page(request), "importers": importers()},
+        {
+            "page": paginate(request, batches),
+            "sort": sort,
+            "query": query_without_page(request),
+            "importers": importers(),
+        },
     )
 
 

@@ -21,7 +21,8 @@ from rollout import indicators
 from rollout.indicators import CONDITION_LABELS, CONDITIONS, Period
 from rollout.models import Phase, Rectification, Task
 from sanhui.clock import today
-from sanhui.formats import RATE, display
+from sanhui.collation import pinyin
+from sanhui.formats import HOURS, RATE, display
 from services.models import Activity, ActivityKind, Stream, VolunteerService
 
 TREND_QUARTERS = 4
@@ -127,17 +128,12 @@ def ledger_of(user, region: Region | None = None) -> QuerySet[Activity] | indica
     return activities if region is None else activities.in_region(region)
 
 
-def activity_block(
-    activities: QuerySet[Activity] | indicators.Ledger, period: Period, *, region: Region | None = None
-) -> dict:
-    """Activities, people served and volunteer hours: totals, by month and stream, by organiser
-    category and by type, each with the list behind it."""
-    region_id = region.pk if region else None
-    figures = indicators.activity_figures(activities, period)
-    months = [day.strftime("%Y-%m") for day in months_of(period)]
-    by_month_stream = indicators.activity_breakdown(activities, period, "month,stream")
+def _streams_by_month(activities, period: Period, months: list[str], region_id: int | None):
+    """Each stream's activities, people served and hours by month, with the list behind each
+    month; and each month's hours of both streams as the pages print hours (the chart's
+    tooltip)."""
     cells: dict[tuple[str, str], dict] = {}
-    for row in by_month_stream:
+    for row in indicators.activity_breakdown(activities, period, "month,stream"):
         month, stream = row["key"]
         cells[(_month_key(month), stream)] = row
 
@@ -156,6 +152,22 @@ def activity_block(
         }
         for stream, label in Stream.choices
     ]
+    hours_text = [
+        display(sum(cell(month, stream, "volunteer_hours") for stream in Stream.values), HOURS)
+        for month in months
+    ]
+    return streams, hours_text
+
+
+def activity_block(
+    activities: QuerySet[Activity] | indicators.Ledger, period: Period, *, region: Region | None = None
+) -> dict:
+    """Activities, people served and volunteer hours: totals, by month and stream, by organiser
+    category and by type, each with the list behind it."""
+    region_id = region.pk if region else None
+    figures = indicators.activity_figures(activities, period)
+    months = [day.strftime("%Y-%m") for day in months_of(period)]
+    streams, hours_text = _streams_by_month(activities, period, months, region_id)
     categories = dict(Organization.Category.choices)
     by_category = [
         {
@@ -182,6 +194,7 @@ def activity_block(
                 "activities": row["activities"],
                 "people_served": row["people_served"],
                 "volunteer_hours": round(row["volunteer_hours"], 2),
+                "volunteer_hours_text": display(row["volunteer_hours"], HOURS),
                 "url": activity_url(period, kind=row["key"], region=region_id),
             }
             for row in indicators.activity_breakdown(activities, period, "kind")
@@ -197,6 +210,7 @@ def activity_block(
         "url": activity_url(period, region=region_id),
         "months": months,
         "month_urls": [activity_url(month=month, region=region_id) for month in months],
+        "hours_text": hours_text,
         "streams": streams,
         "by_category": by_category,
         "by_kind": by_kind,
@@ -337,7 +351,13 @@ def district_dashboard(*, user, period: Period, on: datetime.date | None = None)
     towns = list(indicators.towns_in_scope())
     rows = indicators.town_coverage(period, towns=towns, today=on)
     trend = [
-        {"period": p.code, "label": period_label(p), "rate": s.coverage_rate, "covered": s.covered}
+        {
+            "period": p.code,
+            "label": period_label(p),
+            "rate": s.coverage_rate,
+            "rate_text": percent(s.coverage_rate),
+            "covered": s.covered,
+        }
         for p, s in indicators.coverage_trend(period, TREND_QUARTERS, towns=towns, today=on)
     ]
     return {
@@ -398,7 +418,13 @@ def town_dashboard(*, user, town: Region, period: Period, on: datetime.date | No
         str(Organization.Category(category).label) for category in row.missing_categories
     ]
     trend = [
-        {"period": p.code, "label": period_label(p), "covered": s.covered == 1, "rate": s.coverage_rate}
+        {
+            "period": p.code,
+            "label": period_label(p),
+            "covered": s.covered == 1,
+            "rate": s.coverage_rate,
+            "rate_text": percent(s.coverage_rate),
+        }
         for p, s in indicators.coverage_trend(period, TREND_QUARTERS, towns=[town], today=on)
     ]
     return {
@@ -435,14 +461,14 @@ def leader_dashboard(*, scope: Scope, period: Period, on: datetime.date | None =
         Seat.objects.filter(person_id__in=people)
         .current(on)
         .select_related("organization", "person")
-        .order_by("organization__name", "pk")
+        .order_by(pinyin("organization__name"), "organization", "pk")
     )
     teams = (
         scope.teams(VolunteerTeam.objects.all())
         .filter(Q(leader_id__in=people) | Q(memberships__person_id__in=people))
         .distinct()
         .select_related("organization", "leader")
-        .order_by("name")
+        .order_by(pinyin("name"), "pk")
     )
     recent = (
         indicators.held_in(led, period)

@@ -23,8 +23,9 @@ from django.views.decorators.http import require_GET, require_POST
 
 from organizations.audit.selectors import entries_about
 from organizations.audit.views import history_page
+from organizations.models import Seat
 from organizations.scoping import Scope, get_for_user, scope_for, scoped
-from organizations.sorting import Sort, Sorting
+from organizations.sorting import RowSorting, Sort, Sorting, name_key
 from organizations.uploads import file_response
 from organizations.viewutils import apply_action_errors, paginate, query_without_page, saved_message
 from rollout import tasks
@@ -162,7 +163,7 @@ def phase_edit(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as error:
             apply_action_errors(form, error)
         else:
-            messages.success(request, _("已保存。"))
+            saved_message(request, _("已保存阶段“%(name)s”。") % {"name": phase}, phase)
             return redirect("rollout:overview")
     return _form_page(request, form, _("编辑阶段：%(name)s") % {"name": phase}, cancel_url="rollout:overview")
 
@@ -183,7 +184,7 @@ def stage_edit(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as error:
             apply_action_errors(form, error)
         else:
-            messages.success(request, _("已保存。"))
+            saved_message(request, _("已保存子阶段“%(name)s”。") % {"name": stage}, stage)
             return redirect("rollout:overview")
     return _form_page(
         request, form, _("编辑子阶段：%(name)s") % {"name": stage}, cancel_url="rollout:overview"
@@ -195,11 +196,11 @@ def milestone_add(request: HttpRequest) -> HttpResponse:
     form = MilestoneForm(request.POST or None, initial={"phase": request.GET.get("phase")})
     if request.method == "POST" and form.is_valid():
         try:
-            phases_actions.milestone_create(actor=request.user, **form.cleaned_data)
+            milestone = phases_actions.milestone_create(actor=request.user, **form.cleaned_data)
         except ValidationError as error:
             apply_action_errors(form, error)
         else:
-            messages.success(request, _("已添加里程碑。"))
+            saved_message(request, _("已添加里程碑“%(title)s”。") % {"title": milestone.title}, milestone)
             return redirect("rollout:overview")
     return _form_page(request, form, _("添加里程碑"), cancel_url="rollout:overview")
 
@@ -221,7 +222,7 @@ def milestone_edit(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as error:
             apply_action_errors(form, error)
         else:
-            messages.success(request, _("已保存。"))
+            saved_message(request, _("已保存里程碑“%(title)s”。") % {"title": milestone.title}, milestone)
             return redirect("rollout:overview")
     return _form_page(
         request, form, _("编辑里程碑：%(title)s") % {"title": milestone.title}, cancel_url="rollout:overview"
@@ -453,11 +454,11 @@ def steering_member_add(request: HttpRequest) -> HttpResponse:
     form = SteeringMemberForm(request.POST or None, initial={"started_on": today()})
     if request.method == "POST" and form.is_valid():
         try:
-            steering_actions.steering_member_create(actor=request.user, **form.cleaned_data)
+            member = steering_actions.steering_member_create(actor=request.user, **form.cleaned_data)
         except ValidationError as error:
             apply_action_errors(form, error)
         else:
-            messages.success(request, _("已添加专项指导组成员。"))
+            saved_message(request, _("已添加专项指导组成员 %(name)s。") % {"name": member.name}, member)
             return redirect("rollout:steering_group")
     return _form_page(request, form, _("添加专项指导组成员"), cancel_url="rollout:steering_group")
 
@@ -485,7 +486,7 @@ def steering_member_edit(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as error:
             apply_action_errors(form, error)
         else:
-            messages.success(request, _("已保存。"))
+            saved_message(request, _("已保存专项指导组成员 %(name)s。") % {"name": member.name}, member)
             return redirect("rollout:steering_group")
     return _form_page(
         request,
@@ -943,6 +944,13 @@ def incentive_list(request: HttpRequest) -> HttpResponse:
     kind = request.GET.get("kind", "")
     if kind in Incentive.Kind.values:
         queryset = queryset.filter(kind=kind)
+    # A saved incentive's link (Incentive.get_absolute_url) narrows the list to its person.
+    person = None
+    person_pk = request.GET.get("person", "")
+    if person_pk.isascii() and person_pk.isdigit() and len(person_pk) < 10:
+        queryset = queryset.filter(person_id=int(person_pk))
+        first = queryset.select_related("person").first()
+        person = first.person if first else None
     incentives, sort = INCENTIVE_SORTING.apply(request, queryset)
     return render(
         request,
@@ -954,6 +962,7 @@ def incentive_list(request: HttpRequest) -> HttpResponse:
             "totals": selectors.incentive_totals(queryset),
             "kinds": Incentive.Kind.choices,
             "kind": kind,
+            "person": person,
             "can_manage": scope.write_all,
         },
     )
@@ -967,11 +976,11 @@ def incentive_add(request: HttpRequest) -> HttpResponse:
     form = IncentiveForm(request.POST or None, user=request.user, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            incentives_actions.incentive_create(actor=request.user, **form.cleaned_data)
+            incentive = incentives_actions.incentive_create(actor=request.user, **form.cleaned_data)
         except ValidationError as error:
             apply_action_errors(form, error)
         else:
-            messages.success(request, _("已记录激励。"))
+            saved_message(request, _("已记录激励“%(title)s”。") % {"title": incentive.title}, incentive)
             return redirect("rollout:incentive_list")
     return _form_page(request, form, _("记录激励"), cancel_url="rollout:incentive_list")
 
@@ -998,7 +1007,7 @@ def incentive_edit(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as error:
             apply_action_errors(form, error)
         else:
-            messages.success(request, _("已保存。"))
+            saved_message(request, _("已保存激励“%(title)s”。") % {"title": incentive.title}, incentive)
             return redirect("rollout:incentive_list")
     return _form_page(
         request,
@@ -1011,18 +1020,34 @@ def incentive_edit(request: HttpRequest, pk: int) -> HttpResponse:
 # --------------------------------------------------------------------------- term reminders
 
 
+# The rows are built in Python (selectors.term_overview), the nearest term end first.
+TERM_SORTING = RowSorting(
+    {
+        "organization": lambda row: name_key(row.seat.organization.name),
+        "position": lambda row: (
+            Seat.RANK.index(row.seat.position) if row.seat.position in Seat.RANK else len(Seat.RANK)
+        ),
+        "name": lambda row: name_key(row.seat.person.name),
+        "term_end": lambda row: row.seat.term_end,
+        "reminded": lambda row: row.reminded_at,
+    },
+    default="term_end",
+)
+
+
 def term_list(request: HttpRequest) -> HttpResponse:
     scope = _reader(request)
     form = TermWindowForm(request.GET or None)
     days = term_reminders_actions.term_reminder_days()
     if form.is_valid() and form.cleaned_data.get("days"):
         days = form.cleaned_data["days"]
-    rows = selectors.term_overview(user=request.user, days=days)
+    rows, sort = TERM_SORTING.apply(request, selectors.term_overview(user=request.user, days=days))
     return render(
         request,
         "rollout/term_list.html",
         {
             "rows": rows,
+            "sort": sort,
             "days": days,
             "default_days": term_reminders_actions.term_reminder_days(),
             "form": form,

@@ -14,6 +14,11 @@
   function fill(template, values) {
     return template.replace(/%\((\w+)\)s/g, function (_match, key) { return values[key]; });
   }
+  // Figures as the pages print them: every text comes from the server's formatter
+  // (sanhui.formats), so a chart never rounds a rate or a number of hours its own way.
+  function textOf(texts) {
+    return function (_value, dataIndex) { return texts[dataIndex]; };
+  }
   var charts = [];
 
   function mount(id, option, onClick) {
@@ -93,7 +98,14 @@
         ],
         series: [
           { name: L.served, type: "bar", data: served, itemStyle: { color: "#5b8c5a" } },
-          { name: L.volunteerHours, type: "line", yAxisIndex: 1, data: hours, itemStyle: { color: "#8e5ea2" } },
+          {
+            name: L.volunteerHours,
+            type: "line",
+            yAxisIndex: 1,
+            data: hours,
+            itemStyle: { color: "#8e5ea2" },
+            tooltip: { valueFormatter: textOf(activity.hours_text) },
+          },
         ],
       },
       function (params) { return activity.month_urls[params.dataIndex]; }
@@ -131,9 +143,10 @@
             trigger: "item",
             formatter: function (params) {
               var row = kinds[params.dataIndex];
+              // A tooltip drawn in the chart breaks lines at "\n", not at the label's <br>.
               return fill(L.kindTooltip, {
-                label: row.label, activities: row.activities, people: row.people_served, hours: row.volunteer_hours,
-              });
+                label: row.label, activities: row.activities, people: row.people_served, hours: row.volunteer_hours_text,
+              }).replace(/<br>/g, "\n");
             },
           },
           grid: { left: 150, right: 30, top: 10, bottom: 20 },
@@ -171,7 +184,7 @@
           splitLine: { show: false },
           axisLabel: { show: false },
           pointer: { show: false },
-          detail: { formatter: seats.total ? "{value}%" : "—", fontSize: 22, offsetCenter: [0, "40%"] },
+          detail: { formatter: function () { return seats.share_text; }, fontSize: 22, offsetCenter: [0, "40%"] },
           data: [{ value: pct(seats.share) || 0, name: seats.led + "/" + seats.total }],
           title: { offsetCenter: [0, "75%"], fontSize: 12 },
         },
@@ -194,6 +207,13 @@
             data: trend.map(function (row) { return asRate ? pct(row.rate) : (row.covered ? 1 : 0); }),
             itemStyle: { color: "#2f6f9f" },
             areaStyle: asRate ? { opacity: 0.15 } : undefined,
+            tooltip: {
+              valueFormatter: function (_value, dataIndex) {
+                var row = trend[dataIndex];
+                if (!row) return "";
+                return asRate ? row.rate_text : (row.covered ? L.covered : L.notCovered);
+              },
+            },
           },
         ],
       },

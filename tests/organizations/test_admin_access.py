@@ -80,6 +80,31 @@ def test_district_staff_open_lists_and_records(client, district, jiangshan_admin
     assert str(record) in response.content.decode()
 
 
+def test_an_organisations_regions_are_searched_not_picked_with_ctrl_held_down(client, district, jiangshan):
+    """Django's multiple select asks for 按住 Control 键 (or Ctrl, ⌘): the served regions are a
+    searched box instead, and the search finds the district's regions for district staff."""
+
+    client.force_login(district)
+    response = client.get(reverse("admin:organizations_organization_change", args=[jiangshan.association.pk]))
+    assert response.status_code == 200
+    page = response.content.decode()
+    for hint in ("Control", "Ctrl", "Command"):
+        assert hint not in page, hint
+    served = page[page.index('name="served_regions"') - 400 : page.index('name="served_regions"') + 400]
+    assert "admin-autocomplete" in served
+    found = client.get(
+        reverse("admin:autocomplete"),
+        {
+            "app_label": "organizations",
+            "model_name": "organization",
+            "field_name": "served_regions",
+            "term": "姜山",
+        },
+    )
+    assert found.status_code == 200
+    assert [row["text"] for row in found.json()["results"]] == ["姜山镇"]
+
+
 def test_district_staff_assign_a_role_in_the_admin(client, district, jiangshan, newcomer):
     client.force_login(district)
     response = client.post(

@@ -4,7 +4,11 @@ tiles say what fails (未达标：…) and what holds (✓).
 
 Figures are those of the hand-counted district of tests/district.py: on 2022-12-31, 7 of the 12
 current seats are held by 三长/泛三长 (58.3%); in 2022Q4 the activities by organiser category are
-2 production, 1 ecology, 1 life-health and 1 other (40.0%, 20.0%, 20.0%, 20.0%).
+2 production, 1 ecology, 1 life-health and 1 other (40.0%, 20.0%, 20.0%, 20.0%). 姜山农技协会 holds
+2 current seats, 1 of them by a 三长 (孙立强): 50.0% on its own page and on its admin's town
+dashboard, where the whole town is that one organisation. Volunteer hours by month of 2022Q4:
+October 4.0 (姜山健康讲座), November 5.0 (姜山农技培训 2.0, 五乡农技指导 3.0), December 2.5
+(上李家村健康讲座); by type: 科普宣讲 6.5, 实地技术指导 3.0, 技术讲座培训 2.0, 专题展览 0.
 """
 
 import datetime
@@ -50,7 +54,7 @@ def test_the_formatter(value, type_, text):
     assert display(value, type_) == text
 
 
-def test_the_seat_share_reads_the_same_on_the_home_page_an_organisation_and_the_dashboard(client, district):
+def test_the_seat_share_reads_the_same_on_the_home_page_and_the_dashboard(client, district):
     with time_machine.travel(END_OF_2022, tick=False):
         client.force_login(district.district_staff)
         home = client.get("/").content.decode()
@@ -58,6 +62,45 @@ def test_the_seat_share_reads_the_same_on_the_home_page_an_organisation_and_the_
     assert "58.3%" in home
     assert "58%" not in home.replace("58.3%", "")
     assert "58.3%" in dashboard
+
+
+def test_an_organisation_page_and_the_dashboard_show_the_same_share(client, district):
+    """1 of 姜山农技协会's 2 seats: 50.0% everywhere, never the gauge's old 50%."""
+
+    nongji = district.orgs["姜山农技协会"]
+    town = district.towns["姜山镇"]
+    client.force_login(district.grassroots_admin)
+    with time_machine.travel(END_OF_2022, tick=False):
+        organisation = client.get(nongji.get_absolute_url()).content.decode()
+        dashboard = client.get("/dashboard/town/", {"period": "2022Q4", "region": town.pk}).content.decode()
+        data = client.get("/dashboard/data/town/", {"period": "2022Q4", "region": town.pk}).json()
+    share = organisation[organisation.index('id="leader-share"') :]
+    assert share[share.index(">") + 1 : share.index("<")] == "50.0%"
+    seats_kpi = dashboard[dashboard.index('data-kpi="seats"') :]
+    assert "50.0%" in seats_kpi[: seats_kpi.index("</a>")]
+    assert (data["seats"]["led"], data["seats"]["total"], data["seats"]["share_text"]) == (1, 2, "50.0%")
+    for page in (organisation, dashboard):
+        assert "50%" not in page.replace("50.0%", "")
+
+
+def test_the_dashboard_data_carries_the_chart_labels_from_the_formatter(client, district):
+    """What the charts show in their tooltips and the seat gauge, printed by the server."""
+
+    client.force_login(district.district_staff)
+    with time_machine.travel(END_OF_2022, tick=False):
+        data = client.get("/dashboard/data/district/", {"period": "2022Q4"}).json()
+    assert data["activity"]["months"] == ["2022-10", "2022-11", "2022-12"]
+    assert data["activity"]["hours_text"] == ["4.00", "5.00", "2.50"]
+    hours = {row["key"]: row["volunteer_hours_text"] for row in data["activity"]["by_kind"]}
+    assert hours == {
+        "popular_lecture": "6.50",
+        "field_guidance": "3.00",
+        "tech_training": "2.00",
+        "exhibition": "0.00",
+    }
+    assert data["seats"]["share_text"] == "58.3%"
+    # 1 of the 25 towns covered in 2022Q3 and 2022Q4, none before.
+    assert [row["rate_text"] for row in data["trend"]] == ["0.0%", "0.0%", "0.0%", "4.0%", "4.0%"]
 
 
 def test_the_category_pie_carries_shares_from_the_formatter(district):

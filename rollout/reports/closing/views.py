@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from organizations.scoping import get_for_user, scope_for, scoped
+from organizations.sorting import RowSorting
 from organizations.viewutils import apply_action_errors
 from rollout.models import IssuedReportFile, QuarterClosing
 from sanhui.db import reading_replica
@@ -49,12 +50,24 @@ def _period(code: str):
     return period
 
 
+# The quarters are worked out in Python (selectors.quarter_states), the newest first.
+QUARTER_SORTING = RowSorting(
+    {
+        "quarter": lambda state: state.period.start,
+        "closed": lambda state: state.closing.closed_at if state.closing else None,
+        "issued": lambda state: state.latest.issued_at if state.latest else None,
+    },
+    default="-quarter",
+)
+
+
 def quarter_list(request: HttpRequest) -> HttpResponse:
     scope = _require_viewer(request)
+    states, sort = QUARTER_SORTING.apply(request, selectors.quarter_states())
     return render(
         request,
         "rollout/reports/quarter_list.html",
-        {"states": selectors.quarter_states(), "can_manage": scope.write_all},
+        {"states": states, "sort": sort, "can_manage": scope.write_all},
     )
 
 
