@@ -146,6 +146,30 @@ def _chapters(report: Report) -> list[tuple[str, list[Section]]]:
     return chapters
 
 
+# A table of the document holds at most this many rows. A report over a province (21,000
+# organisations, 1,400 towns) would otherwise print hundreds of pages that no one reads, and a
+# PDF costs about half a millisecond a cell to lay out; the XLSX and CSV of the same report hold
+# every row, and the document says where the rest is.
+DOCUMENT_ROWS = 200
+
+
+def _bounded(section: Section) -> tuple[Section, int]:
+    """The section as the document prints it (its first ``DOCUMENT_ROWS`` rows), and how many
+    rows it has when some were left out (else 0)."""
+    total = len(section.rows)
+    if total <= DOCUMENT_ROWS:
+        return section, 0
+    shown = Section(section.key, section.title, section.columns, section.rows[:DOCUMENT_ROWS], section.note)
+    return shown, total
+
+
+def _cut_note(total: int) -> str:
+    return _("表中列出前 %(shown)s 行，共 %(total)s 行；全部内容见本通报的 XLSX 或 CSV 文件。") % {
+        "shown": f"{DOCUMENT_ROWS:,}",
+        "total": f"{total:,}",
+    }
+
+
 def _grouped(section: Section, column_key: str) -> list[Block]:
     """Rows told group by group: a heading 1. 2. … a group, then the group's own table."""
     columns = [column for column in section.columns if column.key != column_key]
@@ -156,20 +180,31 @@ def _grouped(section: Section, column_key: str) -> list[Block]:
     for index, (name, rows) in enumerate(groups.items()):
         title = _("%(name)s（%(n)s项）") % {"name": name, "n": len(rows)}
         blocks.append(Block("heading", heading_text(3, index, title), level=3))
-        blocks.append(Block("table", section=Section(section.key, name, columns, rows)))
+        shown, total = _bounded(Section(section.key, name, columns, rows))
+        blocks.append(Block("table", section=shown))
+        if total:
+            blocks.append(Block("note", _cut_note(total)))
     return blocks
 
 
 def _section_blocks(section: Section, annexes: list[Section]) -> list[Block]:
-    if section.wide:
-        annexes.append(section)
-        note = _("详见附件%(n)s。") % {"n": len(annexes)}
-        return [Block("paragraph", note)]
-    if section.key in GROUPED and section.rows:
+    if section.key in GROUPED and section.rows and not section.wide:
         return _grouped(section, GROUPED[section.key])
-    blocks = [Block("table", section=section)]
+    shown, total = _bounded(section)
+    if section.wide:
+        annexes.append(shown)
+        if total:
+            note = _(
+                "详见附件%(n)s（列出前 %(shown)s 行，共 %(total)s 行；全部内容见本通报的 XLSX 或 CSV 文件）。"
+            ) % {"n": len(annexes), "shown": f"{DOCUMENT_ROWS:,}", "total": f"{total:,}"}
+        else:
+            note = _("详见附件%(n)s。") % {"n": len(annexes)}
+        return [Block("paragraph", note)]
+    blocks = [Block("table", section=shown)]
     if section.note:
         blocks.append(Block("note", section.note))
+    if total:
+        blocks.append(Block("note", _cut_note(total)))
     return blocks
 
 
