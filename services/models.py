@@ -688,3 +688,28 @@ class LedgerRegionMonth(models.Model):
 
     def __str__(self) -> str:
         return f"{self.region_id} · {self.month:%Y-%m}: {self.activities}"
+
+
+class TeamYear(models.Model):
+    """A volunteer team's year: the hours its volunteers served, the activities they served at
+    and how many volunteers served, counted as ``VolunteerServiceQuerySet.counted`` counts them
+    (hours recorded, at an activity that took place), by the year of the activity's start in
+    the portal's time zone. Kept exact by ``services.tallies.refresh`` on every write, so that
+    the teams' yearly hours are read, not summed over millions of services."""
+
+    team = models.ForeignKey(
+        VolunteerTeam, verbose_name=_("服务队"), on_delete=models.CASCADE, related_name="years"
+    )
+    year = models.PositiveSmallIntegerField(_("年度"))
+    hours_hundredths = models.BigIntegerField(_("服务时长（百分之一小时）"), default=0)
+    activities = models.IntegerField(_("服务活动数"), default=0)
+    volunteers = models.IntegerField(_("服务志愿者数"), default=0)
+
+    class Meta:
+        verbose_name = _("服务队年度时长")
+        verbose_name_plural = pgettext_lazy("plural", "服务队年度时长")
+        constraints = [models.UniqueConstraint(fields=["team", "year"], name="teamyear_one_per_year")]
+        indexes = [models.Index(fields=["year", "-hours_hundredths"], name="teamyear_year_hours")]
+
+    def __str__(self) -> str:
+        return f"{self.team_id} · {self.year}: {self.hours_hundredths / 100:.2f}"

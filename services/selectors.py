@@ -10,13 +10,13 @@ from decimal import Decimal
 from django.db.models import (
     Case,
     Count,
+    ExpressionWrapper,
     F,
+    FilteredRelation,
     IntegerField,
-    OuterRef,
     Prefetch,
     Q,
     QuerySet,
-    Subquery,
     Value,
     When,
     Window,
@@ -380,22 +380,21 @@ def activity_by_checkin_token(token: str) -> Activity | None:
 
 
 def team_hours_list(*, user, year: int) -> QuerySet[VolunteerTeam]:
-    """The teams the user may see with their volunteers, activities and hours in ``year``."""
-    services = (
-        VolunteerService.objects.filter(team=OuterRef("pk")).in_year(year).counted().order_by().values("team")
-    )
-
-    def sub(expression, field):
-        subquery = Subquery(services.annotate(v=expression).values("v"), output_field=field)
-        return Coalesce(subquery, Value(0), output_field=field)
-
+    """The teams the user may see with their volunteers, activities and hours in ``year``, read
+    from the teams' years (``TeamYear``, kept by ``services.tallies``): one join, whatever the
+    number of services."""
+    in_year = FilteredRelation("years", condition=Q(years__year=year))
     return (
         scoped(user, VolunteerTeam)
         .select_related("organization")
+        .annotate(that_year=in_year)
         .annotate(
-            year_hours=sub(hours_total(), HOURS_FIELD),
-            year_activities=sub(Count("activity", distinct=True), IntegerField()),
-            year_volunteers=sub(Count("person", distinct=True), IntegerField()),
+            year_hours=ExpressionWrapper(
+                Coalesce(F("that_year__hours_hundredths"), Value(0)) * Value(Decimal("0.01")),
+                output_field=HOURS_FIELD,
+            ),
+            year_activities=Coalesce(F("that_year__activities"), Value(0)),
+            year_volunteers=Coalesce(F("that_year__volunteers"), Value(0)),
         )
         .order_by("-year_hours", pinyin("name"))
     )

@@ -11,7 +11,10 @@ check-ins) read months, not check-ins. Two tables hold the counts:
   verified): the sums of those tallies;
 - ``LedgerRegionMonth``, the cells' count of activities per region × month, for the coverage
   of every town over several quarters (the cells hardly condense at a province's size: every
-  organisation's activities fall in cells of their own).
+  organisation's activities fall in cells of their own);
+- ``TeamYear``, one row per volunteer team × year: its volunteers' hours, the activities they
+  served at and how many of them served (distinct counts, so a team's year is counted again
+  from its services, under a lock on its row, rather than added to).
 
 People served at an activity are its checked-in attendees; an activity nobody checked in to
 counts its reported participants instead (DESIGN.md, Indicators). Volunteer hours are
@@ -56,7 +59,7 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Cast, Coalesce, Round, TruncMonth
+from django.db.models.functions import Cast, Coalesce, ExtractYear, Round, TruncMonth
 from django.utils import timezone
 
 from .models import (
@@ -65,6 +68,7 @@ from .models import (
     Attendance,
     LedgerMonth,
     LedgerRegionMonth,
+    TeamYear,
     VolunteerService,
     hours_total,
 )
@@ -197,12 +201,14 @@ def _move(old: Contribution | None, new: Contribution | None) -> None:
 
 @transaction.atomic
 def refresh(activity_ids: Iterable[int]) -> None:
-    """Count these activities afresh and move the difference into the month cells.
+    """Count these activities afresh and move the difference into the month cells; then count
+    again the years of the volunteer teams that served at them.
 
     Called by every action that writes an activity, a check-in or a volunteer service, in its
     transaction, after its writes. Activities are locked in id order (``FOR NO KEY UPDATE``, which
-    does not wait for the key-share locks that inserting a check-in takes), so two writers never
-    wait for each other in a circle."""
+    does not wait for the key-share locks that inserting a check-in takes), then the teams'
+    years in (team, year) order, so two writers never wait for each other in a circle."""
+    team_years: set[tuple[int, int]] = set()
     for activity_id in sorted(set(activity_ids)):
         activity = (
             Activity.objects.select_for_update(no_key=True)
@@ -222,6 +228,7 @@ def refresh(activity_ids: Iterable[int]) -> None:
         tally = ActivityTally.objects.filter(activity_id=activity_id).first()
         old = _as_counted(tally) if tally else None
         new = _measure(activity) if activity else None
+        team_years |= _years_served(activity_id, old, new)
         if old == new:
             continue
         _move(old, new)
@@ -237,6 +244,44 @@ def refresh(activity_ids: Iterable[int]) -> None:
             hours_hundredths=new.hours_hundredths,
         )
         ActivityTally.objects.update_or_create(activity_id=activity_id, defaults=values)
+    for team_id, year in sorted(team_years):
+        _recount_team_year(team_id, year)
+
+
+def _years_served(activity_id: int, old: Contribution | None, new: Contribution | None) -> set:
+    """The (team, year) pairs an activity's volunteer services count in: its teams, in the year
+    it was counted in before and the year it is in now."""
+    years = {contribution.key[2].year for contribution in (old, new) if contribution}
+    teams = set(
+        VolunteerService.objects.filter(activity_id=activity_id).order_by().values_list("team_id", flat=True)
+    )
+    return {(team_id, year) for team_id in teams for year in years}
+
+
+def _team_year_services(year: int) -> QuerySet:
+    return VolunteerService.objects.in_year(year).counted().order_by()
+
+
+def _recount_team_year(team_id: int, year: int) -> None:
+    """Count a team's year again from its services, under a lock on its row: a second writer
+    waits, then counts with the first one's services committed."""
+    TeamYear.objects.bulk_create([TeamYear(team_id=team_id, year=year)], ignore_conflicts=True)
+    row = TeamYear.objects.select_for_update().get(team_id=team_id, year=year)
+    totals = (
+        _team_year_services(year)
+        .filter(team_id=team_id)
+        .aggregate(
+            hours=hours_total(),
+            activities=Count("activity", distinct=True),
+            volunteers=Count("person", distinct=True),
+        )
+    )
+    if not totals["activities"]:
+        row.delete()
+        return
+    row.hours_hundredths = hundredths(totals["hours"])
+    row.activities, row.volunteers = totals["activities"], totals["volunteers"]
+    row.save(update_fields=["hours_hundredths", "activities", "volunteers"])
 
 
 # --------------------------------------------------------------------------- from the raw rows
@@ -341,11 +386,30 @@ def _insert_select(table: str, columns: Iterable[str], queryset: QuerySet) -> in
         return cursor.rowcount
 
 
+TEAM_YEAR_COLUMNS = ("team_id", "year", "hours_hundredths", "activities", "volunteers")
+
+
+def _fresh_team_years() -> QuerySet:
+    """Every team's years counted from the raw services, in one statement."""
+    return (
+        VolunteerService.objects.counted()
+        .order_by()
+        .annotate(service_year=ExtractYear("activity__starts_at"))
+        .values_list("team_id", "service_year")
+        .annotate(
+            h=Cast(Round(hours_total() * Value(100)), output_field=BigIntegerField()),
+            a=Count("activity", distinct=True),
+            v=Count("person", distinct=True),
+        )
+    )
+
+
 @transaction.atomic
 def rebuild() -> tuple[int, int]:
     """Recompute both tables from the raw rows, set-based (one INSERT … SELECT each); returns
     the number of activity tallies and of month cells written. For bulk loads (the demo, the
     load generator, a restore) and repairs; the actions keep the tables exact otherwise."""
+    TeamYear.objects.all().delete()
     LedgerRegionMonth.objects.all().delete()
     LedgerMonth.objects.all().delete()
     ActivityTally.objects.all().delete()
@@ -355,10 +419,11 @@ def rebuild() -> tuple[int, int]:
     )
     by_region = LedgerMonth.objects.order_by().values_list("region_id", "month").annotate(n=Sum("activities"))
     _insert_select(LedgerRegionMonth._meta.db_table, ("region_id", "month", "activities"), by_region)
+    _insert_select(TeamYear._meta.db_table, TEAM_YEAR_COLUMNS, _fresh_team_years())
     if connection.vendor == "postgresql":
         # Fresh statistics, or the planner keeps guessing from the empty tables it saw before.
         with connection.cursor() as cursor:
-            for model in (ActivityTally, LedgerMonth, LedgerRegionMonth):
+            for model in (ActivityTally, LedgerMonth, LedgerRegionMonth, TeamYear):
                 cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
     return tallies, cells
 
@@ -366,7 +431,7 @@ def rebuild() -> tuple[int, int]:
 @dataclass(frozen=True)
 class Differences:
     """Rows that disagree with the raw rows: as stored (``stored``) and as they should be
-    (``fresh``), for tallies, cells and the region × month sums."""
+    (``fresh``), for tallies, cells, the region × month sums and the teams' years."""
 
     tallies_stored: list[tuple]
     tallies_fresh: list[tuple]
@@ -374,6 +439,8 @@ class Differences:
     cells_fresh: list[tuple]
     regions_stored: list[tuple]
     regions_fresh: list[tuple]
+    team_years_stored: list[tuple]
+    team_years_fresh: list[tuple]
 
     def rows(self) -> list[list[tuple]]:
         return [
@@ -383,6 +450,8 @@ class Differences:
             self.cells_fresh,
             self.regions_stored,
             self.regions_fresh,
+            self.team_years_stored,
+            self.team_years_fresh,
         ]
 
     def __bool__(self) -> bool:
@@ -418,6 +487,8 @@ def differences(limit: int = 100) -> Differences:
         .annotate(n=Count("pk"))
     )
     stored_regions = LedgerRegionMonth.objects.order_by().values_list("region_id", "month", "activities")
+    stored_team_years = TeamYear.objects.order_by().values_list(*TEAM_YEAR_COLUMNS)
+    fresh_team_years = _fresh_team_years()
     return Differences(
         tallies_stored=list(stored_tallies.difference(fresh_tallies)[:limit]),
         tallies_fresh=list(fresh_tallies.difference(stored_tallies)[:limit]),
@@ -425,4 +496,6 @@ def differences(limit: int = 100) -> Differences:
         cells_fresh=list(fresh_cells.difference(stored_cells)[:limit]),
         regions_stored=list(stored_regions.difference(fresh_regions)[:limit]),
         regions_fresh=list(fresh_regions.difference(stored_regions)[:limit]),
+        team_years_stored=list(stored_team_years.difference(fresh_team_years)[:limit]),
+        team_years_fresh=list(fresh_team_years.difference(stored_team_years)[:limit]),
     )

@@ -16,8 +16,9 @@ from django.utils import timezone
 
 from rollout import indicators as ind
 from services import actions, tallies
-from services.models import Activity, ActivityKind, ActivityTally, LedgerMonth, LedgerRegionMonth
+from services.models import Activity, ActivityKind, ActivityTally, LedgerMonth, LedgerRegionMonth, TeamYear
 from tests import test_audit_every_write as audit_cases
+from tests.factories import PersonFactory, TeamMembershipFactory
 from tests.services.factories import ActivityFactory, AttendanceFactory, VolunteerServiceFactory
 from tests.test_audit_every_write import CASES, Case, World, action_named
 
@@ -183,3 +184,65 @@ def test_each_action_keeps_the_summaries_exact(case: Case, request: pytest.Fixtu
     tallies.rebuild()
     action(actor=actor, **arranged.kwargs)
     assert_exact()
+
+
+def team_years() -> list[tuple]:
+    """Every team's year as (year, hours × 100, activities, volunteers)."""
+    return list(
+        TeamYear.objects.order_by("team_id", "year").values_list(
+            "year", "hours_hundredths", "activities", "volunteers"
+        )
+    )
+
+
+@pytest.mark.django_db
+def test_a_teams_year_follows_its_volunteers_services(district_user, jiangshan, client):
+    team, member = jiangshan.team, jiangshan.member
+    second = PersonFactory(name="第二志愿者")
+    TeamMembershipFactory(team=team, person=second)
+    lecture = {"organizer": jiangshan.association, "kind": LECTURE}
+    # 30 December 2022: two volunteers, 2 and 1.5 hours.
+    a = ActivityFactory(**lecture, starts_at=moment(12, 30))
+    VolunteerServiceFactory(activity=a, person=member, team=team, hours=Decimal("2"))
+    service = VolunteerServiceFactory(activity=a, person=second, team=team, hours=Decimal("1.5"))
+    # 31 December 2022 at 23:30 in Shanghai (15:30 UTC): still 2022; the member again, 1 hour.
+    b = ActivityFactory(**lecture, starts_at=moment(12, 31, 23) + datetime.timedelta(minutes=30))
+    VolunteerServiceFactory(activity=b, person=member, team=team, hours=Decimal("1"))
+    # A check-in without check-out: no hours, not counted.
+    VolunteerServiceFactory(activity=b, person=second, team=team, hours=None)
+    assert team_years() == [(2022, 450, 2, 2)]
+    # A planned activity's hours do not count until it is held.
+    c = ActivityFactory(**lecture, starts_at=moment(11, 5), status=Activity.Status.PLANNED)
+    VolunteerServiceFactory(activity=c, person=second, team=team, hours=Decimal("3"))
+    assert team_years() == [(2022, 450, 2, 2)]
+    actions.activity_transition(actor=district_user, activity=c, to_status=Activity.Status.HELD)
+    assert team_years() == [(2022, 750, 3, 2)]
+    # Corrected hours: 1.5 → 0.25.
+    actions.volunteer_hours_correct(actor=district_user, service=service, hours="0.25", reason="签退有误")
+    assert team_years() == [(2022, 625, 3, 2)]
+    # The 31 December activity moves half an hour later: 1 January 2023 in Shanghai.
+    actions.activity_update(
+        actor=district_user,
+        activity=b,
+        data={
+            "starts_at": moment(12, 31, 23) + datetime.timedelta(hours=1),
+            "ends_at": moment(12, 31, 23) + datetime.timedelta(hours=3),
+        },
+    )
+    assert team_years() == [(2022, 525, 2, 2), (2023, 100, 1, 1)]
+    assert_exact()
+
+    # The team list reads them: 5.25 hours in 2022, 1.00 in 2023.
+    client.force_login(district_user)
+    for year, hours, activities, volunteers in ((2022, Decimal("5.25"), 2, 2), (2023, Decimal(1), 1, 1)):
+        row = next(
+            t for t in client.get("/services/teams/", {"year": year}).context["page"] if t.pk == team.pk
+        )
+        assert (row.year_hours, row.year_activities, row.year_volunteers) == (
+            hours,
+            activities,
+            volunteers,
+        )
+    # A year with nothing: zeros.
+    row = next(t for t in client.get("/services/teams/", {"year": 2021}).context["page"] if t.pk == team.pk)
+    assert (row.year_hours, row.year_activities, row.year_volunteers) == (0, 0, 0)
