@@ -253,7 +253,9 @@ def _years_served(activity_id: int, old: Contribution | None, new: Contribution 
     it was counted in before and the year it is in now."""
     years = {contribution.key[2].year for contribution in (old, new) if contribution}
     teams = set(
-        VolunteerService.objects.filter(activity_id=activity_id).order_by().values_list("team_id", flat=True)
+        VolunteerService.objects.filter(activity_id=activity_id, team__isnull=False)
+        .order_by()
+        .values_list("team_id", flat=True)
     )
     return {(team_id, year) for team_id in teams for year in years}
 
@@ -390,9 +392,11 @@ TEAM_YEAR_COLUMNS = ("team_id", "year", "hours_hundredths", "activities", "volun
 
 
 def _fresh_team_years() -> QuerySet:
-    """Every team's years counted from the raw services, in one statement."""
+    """Every team's years counted from the raw services (of volunteers in a team), in one
+    statement."""
     return (
         VolunteerService.objects.counted()
+        .filter(team__isnull=False)
         .order_by()
         .annotate(service_year=ExtractYear("activity__starts_at"))
         .values_list("team_id", "service_year")

@@ -13,7 +13,9 @@ def fill(apps, schema_editor):
     service_model = apps.get_model("services", "VolunteerService")
     team_year_model = apps.get_model("services", "TeamYear")
     rows = (
-        service_model.objects.filter(hours__isnull=False, activity__status__in=("held", "verified"))
+        service_model.objects.filter(
+            hours__isnull=False, activity__status__in=("held", "verified"), team__isnull=False
+        )
         .order_by()
         .annotate(service_year=ExtractYear("activity__starts_at"))
         .values_list("team_id", "service_year")

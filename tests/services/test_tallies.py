@@ -208,8 +208,9 @@ def test_a_teams_year_follows_its_volunteers_services(district_user, jiangshan, 
     # 31 December 2022 at 23:30 in Shanghai (15:30 UTC): still 2022; the member again, 1 hour.
     b = ActivityFactory(**lecture, starts_at=moment(12, 31, 23) + datetime.timedelta(minutes=30))
     VolunteerServiceFactory(activity=b, person=member, team=team, hours=Decimal("1"))
-    # A check-in without check-out: no hours, not counted.
+    # A check-in without check-out: no hours, not counted; a volunteer in no team: no team's.
     VolunteerServiceFactory(activity=b, person=second, team=team, hours=None)
+    VolunteerServiceFactory(activity=b, person=PersonFactory(name="散客"), team=None, hours=Decimal("4"))
     assert team_years() == [(2022, 450, 2, 2)]
     # A planned activity's hours do not count until it is held.
     c = ActivityFactory(**lecture, starts_at=moment(11, 5), status=Activity.Status.PLANNED)
