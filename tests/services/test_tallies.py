@@ -247,3 +247,22 @@ def test_a_teams_year_follows_its_volunteers_services(district_user, jiangshan, 
     # A year with nothing: zeros.
     row = next(t for t in client.get("/services/teams/", {"year": 2021}).context["page"] if t.pk == team.pk)
     assert (row.year_hours, row.year_activities, row.year_volunteers) == (0, 0, 0)
+
+
+@pytest.mark.django_db
+def test_the_edge_days_of_a_span_keep_the_ledgers_region_and_organisers(jiangshan, wuxiang):
+    # One lecture each in 姜山镇 and 五乡镇 on 20 March (an edge day of the span below) and on
+    # 10 April (a whole month of it), reported 10, 20, 30 and 40.
+    for organizer, reported in ((jiangshan.association, (10, 30)), (wuxiang.association, (20, 40))):
+        for when, count in zip((moment(3, 20), moment(4, 10)), reported, strict=True):
+            ActivityFactory(organizer=organizer, kind=LECTURE, starts_at=when, reported_participants=count)
+    span = ind.Period(datetime.date(2022, 3, 15), datetime.date(2022, 4, 30))
+
+    def served(ledger) -> tuple[int, int]:
+        figures = ind.activity_figures(ledger, span)
+        return figures.activities, figures.people_served
+
+    assert served(ind.Ledger()) == (4, 100)
+    assert served(ind.Ledger(region=jiangshan.association.home_region)) == (2, 40)
+    assert served(ind.Ledger(organizer_ids=frozenset({wuxiang.association.pk}))) == (2, 60)
+    assert served(ind.Ledger(organizer_ids=frozenset())) == (0, 0)
