@@ -266,3 +266,20 @@ def test_the_edge_days_of_a_span_keep_the_ledgers_region_and_organisers(jiangsha
     assert served(ind.Ledger(region=jiangshan.association.home_region)) == (2, 40)
     assert served(ind.Ledger(organizer_ids=frozenset({wuxiang.association.pk}))) == (2, 60)
     assert served(ind.Ledger(organizer_ids=frozenset())) == (0, 0)
+
+
+@pytest.mark.django_db
+def test_a_span_within_a_month_and_a_breakdown_across_cells_and_tallies(jiangshan):
+    lecture = {"organizer": jiangshan.association, "kind": LECTURE}
+    ActivityFactory(**lecture, starts_at=moment(3, 20), reported_participants=10)
+    ActivityFactory(**lecture, starts_at=moment(4, 10), reported_participants=30)
+    ActivityFactory(organizer=jiangshan.association, kind=ActivityKind.FREE_CLINIC, starts_at=moment(4, 12))
+    # No whole month in 15–25 March: the tallies alone.
+    within = ind.Period(datetime.date(2022, 3, 15), datetime.date(2022, 3, 25))
+    assert ind.activity_figures(ind.Ledger(), within).people_served == 10
+    # 15 March – 30 April: April's cell and 20 March's tally add up under the same type.
+    span = ind.Period(datetime.date(2022, 3, 15), datetime.date(2022, 4, 30))
+    by_kind = ind.activity_breakdown(ind.Ledger(), span, "kind")
+    assert sorted((row["key"], row["activities"], row["people_served"]) for row in by_kind) == sorted(
+        [(LECTURE, 2, 40), (ActivityKind.FREE_CLINIC, 1, 0)]
+    )
