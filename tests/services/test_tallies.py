@@ -15,6 +15,7 @@ from django.core.management.base import CommandError
 from django.utils import timezone
 
 from rollout import indicators as ind
+from rollout.indicators.ledger import activities_by_region
 from services import actions, tallies
 from services.models import Activity, ActivityKind, ActivityTally, LedgerMonth, LedgerRegionMonth, TeamYear
 from tests import test_audit_every_write as audit_cases
@@ -283,3 +284,18 @@ def test_a_span_within_a_month_and_a_breakdown_across_cells_and_tallies(jiangsha
     assert sorted((row["key"], row["activities"], row["people_served"]) for row in by_kind) == sorted(
         [(LECTURE, 2, 40), (ActivityKind.FREE_CLINIC, 1, 0)]
     )
+
+
+@pytest.mark.django_db
+def test_an_edge_of_one_day_before_the_first_whole_month_counts(jiangshan):
+    # 31 March – 30 April: April is whole, 31 March an edge of one day.
+    lecture = {"organizer": jiangshan.association, "kind": LECTURE}
+    ActivityFactory(**lecture, starts_at=moment(3, 31), reported_participants=7)
+    ActivityFactory(**lecture, starts_at=moment(4, 20), reported_participants=5)
+    ActivityFactory(**lecture, starts_at=moment(3, 30), reported_participants=100)  # outside
+    span = ind.Period(datetime.date(2022, 3, 31), datetime.date(2022, 4, 30))
+
+    figures = ind.activity_figures(ind.Ledger(), span)
+
+    assert (figures.activities, figures.people_served) == (2, 12)
+    assert activities_by_region(span) == {jiangshan.association.home_region_id: 2}
