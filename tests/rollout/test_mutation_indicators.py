@@ -408,3 +408,19 @@ def test_served_regions_count_only_for_the_towns_asked_about_and_active_grassroo
     wuxiang.association.served_regions.set([jiangshan_town])
     [row] = ind.town_coverage(Q4, towns=[jiangshan_town], today=datetime.date(2026, 11, 29))
     assert row.categories == {"ecology"}
+
+
+def test_towns_of_two_districts_map_their_own_regions(db):
+    # A province's towns lie under several districts: each town's regions are found under its
+    # own district, none lost and none of the other district's taken.
+    jiangshan = f.region("姜山镇")
+    village = Region.objects.create(name="上李家", kind=Region.Kind.VILLAGE, parent=jiangshan)
+    other = Region.objects.create(name="海曙区", kind=Region.Kind.DISTRICT)
+    town = Region.objects.create(name="石碶街道", kind=Region.Kind.SUBDISTRICT, parent=other)
+    community = Region.objects.create(name="星光社区", kind=Region.Kind.COMMUNITY, parent=town)
+    assert ind.township_map([jiangshan, town]) == {
+        jiangshan.pk: jiangshan.pk,
+        village.pk: jiangshan.pk,
+        town.pk: town.pk,
+        community.pk: town.pk,
+    }
