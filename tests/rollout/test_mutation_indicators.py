@@ -424,3 +424,11 @@ def test_towns_of_two_districts_map_their_own_regions(db):
         town.pk: town.pk,
         community.pk: town.pk,
     }
+
+
+def test_a_town_asked_about_alone_finds_its_association_after_another_towns(jiangshan, wuxiang):
+    """五乡镇 asked about alone: 姜山镇科协 (made first, so read first) lies outside the towns
+    asked about and is passed over; 五乡镇科协 after it is still found."""
+    assert jiangshan.association.pk < wuxiang.association.pk
+    [row] = ind.town_coverage(Q4, towns=[f.region("五乡镇")], today=datetime.date(2026, 11, 29))
+    assert (row.organised, row.association_id) == (True, wuxiang.association.pk)
