@@ -299,3 +299,17 @@ def test_an_edge_of_one_day_before_the_first_whole_month_counts(jiangshan):
 
     assert (figures.activities, figures.people_served) == (2, 12)
     assert activities_by_region(span) == {jiangshan.association.home_region_id: 2}
+
+
+@pytest.mark.django_db
+def test_a_span_from_a_second_to_a_penultimate_day_holds_no_whole_month_it_does_not_cover(jiangshan):
+    # 2 March – 29 April: neither month is whole; 1 March and 30 April are outside.
+    lecture = {"organizer": jiangshan.association, "kind": LECTURE}
+    for day, reported in (((3, 1), 100), ((3, 2), 1), ((3, 31), 2), ((4, 10), 4), ((4, 30), 1000)):
+        ActivityFactory(**lecture, starts_at=moment(*day), reported_participants=reported)
+    span = ind.Period(datetime.date(2022, 3, 2), datetime.date(2022, 4, 29))
+
+    figures = ind.activity_figures(ind.Ledger(), span)
+
+    assert (figures.activities, figures.people_served) == (3, 7)
+    assert activities_by_region(span) == {jiangshan.association.home_region_id: 3}
