@@ -313,3 +313,15 @@ def test_a_span_from_a_second_to_a_penultimate_day_holds_no_whole_month_it_does_
 
     assert (figures.activities, figures.people_served) == (3, 7)
     assert activities_by_region(span) == {jiangshan.association.home_region_id: 3}
+
+
+@pytest.mark.django_db
+def test_a_span_from_mid_february_to_the_first_of_april(jiangshan):
+    # 10 February – 1 April 2022 (not a leap year): March whole, 10–28 February and 1 April edges.
+    lecture = {"organizer": jiangshan.association, "kind": LECTURE}
+    for day in ((2, 20), (3, 1), (4, 1), (4, 20), (5, 10)):  # the last two outside
+        ActivityFactory(**lecture, starts_at=moment(*day))
+    span = ind.Period(datetime.date(2022, 2, 10), datetime.date(2022, 4, 1))
+
+    assert ind.activity_figures(ind.Ledger(), span).activities == 3
+    assert activities_by_region(span) == {jiangshan.association.home_region_id: 3}
