@@ -9,6 +9,7 @@ what the report's sections hold. Imports the report model only.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import re
 from dataclasses import dataclass
@@ -159,8 +160,7 @@ def _bounded(section: Section) -> tuple[Section, int]:
     total = len(section.rows)
     if total <= DOCUMENT_ROWS:
         return section, 0
-    shown = Section(section.key, section.title, section.columns, section.rows[:DOCUMENT_ROWS], section.note)
-    return shown, total
+    return dataclasses.replace(section, rows=section.rows[:DOCUMENT_ROWS]), total
 
 
 def _cut_note(total: int) -> str:

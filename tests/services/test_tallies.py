@@ -286,42 +286,45 @@ def test_a_span_within_a_month_and_a_breakdown_across_cells_and_tallies(jiangsha
     )
 
 
-@pytest.mark.django_db
-def test_an_edge_of_one_day_before_the_first_whole_month_counts(jiangshan):
-    # 31 March – 30 April: April is whole, 31 March an edge of one day.
-    lecture = {"organizer": jiangshan.association, "kind": LECTURE}
-    ActivityFactory(**lecture, starts_at=moment(3, 31), reported_participants=7)
-    ActivityFactory(**lecture, starts_at=moment(4, 20), reported_participants=5)
-    ActivityFactory(**lecture, starts_at=moment(3, 30), reported_participants=100)  # outside
-    span = ind.Period(datetime.date(2022, 3, 31), datetime.date(2022, 4, 30))
-
-    figures = ind.activity_figures(ind.Ledger(), span)
-
-    assert (figures.activities, figures.people_served) == (2, 12)
-    assert activities_by_region(span) == {jiangshan.association.home_region_id: 2}
-
-
-@pytest.mark.django_db
-def test_a_span_from_a_second_to_a_penultimate_day_holds_no_whole_month_it_does_not_cover(jiangshan):
+# Spans whose ends are not a month's: (start, end) of 2022, lectures as (month, day, reported
+# participants), and the activities and people served inside the span, counted by hand.
+SPANS = {
+    # 31 March – 30 April: April is whole, 31 March an edge of one day; 30 March is outside.
+    "an edge of one day before the first whole month": (
+        ((3, 31), (4, 30)),
+        [(3, 31, 7), (4, 20, 5), (3, 30, 100)],
+        (2, 12),
+    ),
     # 2 March – 29 April: neither month is whole; 1 March and 30 April are outside.
-    lecture = {"organizer": jiangshan.association, "kind": LECTURE}
-    for day, reported in (((3, 1), 100), ((3, 2), 1), ((3, 31), 2), ((4, 10), 4), ((4, 30), 1000)):
-        ActivityFactory(**lecture, starts_at=moment(*day), reported_participants=reported)
-    span = ind.Period(datetime.date(2022, 3, 2), datetime.date(2022, 4, 29))
-
-    figures = ind.activity_figures(ind.Ledger(), span)
-
-    assert (figures.activities, figures.people_served) == (3, 7)
-    assert activities_by_region(span) == {jiangshan.association.home_region_id: 3}
+    "from a second to a penultimate day": (
+        ((3, 2), (4, 29)),
+        [(3, 1, 100), (3, 2, 1), (3, 31, 2), (4, 10, 4), (4, 30, 1000)],
+        (3, 7),
+    ),
+    # 10 February – 1 April (2022 is not a leap year): March whole, 10–28 February and 1 April
+    # edges; 20 April and 10 May are outside.
+    "from mid-February to the first of April": (
+        ((2, 10), (4, 1)),
+        [(2, 20, 1), (3, 1, 2), (4, 1, 4), (4, 20, 100), (5, 10, 1000)],
+        (3, 7),
+    ),
+}
 
 
 @pytest.mark.django_db
-def test_a_span_from_mid_february_to_the_first_of_april(jiangshan):
-    # 10 February – 1 April 2022 (not a leap year): March whole, 10–28 February and 1 April edges.
-    lecture = {"organizer": jiangshan.association, "kind": LECTURE}
-    for day in ((2, 20), (3, 1), (4, 1), (4, 20), (5, 10)):  # the last two outside
-        ActivityFactory(**lecture, starts_at=moment(*day))
-    span = ind.Period(datetime.date(2022, 2, 10), datetime.date(2022, 4, 1))
+@pytest.mark.parametrize("name", list(SPANS))
+def test_a_span_counts_its_own_days_from_cells_and_tallies(jiangshan, name):
+    (start, end), lectures, expected = SPANS[name]
+    for month, day, reported in lectures:
+        ActivityFactory(
+            organizer=jiangshan.association,
+            kind=LECTURE,
+            starts_at=moment(month, day),
+            reported_participants=reported,
+        )
+    span = ind.Period(datetime.date(2022, *start), datetime.date(2022, *end))
 
-    assert ind.activity_figures(ind.Ledger(), span).activities == 3
-    assert activities_by_region(span) == {jiangshan.association.home_region_id: 3}
+    figures = ind.activity_figures(ind.Ledger(), span)
+
+    assert (figures.activities, figures.people_served) == expected
+    assert activities_by_region(span) == {jiangshan.association.home_region_id: expected[0]}
