@@ -8,7 +8,7 @@ and leaves an audit entry.
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from decimal import Decimal
 from typing import Any
 
@@ -618,6 +618,23 @@ def team_volunteer_remove(
 
 # --------------------------------------------------------------------------- organisations
 
+# Called in the transaction that changes an organisation's category, after its row is saved,
+# with (organisation id, category before, category after): the ledger keeps sums per organiser
+# category (services.tallies.recategorize registers itself here; this app may not import it).
+CATEGORY_CHANGE_HOOKS: list[Callable[[int, str, str], None]] = []
+
+
+def on_category_change(hook: Callable[[int, str, str], None]) -> None:
+    if hook not in CATEGORY_CHANGE_HOOKS:
+        CATEGORY_CHANGE_HOOKS.append(hook)
+
+
+def _category_changed(organization: Organization, before: str) -> None:
+    if organization.category != before:
+        for hook in CATEGORY_CHANGE_HOOKS:
+            hook(organization.pk, before, organization.category)
+
+
 ORGANIZATION_FIELDS = (
     "code",
     "name",
@@ -764,9 +781,11 @@ def organization_update(
     data = _clean_organization(data, instance=organization)
     allowed = {key: value for key, value in data.items() if key in ORGANIZATION_FIELDS}
     changes = field_changes(organization, allowed)
+    category_before = organization.category
     for key, value in allowed.items():
         setattr(organization, key, value)
     organization.save()
+    _category_changed(organization, category_before)
     for name, members in (("served_regions", served_regions), ("partners", partners)):
         if members is not None:
             manager = getattr(organization, name)
@@ -855,6 +874,8 @@ def admin_record_save(*, actor, obj, fields: Iterable[str]):
     adding = obj._state.adding
     before = None if adding else type(obj)._default_manager.filter(pk=obj.pk).first()
     obj.save()
+    if isinstance(obj, Organization) and before is not None:
+        _category_changed(obj, before.category)
     if before is None:
         action, changes = "admin_create", initial_values(obj, names)
     else:

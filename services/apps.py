@@ -33,3 +33,9 @@ class ServicesConfig(AppConfig):
         from .imports import register_importers
 
         register_importers()
+        # The ledger's sums per organiser category follow a change of an organiser's category.
+        from organizations.actions import on_category_change
+
+        from .tallies import recategorize
+
+        on_category_change(recategorize)

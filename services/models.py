@@ -690,6 +690,36 @@ class LedgerRegionMonth(models.Model):
         return f"{self.region_id} · {self.month:%Y-%m}: {self.activities}"
 
 
+class LedgerCategoryMonth(models.Model):
+    """The activities that took place in the whole ledger per month × stream × type × the
+    organiser's category: the month cells summed over organisers and regions, for the district's
+    (or a province's) own figures and breakdowns — a few hundred rows a year, where the cells
+    are a million and a half. An organiser's category is the one it has now: a change of it
+    moves its cells' sums from one category to the other (``services.tallies.recategorize``)."""
+
+    month = models.DateField(_("月份"))
+    stream = models.CharField(_("服务类别"), max_length=16, choices=Stream.choices)
+    kind = models.CharField(_("活动类型"), max_length=32, choices=ActivityKind.choices)
+    category = models.CharField(_("主办组织类别"), max_length=32, blank=True)
+    activities = models.IntegerField(_("活动数"))
+    checkins = models.BigIntegerField(_("签到人次"))
+    reported_people = models.BigIntegerField(_("上报人次"))
+    reported_activities = models.IntegerField(_("按上报人数计的活动数"))
+    hours_hundredths = models.BigIntegerField(_("志愿服务时长（百分之一小时）"))
+
+    class Meta:
+        verbose_name = _("全台账月度汇总")
+        verbose_name_plural = pgettext_lazy("plural", "全台账月度汇总")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["month", "stream", "kind", "category"], name="ledgercategorymonth_one_per_cell"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} · {self.stream} · {self.kind} · {self.category}: {self.activities}"
+
+
 class TeamYear(models.Model):
     """A volunteer team's year: the hours its volunteers served, the activities they served at
     and how many volunteers served, counted as ``VolunteerServiceQuerySet.counted`` counts them

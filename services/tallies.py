@@ -12,6 +12,9 @@ check-ins) read months, not check-ins. Two tables hold the counts:
 - ``LedgerRegionMonth``, the cells' count of activities per region × month, for the coverage
   of every town over several quarters (the cells hardly condense at a province's size: every
   organisation's activities fall in cells of their own);
+- ``LedgerCategoryMonth``, the cells summed over organisers and regions per month × stream ×
+  type × the organiser's category, for the whole ledger's figures (a few hundred rows a year);
+  moved from one category to another when an organiser's category changes (``recategorize``);
 - ``TeamYear``, one row per volunteer team × year: its volunteers' hours, the activities they
   served at and how many of them served (distinct counts, so a team's year is counted again
   from its services, under a lock on its row, rather than added to).
@@ -62,10 +65,13 @@ from django.db.models import (
 from django.db.models.functions import Cast, Coalesce, ExtractYear, Round, TruncMonth
 from django.utils import timezone
 
+from organizations.models import Organization
+
 from .models import (
     Activity,
     ActivityTally,
     Attendance,
+    LedgerCategoryMonth,
     LedgerMonth,
     LedgerRegionMonth,
     TeamYear,
@@ -155,6 +161,17 @@ ON CONFLICT ({key}) DO UPDATE SET {additions}
 """
 
 
+# The organiser's category is read in the statement, under a share lock on the organiser's row:
+# a change of its category (``recategorize``, which updates that row) waits for this
+# transaction, or this statement waits for it and then reads the new category.
+CATEGORY_UPSERT = """
+INSERT INTO {table} (month, stream, kind, category, {counts})
+SELECT %s, %s, %s, organizer.category, {placeholders}
+FROM {organizations} AS organizer WHERE organizer.id = %s {lock}
+ON CONFLICT (month, stream, kind, category) DO UPDATE SET {additions}
+"""
+
+
 REGION_UPSERT = """
 INSERT INTO {table} (region_id, month, activities) VALUES (%s, %s, %s)
 ON CONFLICT (region_id, month) DO UPDATE SET activities = {table}.activities + excluded.activities
@@ -176,14 +193,57 @@ def _add(key: tuple, counts: tuple[int, ...]) -> None:
         additions=", ".join(f"{name} = {table}.{name} + excluded.{name}" for name in COUNTS),
     )
     region_table = connection.ops.quote_name(LedgerRegionMonth._meta.db_table)
+    organizer_id, region_id, month, stream, kind = key
     with connection.cursor() as cursor:
         cursor.execute(sql, [*key, *counts])
         if counts[0]:
             # The region × month sum moves with the cell's count of activities.
-            cursor.execute(REGION_UPSERT.format(table=region_table), [key[1], key[2], counts[0]])
+            cursor.execute(REGION_UPSERT.format(table=region_table), [region_id, month, counts[0]])
+        cursor.execute(_category_upsert(), [month, stream, kind, *counts, organizer_id])
     if counts[0] < 0:
         LedgerMonth.objects.filter(**dict(zip(KEY, key, strict=True)), activities__lte=0).delete()
-        LedgerRegionMonth.objects.filter(region_id=key[1], month=key[2], activities__lte=0).delete()
+        LedgerRegionMonth.objects.filter(region_id=region_id, month=month, activities__lte=0).delete()
+        LedgerCategoryMonth.objects.filter(month=month, stream=stream, kind=kind, activities__lte=0).delete()
+
+
+def _category_upsert() -> str:
+    table = connection.ops.quote_name(LedgerCategoryMonth._meta.db_table)
+    return CATEGORY_UPSERT.format(
+        table=table,
+        counts=", ".join(COUNTS),
+        placeholders=", ".join(["%s"] * len(COUNTS)),
+        organizations=connection.ops.quote_name(Organization._meta.db_table),
+        lock="FOR SHARE" if connection.features.has_select_for_update else "",
+        additions=", ".join(f"{name} = {table}.{name} + excluded.{name}" for name in COUNTS),
+    )
+
+
+MOVE_CATEGORY = """
+INSERT INTO {table} (month, stream, kind, category, {counts})
+SELECT month, stream, kind, %s, {sums} FROM {cells} WHERE organizer_id = %s GROUP BY month, stream, kind
+ON CONFLICT (month, stream, kind, category) DO UPDATE SET {additions}
+"""
+
+
+def recategorize(organizer_id: int, before: str, after: str) -> None:
+    """Move an organiser's activities from the sums of category ``before`` to those of
+    ``after``, in the transaction that changes its category (after the update of its row, whose
+    lock keeps the cells' writers of this organiser waiting until the change commits)."""
+    if before == after:
+        return
+    table = connection.ops.quote_name(LedgerCategoryMonth._meta.db_table)
+    cells = connection.ops.quote_name(LedgerMonth._meta.db_table)
+    with connection.cursor() as cursor:
+        for category, sign in ((before, -1), (after, 1)):
+            sql = MOVE_CATEGORY.format(
+                table=table,
+                counts=", ".join(COUNTS),
+                sums=", ".join(f"{sign} * SUM({name})" for name in COUNTS),
+                cells=cells,
+                additions=", ".join(f"{name} = {table}.{name} + excluded.{name}" for name in COUNTS),
+            )
+            cursor.execute(sql, [category, organizer_id])
+    LedgerCategoryMonth.objects.filter(category=before, activities__lte=0).delete()
 
 
 def _move(old: Contribution | None, new: Contribution | None) -> None:
@@ -388,6 +448,24 @@ def _insert_select(table: str, columns: Iterable[str], queryset: QuerySet) -> in
         return cursor.rowcount
 
 
+CATEGORY_COLUMNS = ("month", "stream", "kind", "category", *COUNTS)
+
+
+def _categories_of(cells: QuerySet) -> QuerySet:
+    """The month cells summed per month × stream × type × the organiser's category."""
+    return (
+        cells.order_by()
+        .values_list("month", "stream", "kind", "organizer__category")
+        .annotate(
+            n=Sum("activities"),
+            c=Sum("checkins"),
+            r=Sum("reported_people"),
+            ra=Sum("reported_activities"),
+            h=Sum("hours_hundredths"),
+        )
+    )
+
+
 TEAM_YEAR_COLUMNS = ("team_id", "year", "hours_hundredths", "activities", "volunteers")
 
 
@@ -414,6 +492,7 @@ def rebuild() -> tuple[int, int]:
     the number of activity tallies and of month cells written. For bulk loads (the demo, the
     load generator, a restore) and repairs; the actions keep the tables exact otherwise."""
     TeamYear.objects.all().delete()
+    LedgerCategoryMonth.objects.all().delete()
     LedgerRegionMonth.objects.all().delete()
     LedgerMonth.objects.all().delete()
     ActivityTally.objects.all().delete()
@@ -423,11 +502,13 @@ def rebuild() -> tuple[int, int]:
     )
     by_region = LedgerMonth.objects.order_by().values_list("region_id", "month").annotate(n=Sum("activities"))
     _insert_select(LedgerRegionMonth._meta.db_table, ("region_id", "month", "activities"), by_region)
+    categories = _categories_of(LedgerMonth.objects.all())
+    _insert_select(LedgerCategoryMonth._meta.db_table, CATEGORY_COLUMNS, categories)
     _insert_select(TeamYear._meta.db_table, TEAM_YEAR_COLUMNS, _fresh_team_years())
     if connection.vendor == "postgresql":
         # Fresh statistics, or the planner keeps guessing from the empty tables it saw before.
         with connection.cursor() as cursor:
-            for model in (ActivityTally, LedgerMonth, LedgerRegionMonth, TeamYear):
+            for model in (ActivityTally, LedgerMonth, LedgerRegionMonth, LedgerCategoryMonth, TeamYear):
                 cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
     return tallies, cells
 
@@ -435,7 +516,8 @@ def rebuild() -> tuple[int, int]:
 @dataclass(frozen=True)
 class Differences:
     """Rows that disagree with the raw rows: as stored (``stored``) and as they should be
-    (``fresh``), for tallies, cells, the region × month sums and the teams' years."""
+    (``fresh``), for tallies, cells, the region × month sums, the category × month sums and the
+    teams' years."""
 
     tallies_stored: list[tuple]
     tallies_fresh: list[tuple]
@@ -443,6 +525,8 @@ class Differences:
     cells_fresh: list[tuple]
     regions_stored: list[tuple]
     regions_fresh: list[tuple]
+    categories_stored: list[tuple]
+    categories_fresh: list[tuple]
     team_years_stored: list[tuple]
     team_years_fresh: list[tuple]
 
@@ -454,6 +538,8 @@ class Differences:
             self.cells_fresh,
             self.regions_stored,
             self.regions_fresh,
+            self.categories_stored,
+            self.categories_fresh,
             self.team_years_stored,
             self.team_years_fresh,
         ]
@@ -491,6 +577,19 @@ def differences(limit: int = 100) -> Differences:
         .annotate(n=Count("pk"))
     )
     stored_regions = LedgerRegionMonth.objects.order_by().values_list("region_id", "month", "activities")
+    fresh_categories = (
+        _counted_activities()
+        .filter(status__in=Activity.TOOK_PLACE)
+        .values_list("fresh_month", "stream", "kind", "organizer__category")
+        .annotate(
+            n=Count("pk"),
+            c=Sum("fresh_checkins"),
+            r=Sum("fresh_reported_people"),
+            ra=Count("pk", filter=Q(fresh_reported=True)),
+            h=Sum("fresh_hours"),
+        )
+    )
+    stored_categories = LedgerCategoryMonth.objects.order_by().values_list(*CATEGORY_COLUMNS)
     stored_team_years = TeamYear.objects.order_by().values_list(*TEAM_YEAR_COLUMNS)
     fresh_team_years = _fresh_team_years()
     return Differences(
@@ -500,6 +599,8 @@ def differences(limit: int = 100) -> Differences:
         cells_fresh=list(fresh_cells.difference(stored_cells)[:limit]),
         regions_stored=list(stored_regions.difference(fresh_regions)[:limit]),
         regions_fresh=list(fresh_regions.difference(stored_regions)[:limit]),
+        categories_stored=list(stored_categories.difference(fresh_categories)[:limit]),
+        categories_fresh=list(fresh_categories.difference(stored_categories)[:limit]),
         team_years_stored=list(stored_team_years.difference(fresh_team_years)[:limit]),
         team_years_fresh=list(fresh_team_years.difference(stored_team_years)[:limit]),
     )

@@ -1258,6 +1258,8 @@ EXEMPT: dict[str, str] = {
     "report_redispatch_after": "reads SANHUI_REPORT_REDISPATCH_AFTER; writes nothing",
     "report_file_name": "formats the download name of a report run; writes nothing",
     "previous_quarter": "computes the quarter before a day; writes nothing",
+    "on_category_change": "registers, when the apps start, what follows a change of an organisation's "
+    "category (the ledger's sums per category); writes nothing",
     # Writes whose history is kept elsewhere, by design.
     "login_event_record": "a line of the login log, written for every login, logout and failed login "
     "(often with no signed-in actor); the LoginEvent row is the record",

@@ -10,7 +10,14 @@ from decimal import Decimal
 from django.db.models import Count, Q, QuerySet, Sum
 
 from organizations.models import LeaderRole, Region, Seat
-from services.models import Activity, LedgerMonth, LedgerRegionMonth, VolunteerService, hours_total
+from services.models import (
+    Activity,
+    LedgerCategoryMonth,
+    LedgerMonth,
+    LedgerRegionMonth,
+    VolunteerService,
+    hours_total,
+)
 
 from .periods import Period
 
@@ -65,6 +72,16 @@ class Ledger:
     region: Region | None = None
     organizer_ids: frozenset[int] | None = None
 
+    @property
+    def whole(self) -> bool:
+        """Every activity of the ledger: its figures may read the sums per organiser category."""
+        return self.region is None and self.organizer_ids is None
+
+    def totals(self, first: datetime.date, last: datetime.date) -> QuerySet[LedgerCategoryMonth]:
+        """The whole ledger's sums per month × stream × type × organiser category, of the months
+        from ``first`` to ``last``: a few hundred rows, whatever the number of organisers."""
+        return LedgerCategoryMonth.objects.filter(month__gte=first, month__lte=last)
+
     def cells(self, first: datetime.date, last: datetime.date) -> QuerySet[LedgerMonth]:
         """The month cells of the months from ``first`` to ``last`` (first days of months)."""
         cells = LedgerMonth.objects.filter(month__gte=first, month__lte=last)
@@ -110,18 +127,20 @@ class ActivityFigures:
         return self.reported_activities > 0
 
 
-# The figures as sums: over the month cells of a ``Ledger``, or over the tallies of the
-# activities of a queryset (services.tallies writes both, applying the rules once per activity:
-# people served are the checked-in attendees, or the reported participants when nobody checked
-# in; volunteer hours are the hours recorded).
+# The figures as sums: over the whole ledger's sums per category ("totals") or the month cells
+# of a ``Ledger``, or over the tallies of the activities of a queryset (services.tallies writes
+# them all, applying the rules once per activity: people served are the checked-in attendees, or
+# the reported participants when nobody checked in; volunteer hours are the hours recorded).
+_CELL_SUMS = {
+    "activities": Sum("activities"),
+    "checkins": Sum("checkins"),
+    "reported": Sum("reported_people"),
+    "reported_activities": Sum("reported_activities"),
+    "hours": Sum("hours_hundredths"),
+}
 _SUMS = {
-    "cells": {
-        "activities": Sum("activities"),
-        "checkins": Sum("checkins"),
-        "reported": Sum("reported_people"),
-        "reported_activities": Sum("reported_activities"),
-        "hours": Sum("hours_hundredths"),
-    },
+    "totals": _CELL_SUMS,
+    "cells": _CELL_SUMS,
     "tallies": {
         "activities": Count("pk"),
         "checkins": Sum("tally__checkins"),
@@ -131,27 +150,34 @@ _SUMS = {
     },
 }
 
-# Breakdown keys: the field of a month cell, and of an activity.
+# Breakdown keys: the field of a category sum, of a month cell, and of an activity (none where
+# the category sums do not hold the key: their figures come from the cells).
 BREAKDOWNS = {
-    "month": ("month", "tally__month"),
-    "stream": ("stream", "stream"),
-    "kind": ("kind", "kind"),
-    "category": ("organizer__category", "organizer__category"),
-    "organizer": ("organizer_id", "organizer_id"),
-    "region": ("region_id", "region_id"),
+    "month": {"totals": "month", "cells": "month", "tallies": "tally__month"},
+    "stream": {"totals": "stream", "cells": "stream", "tallies": "stream"},
+    "kind": {"totals": "kind", "cells": "kind", "tallies": "kind"},
+    "category": {"totals": "category", "cells": "organizer__category", "tallies": "organizer__category"},
+    "organizer": {"cells": "organizer_id", "tallies": "organizer_id"},
+    "region": {"cells": "region_id", "tallies": "region_id"},
 }
 
 
-def _counted(activities: QuerySet[Activity] | Ledger, period: Period) -> list[tuple[QuerySet, str]]:
-    """What to sum for the period: the month cells of its whole months, and the activities'
-    tallies for any days before the first whole month or after the last (a custom span)."""
+def _counted(
+    activities: QuerySet[Activity] | Ledger, period: Period, by: tuple[str, ...] = ()
+) -> list[tuple[QuerySet, str]]:
+    """What to sum for the period: the sums per category (for the whole ledger, by keys they
+    hold) or the month cells of its whole months, and the activities' tallies for any days
+    before the first whole month or after the last (a custom span)."""
     if not isinstance(activities, Ledger):
         return [(held_in(activities, period).order_by(), "tallies")]
     months = _whole_months(period)
     if months is None:
         return [(held_in(activities.activities(), period).order_by(), "tallies")]
     first, last = months
-    parts = [(activities.cells(first, last).order_by(), "cells")]
+    if activities.whole and all("totals" in BREAKDOWNS[key] for key in by):
+        parts = [(activities.totals(first, last).order_by(), "totals")]
+    else:
+        parts = [(activities.cells(first, last).order_by(), "cells")]
     edges = [
         (period.start, first - datetime.timedelta(days=1)),
         (_next_month(last), period.end),
@@ -198,8 +224,8 @@ def activity_breakdown(activities: QuerySet[Activity] | Ledger, period: Period, 
     if unknown:
         raise ValueError(f"unknown breakdown: {', '.join(unknown)}")
     sums: dict[tuple, dict] = {}
-    for rows, source in _counted(activities, period):
-        names = [BREAKDOWNS[part][0 if source == "cells" else 1] for part in parts]
+    for rows, source in _counted(activities, period, tuple(parts)):
+        names = [BREAKDOWNS[part][source] for part in parts]
         for row in rows.values(*names).annotate(**_SUMS[source]).order_by():
             total = sums.setdefault(tuple(row[name] for name in names), {})
             for name in _SUMS[source]:

@@ -17,7 +17,15 @@ from django.utils import timezone
 from rollout import indicators as ind
 from rollout.indicators.ledger import activities_by_region
 from services import actions, tallies
-from services.models import Activity, ActivityKind, ActivityTally, LedgerMonth, LedgerRegionMonth, TeamYear
+from services.models import (
+    Activity,
+    ActivityKind,
+    ActivityTally,
+    LedgerCategoryMonth,
+    LedgerMonth,
+    LedgerRegionMonth,
+    TeamYear,
+)
 from tests import test_audit_every_write as audit_cases
 from tests.factories import PersonFactory, TeamMembershipFactory
 from tests.services.factories import ActivityFactory, AttendanceFactory, VolunteerServiceFactory
@@ -146,8 +154,8 @@ def test_rebuild_and_check_from_the_command_line(jiangshan, capsys):
     assert "一致" in capsys.readouterr().out
     # A write around the actions: the check names it and fails; a rebuild mends it.
     Activity.objects.filter(pk=a.pk).update(reported_participants=30)
-    # The activity's tally and its month's cell, each as stored and as it should be.
-    with pytest.raises(CommandError, match="有 4 处不一致"):
+    # The activity's tally, its month's cell and its category's month, each as stored and as it should be.
+    with pytest.raises(CommandError, match="有 6 处不一致"):
         call_command("ledger_tallies")
     out = capsys.readouterr().out
     assert "活动计数（应为）" in out and "月度单元（表中）" in out
@@ -328,3 +336,68 @@ def test_a_span_counts_its_own_days_from_cells_and_tallies(jiangshan, name):
 
     assert (figures.activities, figures.people_served) == expected
     assert activities_by_region(span) == {jiangshan.association.home_region_id: expected[0]}
+
+
+def categories() -> list[tuple]:
+    """The whole ledger's sums per category: (month, kind, category, activities, check-ins,
+    reported people, hours × 100)."""
+    return list(
+        LedgerCategoryMonth.objects.order_by("month", "kind", "category").values_list(
+            "month", "kind", "category", "activities", "checkins", "reported_people", "hours_hundredths"
+        )
+    )
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("through", ["portal", "admin"])
+def test_a_change_of_category_moves_the_organisers_activities(district_user, jiangshan, through):
+    from organizations import actions as organization_actions
+    from organizations.models import Organization
+    from tests.factories import OrganizationFactory
+
+    Category = Organization.Category
+    association = OrganizationFactory(
+        name="姜山镇生产科普协会",
+        kind=Organization.Kind.GRASSROOTS_ASSOCIATION,
+        category=Category.PRODUCTION,
+        home_region=jiangshan.association.home_region,
+        parent=jiangshan.association,
+    )
+    # The association's two lectures in March (2 check-ins; 15 reported) and one in April; the
+    # town association's lecture in March (no category), which the change must leave alone.
+    first = ActivityFactory(organizer=association, kind=LECTURE, starts_at=moment(3, 5))
+    AttendanceFactory(activity=first)
+    AttendanceFactory(activity=first)
+    ActivityFactory(organizer=association, kind=LECTURE, starts_at=moment(3, 9), reported_participants=15)
+    ActivityFactory(organizer=association, kind=LECTURE, starts_at=moment(4, 1))
+    ActivityFactory(organizer=jiangshan.association, kind=LECTURE, starts_at=moment(3, 20))
+    production, health = str(Category.PRODUCTION), str(Category.LIFE_HEALTH)
+    assert categories() == [
+        (MARCH, LECTURE, "", 1, 0, 0, 0),
+        (MARCH, LECTURE, production, 2, 2, 15, 0),
+        (APRIL, LECTURE, production, 1, 0, 0, 0),
+    ]
+    if through == "portal":
+        organization_actions.organization_update(
+            actor=district_user, organization=association, data={"category": Category.LIFE_HEALTH}
+        )
+    else:
+        association.category = Category.LIFE_HEALTH
+        organization_actions.admin_record_save(actor=district_user, obj=association, fields=["category"])
+    assert categories() == [
+        (MARCH, LECTURE, "", 1, 0, 0, 0),
+        (MARCH, LECTURE, health, 2, 2, 15, 0),
+        (APRIL, LECTURE, health, 1, 0, 0, 0),
+    ]
+    assert_exact()
+    # The district's figures by category read the moved sums.
+    q1 = ind.Period.quarter(2022, 1)
+    by_category = ind.activity_breakdown(ind.Ledger(), q1, "category")
+    assert [(row["key"], row["activities"], row["people_served"]) for row in by_category] == [
+        ("", 1, 0),
+        (health, 2, 17),
+    ]
+    # A later check-in at the association's lecture adds to its new category.
+    AttendanceFactory(activity=first)
+    assert categories()[1] == (MARCH, LECTURE, health, 2, 3, 15, 0)
+    assert_exact()

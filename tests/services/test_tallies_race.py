@@ -54,3 +54,47 @@ def test_concurrent_check_ins_add_up(jiangshan):
     month = timezone.localtime(fields["starts_at"]).date().replace(day=1)
     assert list(LedgerMonth.objects.values_list("month", "activities", "checkins")) == [(month, 3, 12)]
     assert not tallies.differences()
+
+
+def test_a_change_of_category_while_people_check_in(jiangshan, district_user):
+    from organizations import actions as organization_actions
+    from organizations.models import Organization
+    from services.models import LedgerCategoryMonth
+    from tests.factories import OrganizationFactory
+
+    Category = Organization.Category
+    association = OrganizationFactory(
+        kind=Organization.Kind.GRASSROOTS_ASSOCIATION,
+        category=Category.PRODUCTION,
+        home_region=jiangshan.association.home_region,
+        parent=jiangshan.association,
+    )
+    now = timezone.now()
+    lectures = [
+        ActivityFactory(
+            organizer=association,
+            kind=LECTURE,
+            starts_at=now - datetime.timedelta(hours=1),
+            ends_at=now + datetime.timedelta(hours=1),
+        )
+        for _ in range(2)
+    ]
+
+    def work(index: int):
+        # One writer moves the association to another category while eleven check in.
+        if index == 5:
+            organization = Organization.objects.get(pk=association.pk)
+            return organization_actions.organization_update(
+                actor=district_user, organization=organization, data={"category": Category.ECOLOGY}
+            )
+        activity = Activity.objects.get(pk=lectures[index % 2].pk)
+        return actions.attendance_record(
+            activity=activity, name=f"参加者{index}", phone=f"1390000{index:04d}", now=now
+        )
+
+    _results, errors = race(12, work)
+    assert errors == []
+    month = timezone.localtime(now).date().replace(day=1)
+    sums = LedgerCategoryMonth.objects.values_list("month", "category", "activities", "checkins")
+    assert list(sums) == [(month, str(Category.ECOLOGY), 2, 11)]
+    assert not tallies.differences()
