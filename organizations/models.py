@@ -285,7 +285,12 @@ class Organization(models.Model):
                 violation_error_message=_("上级组织不能是本组织。"),
             ),
         ]
-        indexes = [models.Index(fields=["kind", "status"])]
+        indexes = [
+            models.Index(fields=["kind", "status"]),
+            # The seat and team lists' default order (by their organisation's name in pinyin):
+            # read organisation by organisation from this index, not sorted over every row.
+            models.Index(pinyin("name"), F("id"), name="organization_name_pinyin"),
+        ]
 
     def __str__(self) -> str:
         return self.name

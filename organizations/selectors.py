@@ -122,13 +122,24 @@ def seat_list(*, user) -> QuerySet[Seat]:
     )
 
 
+def _open_team_memberships() -> Coalesce:
+    """A team's current volunteers, counted for each row the page shows (a subquery the database
+    evaluates after the page's LIMIT), not grouped over every team's memberships first."""
+    rows = (
+        TeamMembership.objects.filter(team=OuterRef("pk"), left_on__isnull=True)
+        .order_by()
+        .values("team")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(rows, output_field=IntegerField()), 0)
+
+
 def team_list(*, user) -> QuerySet[VolunteerTeam]:
     return (
         scoped(user, VolunteerTeam)
         .select_related("organization", "leader")
-        .annotate(
-            volunteer_count=Count("memberships", filter=Q(memberships__left_on__isnull=True), distinct=True)
-        )
+        .annotate(volunteer_count=_open_team_memberships())
         .order_by(pinyin("organization__name"), pinyin("name"))
     )
 

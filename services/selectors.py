@@ -7,6 +7,7 @@ import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.db import connection
 from django.db.models import (
     Case,
     Count,
@@ -21,7 +22,7 @@ from django.db.models import (
     When,
     Window,
 )
-from django.db.models.functions import Coalesce, RowNumber
+from django.db.models.functions import Coalesce, RowNumber, TruncDate
 from django.utils import timezone
 
 from organizations.audit.selectors import entries_about
@@ -202,27 +203,61 @@ def _day_index(days: list[datetime.date]) -> Case:
 
 def month_calendar(activities: QuerySet[Activity], year: int, month: int) -> list[list[CalendarDay]]:
     """Weeks (Monday first) of the month with each day's first activities and how many more
-    there are, from two queries whatever the size of the ledger: the number of activities per
-    day (grouped in the database), and the first ``CALENDAR_DAY_LIMIT`` of each day (numbered per
-    day by ROW_NUMBER() in the database), never every activity of the month."""
+    there are, from three queries whatever the size of the ledger: the number of activities per
+    day (grouped in the database), the ids of the first ``CALENDAR_DAY_LIMIT`` of each day, and
+    those activities — never every activity of the month."""
     weeks = calendar.Calendar(firstweekday=0).monthdatescalendar(year, month)
     dates = [day for week in weeks for day in week]
     days = [CalendarDay(day, day.month == month) for day in dates]
-    shown = activities.filter(
-        starts_at__gte=_day_start(dates[0]), starts_at__lt=_day_start(dates[-1] + datetime.timedelta(days=1))
-    ).annotate(day_index=_day_index(dates))
-    for row in shown.order_by().values("day_index").annotate(n=Count("pk")):
-        days[row["day_index"]].more = row["n"]
-    # Numbered on the bare rows (their ids alone), then the few kept read whole: numbering the
-    # rows with their organisers and regions joined sorted every column of the month.
-    order = [F("starts_at").asc(), F("pk").asc()]
-    in_day = Window(RowNumber(), partition_by=[F("day_index")], order_by=order)
-    first = shown.annotate(nth=in_day).filter(nth__lte=CALENDAR_DAY_LIMIT).values("pk")
-    for activity in shown.filter(pk__in=first).order_by("starts_at", "pk"):
+    for index, n in _counts_per_day(activities, dates):
+        days[index].more = n
+    first = _first_of_each_day(activities, dates)
+    shown = activities.filter(pk__in=first).annotate(day_index=_day_index(dates))
+    for activity in shown.order_by("starts_at", "pk"):
         day = days[activity.day_index]
         day.activities.append(activity)
         day.more -= 1
     return [days[start : start + 7] for start in range(0, len(days), 7)]
+
+
+def _within(activities: QuerySet[Activity], first: datetime.date, last: datetime.date) -> QuerySet[Activity]:
+    return activities.filter(
+        starts_at__gte=_day_start(first), starts_at__lt=_day_start(last + datetime.timedelta(days=1))
+    )
+
+
+def _counts_per_day(activities: QuerySet[Activity], dates: list[datetime.date]) -> list[tuple[int, int]]:
+    """(position in ``dates``, activities starting that day) for the days with any."""
+    shown = _within(activities, dates[0], dates[-1]).order_by()
+    if connection.vendor == "postgresql":
+        # The day in the portal's time zone, converted by the database from the index alone;
+        # SQLite would call back into Python for each row, so it compares with each day's end.
+        position = {day: index for index, day in enumerate(dates)}
+        rows = shown.annotate(day=TruncDate("starts_at")).values_list("day").annotate(n=Count("*"))
+        return [(position[day], n) for day, n in rows]
+    rows = shown.annotate(day_index=_day_index(dates)).values_list("day_index").annotate(n=Count("pk"))
+    return list(rows)
+
+
+def _first_of_each_day(activities: QuerySet[Activity], dates: list[datetime.date]) -> QuerySet | list:
+    """The ids of each day's first ``CALENDAR_DAY_LIMIT`` activities, by start. Where the
+    database takes a LIMIT in each part of a UNION (PostgreSQL), one short index scan per day;
+    elsewhere the rows of the weeks numbered per day (ROW_NUMBER()), on their ids alone."""
+    order = ("starts_at", "pk")
+    if connection.features.supports_slicing_ordering_in_compound:
+        parts = [
+            _within(activities, day, day).order_by(*order).values_list("pk", flat=True)[:CALENDAR_DAY_LIMIT]
+            for day in dates
+        ]
+        return list(parts[0].union(*parts[1:], all=True))
+    in_day = Window(RowNumber(), partition_by=[F("day_index")], order_by=[F(name).asc() for name in order])
+    return (
+        _within(activities, dates[0], dates[-1])
+        .annotate(day_index=_day_index(dates))
+        .annotate(nth=in_day)
+        .filter(nth__lte=CALENDAR_DAY_LIMIT)
+        .values("pk")
+    )
 
 
 # --------------------------------------------------------------------------- volunteers

@@ -350,6 +350,7 @@ def district_dashboard(*, user, period: Period, on: datetime.date | None = None)
     reference = period.reference_day(on)
     towns = list(indicators.towns_in_scope())
     rows = indicators.town_coverage(period, towns=towns, today=on)
+    known = {period: rows}
     trend = [
         {
             "period": p.code,
@@ -358,7 +359,7 @@ def district_dashboard(*, user, period: Period, on: datetime.date | None = None)
             "rate_text": percent(s.coverage_rate),
             "covered": s.covered,
         }
-        for p, s in indicators.coverage_trend(period, TREND_QUARTERS, towns=towns, today=on)
+        for p, s in indicators.coverage_trend(period, TREND_QUARTERS, towns=towns, today=on, known=known)
     ]
     return {
         "period": period_block(period),

@@ -111,14 +111,20 @@ class TownCoverage:
 
 
 def town_coverage(
-    period: Period, *, towns: Iterable[Region] | None = None, today: datetime.date | None = None
+    period: Period,
+    *,
+    towns: Iterable[Region] | None = None,
+    today: datetime.date | None = None,
+    mapping: dict[int, int] | None = None,
 ) -> list[TownCoverage]:
-    """The four conditions for each town (default: every town in programme scope)."""
+    """The four conditions for each town (default: every town in programme scope); ``mapping``
+    is ``township_map(towns)`` when the caller has it already (the trend's quarters share it)."""
     towns = list(towns_in_scope() if towns is None else towns)
     rows = {town.pk: TownCoverage(region=town) for town in towns}
     if not towns:
         return []
-    mapping = township_map(towns)
+    if mapping is None:
+        mapping = township_map(towns)
     # The towns' regions as a subquery: a list of thousands of ids would cost more to build into
     # each statement than the statement costs to run. Rows of regions outside the towns (the
     # district's own) are left out below, as ``mapping`` does not know them.
@@ -129,6 +135,7 @@ def town_coverage(
     associations = (
         Organization.objects.active_on(on)
         .filter(kind=Organization.Kind.TOWN_ASSOCIATION, home_region_id__in=regions)
+        .order_by()
         .values_list("pk", "home_region_id")
     )
     association_town: dict[int, int] = {}
@@ -146,6 +153,7 @@ def town_coverage(
             Seat.objects.current(on)
             .held_by_leaders(on)
             .filter(organization_id__in=association_town)
+            .order_by()
             .values_list("organization_id", flat=True)
             .distinct()
         )
@@ -153,17 +161,25 @@ def town_coverage(
             rows[association_town[organization_id]].led = True
 
     # 3. three associations: grassroots associations active on the reference day, by category,
-    # home or served region.
+    # home or served region (unordered: a model's default order would join the DISTINCT and sort
+    # every organisation by its name).
     grassroots = Organization.objects.active_on(on).filter(kind=Organization.Kind.GRASSROOTS_ASSOCIATION)
     categories: dict[int, set[str]] = defaultdict(set)
     for region_id, category in (
-        grassroots.filter(home_region_id__in=regions).values_list("home_region_id", "category").distinct()
+        grassroots.filter(home_region_id__in=regions)
+        .order_by()
+        .values_list("home_region_id", "category")
+        .distinct()
     ):
         if region_id in mapping:
             categories[mapping[region_id]].add(category)
-    served = Organization.served_regions.through.objects.filter(
-        region_id__in=regions, organization__in=grassroots
-    ).values_list("region_id", "organization__category")
+    served = (
+        Organization.served_regions.through.objects.filter(
+            region_id__in=regions, organization__in=grassroots.order_by().values("pk")
+        )
+        .order_by()
+        .values_list("region_id", "organization__category")
+    )
     for region_id, category in served.distinct():
         if region_id in mapping:
             categories[mapping[region_id]].add(category)
@@ -222,13 +238,29 @@ def summarize(rows: list[TownCoverage]) -> CoverageSummary:
 
 
 def coverage_trend(
-    period: Period, quarters: int = 4, *, towns=None, today=None
+    period: Period,
+    quarters: int = 4,
+    *,
+    towns=None,
+    today=None,
+    known: dict[Period, list[TownCoverage]] | None = None,
 ) -> list[tuple[Period, CoverageSummary]]:
     """Coverage quarter by quarter, oldest first: for a quarter, the ``quarters`` before it and
-    the quarter itself; for a longer period, each quarter it overlaps."""
+    the quarter itself; for a longer period, each quarter it overlaps. ``known`` holds the rows
+    of periods the caller has computed already (the dashboard's own period)."""
     towns = list(towns_in_scope() if towns is None else towns)
     if period.is_quarter:
         periods = [*period.previous_quarters(quarters), period]
     else:
         periods = period.quarters_overlapped()
-    return [(p, summarize(town_coverage(p, towns=towns, today=today))) for p in periods]
+    known = known or {}
+    mapping = township_map(towns) if any(p not in known for p in periods) else {}
+    return [
+        (
+            p,
+            summarize(
+                known[p] if p in known else town_coverage(p, towns=towns, today=today, mapping=mapping)
+            ),
+        )
+        for p in periods
+    ]

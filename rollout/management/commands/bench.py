@@ -124,6 +124,12 @@ def _busiest_month(period: indicators.Period) -> str:
     return (busiest["key"] if busiest else today()).strftime("%Y-%m")
 
 
+def _shortened(text: str, limit: int = 300) -> str:
+    """A line cut to ``limit`` characters: a page's filter by a province's regions lists
+    thousands of ids, which the plan repeats."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 def _mark(held: bool) -> str:
     return "✓" if held else "✗"
 
@@ -340,7 +346,7 @@ class Command(BaseCommand):
                     f"{float(seconds) * 1000:.1f} ms:",
                     "",
                     "```",
-                    sql[:2000],
+                    _shortened(sql, 1000),
                     "",
                     *self._plan(sql),
                     "```",
@@ -355,6 +361,6 @@ class Command(BaseCommand):
         try:
             with connection.cursor() as cursor:
                 cursor.execute(prefix + sql)
-                return [" ".join(str(part) for part in row) for row in cursor.fetchall()]
+                return [_shortened(" ".join(str(part) for part in row)) for row in cursor.fetchall()]
         except Exception as error:  # a query that cannot be explained as captured (parameters)
             return [f"(no plan: {error})"]
