@@ -5,14 +5,17 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('organizations', '0011_person_pinyin_and_open_membership_indexes'),
+        ("organizations", "0011_person_pinyin_and_open_membership_indexes"),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='organization',
-            index=models.Index(django.db.models.functions.comparison.Collate(models.F('name'), 'zh-Hans-x-icu'), models.F('id'), name='organization_name_pinyin'),
+            model_name="organization",
+            index=models.Index(
+                django.db.models.functions.comparison.Collate(models.F("name"), "zh-Hans-x-icu"),
+                models.F("id"),
+                name="organization_name_pinyin",
+            ),
         ),
     ]
