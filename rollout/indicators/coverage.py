@@ -37,12 +37,22 @@ def towns_in_scope() -> QuerySet[Region]:
     return Region.objects.towns().in_scope().order_by("sort_order", "code", "name")
 
 
+# Up to this many towns, their regions are chosen by the towns' own paths; above it, by their
+# parents' (a handful of prefixes however many towns).
+FEW_TOWNS = 20
+
+
 def _around(town_paths: Iterable[str]) -> QuerySet[Region]:
-    """The regions below the towns' parents (the district): every region of the towns, and a few
-    others (the district itself), which the callers leave out through ``township_map``."""
+    """Every region of the towns: for a few towns, the regions below each of them; for more,
+    the regions below the towns' parents (the district), with a few others (the district
+    itself), which the callers leave out through ``township_map``. A town's dashboard thus
+    reads its own regions' organisations, not a province's."""
+    paths = set(town_paths)
+    if len(paths) > FEW_TOWNS:
+        paths = {path.rstrip("/").rpartition("/")[0] + "/" for path in paths}
     condition = Q()
-    for parent in {path.rstrip("/").rpartition("/")[0] + "/" for path in town_paths}:
-        condition |= Q(path__startswith=parent)
+    for prefix in paths:
+        condition |= Q(path__startswith=prefix)
     return Region.objects.filter(condition)
 
 
@@ -189,7 +199,7 @@ def town_coverage(
     # 4. working: activities that took place in the town during the period, by region, from
     # the ledger's region × month sums (and the activities of the days of a span that are not
     # whole months).
-    for region_id, count in activities_by_region(period).items():
+    for region_id, count in activities_by_region(period, regions).items():
         if region_id in mapping:
             rows[mapping[region_id]].activities += count
     return [rows[town.pk] for town in towns]

@@ -234,27 +234,29 @@ def activity_breakdown(activities: QuerySet[Activity] | Ledger, period: Period, 
     return [{"key": key if len(key) > 1 else key[0], **_figures(sums[key])} for key in ordered]
 
 
-def activities_by_region(period: Period) -> dict[int, int]:
+def activities_by_region(period: Period, regions: QuerySet[Region] | None = None) -> dict[int, int]:
     """region id → activities that took place there during the period: the region × month sums
     of the whole months (a hundred thousand rows for a province's two years, where the month
     cells are a million and a half), and the activities of the days before the first whole
-    month or after the last. For the coverage of every town, quarter after quarter."""
+    month or after the last. For the coverage of every town, quarter after quarter; only of
+    ``regions`` (a queryset of regions' ids) when given, as for a town's own dashboard."""
     counts: dict[int, int] = {}
     months = _whole_months(period)
     spans = [(period.start, period.end)] if months is None else []
     if months is not None:
         first, last = months
-        rows = (
-            LedgerRegionMonth.objects.filter(month__gte=first, month__lte=last)
-            .order_by()
-            .values_list("region_id")
-            .annotate(n=Sum("activities"))
-        )
+        rows = LedgerRegionMonth.objects.filter(month__gte=first, month__lte=last)
+        if regions is not None:
+            rows = rows.filter(region_id__in=regions)
+        rows = rows.order_by().values_list("region_id").annotate(n=Sum("activities"))
         counts.update(rows)
         spans = [(period.start, first - datetime.timedelta(days=1)), (_next_month(last), period.end)]
     for start, end in spans:
         if start <= end:
-            edge = held_in(Activity.objects.all(), Period(start, end)).order_by().values_list("region_id")
+            edge = held_in(Activity.objects.all(), Period(start, end)).order_by()
+            if regions is not None:
+                edge = edge.filter(region_id__in=regions)
+            edge = edge.values_list("region_id")
             for region_id, n in edge.annotate(n=Count("pk")):
                 counts[region_id] = counts.get(region_id, 0) + n
     return counts

@@ -248,7 +248,13 @@ class Command(BaseCommand):
             self.stdout.write(f"   {period.code} activity figures, {name:<40} {ms:>9.1f} ms")
 
     def _reports(self, run: Run, quarter: indicators.Period) -> None:
+        started = time.perf_counter()
         report = build_report("supervision", quarter, scope=Scope(read_all=True))
+        ms = (time.perf_counter() - started) * 1000
+        rows = sum(len(section.rows) for section in report.sections)
+        run.add(Measure("report", f"supervision report {quarter.code}: figures", ms))
+        run.notes.append(f"supervision report {quarter.code}: {rows:,} rows in its tables")
+        self.stdout.write(f"   supervision report figures{'':<34} {ms:>9.1f} ms ({rows:,} rows)")
         for fmt in ("xlsx", "pdf"):
             started = time.perf_counter()
             data = render(report, fmt)
