@@ -372,6 +372,7 @@ def _natural_counts() -> dict[str, int]:
         "services.ActivityTally",
         "services.LedgerMonth",
         "services.LedgerRegionMonth",
+        "services.LedgerCategoryMonth",
         "services.TeamYear",
     ):
         counted.pop(label)

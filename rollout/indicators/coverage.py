@@ -171,28 +171,8 @@ def town_coverage(
             rows[association_town[organization_id]].led = True
 
     # 3. three associations: grassroots associations active on the reference day, by category,
-    # home or served region (unordered: a model's default order would join the DISTINCT and sort
-    # every organisation by its name).
-    grassroots = Organization.objects.active_on(on).filter(kind=Organization.Kind.GRASSROOTS_ASSOCIATION)
-    categories: dict[int, set[str]] = defaultdict(set)
-    for region_id, category in (
-        grassroots.filter(home_region_id__in=regions)
-        .order_by()
-        .values_list("home_region_id", "category")
-        .distinct()
-    ):
-        if region_id in mapping:
-            categories[mapping[region_id]].add(category)
-    served = (
-        Organization.served_regions.through.objects.filter(
-            region_id__in=regions, organization__in=grassroots.order_by().values("pk")
-        )
-        .order_by()
-        .values_list("region_id", "organization__category")
-    )
-    for region_id, category in served.distinct():
-        if region_id in mapping:
-            categories[mapping[region_id]].add(category)
+    # home or served region.
+    categories = _categories_by_town(on, regions, mapping)
     for town_id, found in categories.items():
         rows[town_id].categories = frozenset(found)
 
@@ -203,6 +183,33 @@ def town_coverage(
         if region_id in mapping:
             rows[mapping[region_id]].activities += count
     return [rows[town.pk] for town in towns]
+
+
+def _categories_by_town(on: datetime.date, regions: QuerySet, mapping: dict[int, int]) -> dict[int, set[str]]:
+    """town id → the categories of the grassroots associations active on ``on`` based in or
+    serving a region of the town. Unordered queries: a model's default order would join the
+    DISTINCT and sort every organisation by its name."""
+    grassroots = Organization.objects.active_on(on).filter(kind=Organization.Kind.GRASSROOTS_ASSOCIATION)
+    categories: dict[int, set[str]] = defaultdict(set)
+    based = (
+        grassroots.filter(home_region_id__in=regions)
+        .order_by()
+        .values_list("home_region_id", "category")
+        .distinct()
+    )
+    served = (
+        Organization.served_regions.through.objects.filter(
+            region_id__in=regions, organization__in=grassroots.order_by().values("pk")
+        )
+        .order_by()
+        .values_list("region_id", "organization__category")
+        .distinct()
+    )
+    for rows in (based, served):
+        for region_id, category in rows:
+            if region_id in mapping:
+                categories[mapping[region_id]].add(category)
+    return categories
 
 
 @dataclass(frozen=True)

@@ -47,6 +47,22 @@ def test_each_towns_four_conditions(district):
     assert rows["邱隘镇"].failing == ["organised", "led", "three_associations", "working"]
 
 
+@pytest.mark.parametrize("name", ["姜山镇", "五乡镇", "云龙镇", "邱隘镇"])
+def test_a_town_alone_has_the_conditions_and_activities_it_has_among_all(district, name):
+    # Alone, a town's coverage reads its own regions (a village's activity included); among the
+    # district's 25 towns, every region below the district: the same four conditions and counts.
+    town = next(town for town in ind.towns_in_scope() if town.name == name)
+    [alone] = ind.town_coverage(Q4, towns=[town], today=TODAY)
+    among_all = coverage()[name]
+    expected = {"姜山镇": (True, True, True, True), "五乡镇": (True, True, False, True),
+                "云龙镇": (True, False, False, True), "邱隘镇": (False, False, False, False)}  # fmt: skip
+    assert conditions(alone) == conditions(among_all) == expected[name]
+    activities = {"姜山镇": 3, "五乡镇": 1, "云龙镇": 1, "邱隘镇": 0}
+    assert alone.activities == among_all.activities == activities[name]
+    assert alone.categories == among_all.categories
+    assert alone.association_id == among_all.association_id
+
+
 def test_the_town_association_is_the_one_that_counts(district):
     rows = coverage()
     assert rows["姜山镇"].association_id == district.orgs["姜山镇科协"].pk
