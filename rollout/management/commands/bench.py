@@ -45,6 +45,9 @@ from sanhui.clock import today
 from services.models import Activity, Attendance, VolunteerService
 
 LOGIN = "district"
+# A town association's admin of the demo, and the lists measured as they see them.
+TOWN_LOGIN = "jiangshan"
+TOWN_LISTS = ("activities", "people", "seats")
 KB = 1024
 PAGE_WEIGHT_LIMIT = 200 * KB
 # The goals: a figure at the large size over the same at the small one.
@@ -199,6 +202,7 @@ class Command(BaseCommand):
             last = _last_page(html)
             if last:
                 self._page(run, client, "list", urljoin(first, last), repeat, name=f"{spec.key}: last page")
+        self._town_admin_pages(run, client, repeat)
         self._page(
             run,
             client,
@@ -212,6 +216,25 @@ class Command(BaseCommand):
             self._reports(run, quarter)
         if export:
             self._export(run, user)
+
+    def _town_admin_pages(self, run: Run, client: Client, repeat: int) -> None:
+        """A town association's admin: their town's dashboard and the lists of what their
+        organisations may read (a few hundred rows among millions)."""
+        admin = get_user_model().objects.filter(username=TOWN_LOGIN).first()
+        if admin is None:
+            return
+        client.force_login(admin)
+        try:
+            for path in ("/dashboard/town/", "/dashboard/data/town/"):
+                self._page(run, client, "dashboard", path, repeat, name=f"{TOWN_LOGIN}: {path}")
+            for key in TOWN_LISTS:
+                first = registry.get(key).page(QueryDict())
+                html = self._page(run, client, "list", first, repeat, name=f"{TOWN_LOGIN}: {key}, first page")
+                if last := _last_page(html):
+                    name = f"{TOWN_LOGIN}: {key}, last page"
+                    self._page(run, client, "list", urljoin(first, last), repeat, name=name)
+        finally:
+            client.force_login(get_user_model().objects.get(username=LOGIN))
 
     def _page(self, run: Run, client: Client, kind: str, path: str, repeat: int, name: str = "") -> str:
         best = float("inf")
