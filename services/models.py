@@ -638,7 +638,20 @@ class ActivityTally(models.Model):
         return f"{self.activity_id}: {self.checkins}"
 
 
-class LedgerMonth(models.Model):
+class LedgerSums(models.Model):
+    """What a summary row of the ledger sums over the activities that took place in it."""
+
+    activities = models.IntegerField(_("活动数"))
+    checkins = models.BigIntegerField(_("签到人次"))
+    reported_people = models.BigIntegerField(_("上报人次"))
+    reported_activities = models.IntegerField(_("按上报人数计的活动数"))
+    hours_hundredths = models.BigIntegerField(_("志愿服务时长（百分之一小时）"))
+
+    class Meta:
+        abstract = True
+
+
+class LedgerMonth(LedgerSums):
     """The activities that took place, summed per organiser × region × month × stream × type:
     the table the dashboards and reports read instead of the raw ledger."""
 
@@ -649,11 +662,6 @@ class LedgerMonth(models.Model):
     month = models.DateField(_("月份"))
     stream = models.CharField(_("服务类别"), max_length=16, choices=Stream.choices)
     kind = models.CharField(_("活动类型"), max_length=32, choices=ActivityKind.choices)
-    activities = models.IntegerField(_("活动数"))
-    checkins = models.BigIntegerField(_("签到人次"))
-    reported_people = models.BigIntegerField(_("上报人次"))
-    reported_activities = models.IntegerField(_("按上报人数计的活动数"))
-    hours_hundredths = models.BigIntegerField(_("志愿服务时长（百分之一小时）"))
 
     class Meta:
         verbose_name = _("月度台账汇总")
@@ -690,7 +698,7 @@ class LedgerRegionMonth(models.Model):
         return f"{self.region_id} · {self.month:%Y-%m}: {self.activities}"
 
 
-class LedgerCategoryMonth(models.Model):
+class LedgerCategoryMonth(LedgerSums):
     """The activities that took place in the whole ledger per month × stream × type × the
     organiser's category: the month cells summed over organisers and regions, for the district's
     (or a province's) own figures and breakdowns — a few hundred rows a year, where the cells
@@ -701,11 +709,6 @@ class LedgerCategoryMonth(models.Model):
     stream = models.CharField(_("服务类别"), max_length=16, choices=Stream.choices)
     kind = models.CharField(_("活动类型"), max_length=32, choices=ActivityKind.choices)
     category = models.CharField(_("主办组织类别"), max_length=32, blank=True)
-    activities = models.IntegerField(_("活动数"))
-    checkins = models.BigIntegerField(_("签到人次"))
-    reported_people = models.BigIntegerField(_("上报人次"))
-    reported_activities = models.IntegerField(_("按上报人数计的活动数"))
-    hours_hundredths = models.BigIntegerField(_("志愿服务时长（百分之一小时）"))
 
     class Meta:
         verbose_name = _("全台账月度汇总")

@@ -551,16 +551,14 @@ class Differences:
         return sum(len(rows) for rows in self.rows())
 
 
-def differences(limit: int = 100) -> Differences:
-    """Every tally and cell that differs from a recount of the raw rows (EXCEPT both ways, in
-    the database), at most ``limit`` of each kind."""
-    stored_tallies = ActivityTally.objects.order_by().values_list(*TALLY_COLUMNS)
-    fresh_tallies = _fresh_tallies()
-    # Cells from the fresh tallies need the fresh values grouped: the raw rows summed per cell.
-    fresh_cells = (
+def _fresh_sums(*key: str) -> QuerySet:
+    """The activities that took place, counted from the raw rows and summed per ``key``, as a
+    summary table's rows hold them (activities, check-ins, reported people, reported
+    activities, hours × 100)."""
+    return (
         _counted_activities()
         .filter(status__in=Activity.TOOK_PLACE)
-        .values_list("organizer_id", "region_id", "fresh_month", "stream", "kind")
+        .values_list(*key)
         .annotate(
             n=Count("pk"),
             c=Sum("fresh_checkins"),
@@ -569,6 +567,14 @@ def differences(limit: int = 100) -> Differences:
             h=Sum("fresh_hours"),
         )
     )
+
+
+def differences(limit: int = 100) -> Differences:
+    """Every tally and cell that differs from a recount of the raw rows (EXCEPT both ways, in
+    the database), at most ``limit`` of each kind."""
+    stored_tallies = ActivityTally.objects.order_by().values_list(*TALLY_COLUMNS)
+    fresh_tallies = _fresh_tallies()
+    fresh_cells = _fresh_sums("organizer_id", "region_id", "fresh_month", "stream", "kind")
     stored_cells = LedgerMonth.objects.order_by().values_list(*KEY, *COUNTS)
     fresh_regions = (
         _counted_activities()
@@ -577,18 +583,7 @@ def differences(limit: int = 100) -> Differences:
         .annotate(n=Count("pk"))
     )
     stored_regions = LedgerRegionMonth.objects.order_by().values_list("region_id", "month", "activities")
-    fresh_categories = (
-        _counted_activities()
-        .filter(status__in=Activity.TOOK_PLACE)
-        .values_list("fresh_month", "stream", "kind", "organizer__category")
-        .annotate(
-            n=Count("pk"),
-            c=Sum("fresh_checkins"),
-            r=Sum("fresh_reported_people"),
-            ra=Count("pk", filter=Q(fresh_reported=True)),
-            h=Sum("fresh_hours"),
-        )
-    )
+    fresh_categories = _fresh_sums("fresh_month", "stream", "kind", "organizer__category")
     stored_categories = LedgerCategoryMonth.objects.order_by().values_list(*CATEGORY_COLUMNS)
     stored_team_years = TeamYear.objects.order_by().values_list(*TEAM_YEAR_COLUMNS)
     fresh_team_years = _fresh_team_years()
