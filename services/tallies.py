@@ -267,8 +267,12 @@ def refresh(activity_ids: Iterable[int]) -> None:
     Called by every action that writes an activity, a check-in or a volunteer service, in its
     transaction, after its writes. Activities are locked in id order (``FOR NO KEY UPDATE``, which
     does not wait for the key-share locks that inserting a check-in takes), then the teams'
-    years in (team, year) order, so two writers never wait for each other in a circle."""
+    years in (team, year) order, so two writers never wait for each other in a circle. The
+    organisers whose sums move are share-locked, in id order, before any sum is written: a
+    change of an organiser's category (which holds its row, then writes the category sums) never
+    waits for sums this transaction holds while this one waits for the organiser."""
     team_years: set[tuple[int, int]] = set()
+    changed: list[tuple[int, ActivityTally | None, Contribution | None, Contribution | None]] = []
     for activity_id in sorted(set(activity_ids)):
         activity = (
             Activity.objects.select_for_update(no_key=True)
@@ -289,8 +293,10 @@ def refresh(activity_ids: Iterable[int]) -> None:
         old = _as_counted(tally) if tally else None
         new = _measure(activity) if activity else None
         team_years |= _years_served(activity_id, old, new)
-        if old == new:
-            continue
+        if old != new:
+            changed.append((activity_id, tally, old, new))
+    _share_lock_organizers({part.key[0] for _, _, *parts in changed for part in parts if part})
+    for activity_id, tally, old, new in changed:
         _move(old, new)
         if new is None:
             tally.delete()
@@ -306,6 +312,17 @@ def refresh(activity_ids: Iterable[int]) -> None:
         ActivityTally.objects.update_or_create(activity_id=activity_id, defaults=values)
     for team_id, year in sorted(team_years):
         _recount_team_year(team_id, year)
+
+
+SHARE_LOCK = "SELECT id FROM {table} WHERE id = ANY(%s) ORDER BY id FOR SHARE"
+
+
+def _share_lock_organizers(organizer_ids: set[int]) -> None:
+    if not organizer_ids or connection.vendor != "postgresql":
+        return
+    table = connection.ops.quote_name(Organization._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(SHARE_LOCK.format(table=table), [sorted(organizer_ids)])
 
 
 def _years_served(activity_id: int, old: Contribution | None, new: Contribution | None) -> set:
