@@ -160,67 +160,90 @@ INSERT INTO {table} ({key}, {counts}) VALUES ({placeholders})
 ON CONFLICT ({key}) DO UPDATE SET {additions}
 """
 
-
-# The organiser's category is read in the statement, under a share lock on the organiser's row:
-# a change of its category (``recategorize``, which updates that row) waits for this
-# transaction, or this statement waits for it and then reads the new category.
-CATEGORY_UPSERT = """
-INSERT INTO {table} (month, stream, kind, category, {counts})
-SELECT %s, %s, %s, organizer.category, {placeholders}
-FROM {organizations} AS organizer WHERE organizer.id = %s {lock}
-ON CONFLICT (month, stream, kind, category) DO UPDATE SET {additions}
-"""
+CATEGORY_KEY = ("month", "stream", "kind", "category")
 
 
-REGION_UPSERT = """
-INSERT INTO {table} (region_id, month, activities) VALUES (%s, %s, %s)
-ON CONFLICT (region_id, month) DO UPDATE SET activities = {table}.activities + excluded.activities
-"""
-
-
-def _add(key: tuple, counts: tuple[int, ...]) -> None:
-    """Add ``counts`` (possibly negative) to the cell ``key``, creating it when missing and
-    removing it when no activity is left in it. One statement, additive: concurrent additions
-    to the same cell commute."""
-    if not any(counts):
-        return
-    table = connection.ops.quote_name(LedgerMonth._meta.db_table)
-    sql = UPSERT.format(
+def _upsert(model, key: tuple[str, ...], counts: tuple[str, ...]) -> str:
+    """One row's additive upsert: concurrent additions to the same row commute."""
+    table = connection.ops.quote_name(model._meta.db_table)
+    return UPSERT.format(
         table=table,
-        key=", ".join(KEY),
-        counts=", ".join(COUNTS),
-        placeholders=", ".join(["%s"] * (len(KEY) + len(COUNTS))),
-        additions=", ".join(f"{name} = {table}.{name} + excluded.{name}" for name in COUNTS),
+        key=", ".join(key),
+        counts=", ".join(counts),
+        placeholders=", ".join(["%s"] * (len(key) + len(counts))),
+        additions=", ".join(f"{name} = {table}.{name} + excluded.{name}" for name in counts),
     )
-    region_table = connection.ops.quote_name(LedgerRegionMonth._meta.db_table)
-    organizer_id, region_id, month, stream, kind = key
+
+
+def _moves(old: Contribution | None, new: Contribution | None) -> list[tuple[tuple, tuple[int, ...]]]:
+    """The additions to cells that take an activity's contribution from ``old`` to ``new``."""
+    zero = (0, 0, 0, 0, 0)
+    before = old.counts if old else zero
+    after = new.counts if new else zero
+    if old and new and old.key == new.key:
+        return [(new.key, tuple(b - a for a, b in zip(before, after, strict=True)))]
+    moves = []
+    if old:
+        moves.append((old.key, tuple(-value for value in before)))
+    if new:
+        moves.append((new.key, after))
+    return moves
+
+
+def _summed(moves, key_of) -> dict[tuple, list[int]]:
+    sums: dict[tuple, list[int]] = {}
+    for key, counts in moves:
+        total = sums.setdefault(key_of(key), [0] * len(COUNTS))
+        for index, value in enumerate(counts):
+            total[index] += value
+    return {key: total for key, total in sums.items() if any(total)}
+
+
+def _apply(moves: list[tuple[tuple, tuple[int, ...]]], categories: dict[int, str]) -> None:
+    """Add the moves (possibly negative) to the month cells, then to the region × month sums,
+    then to the category × month sums — each table's rows in their own key order, so that two
+    writers that touch the same rows lock them in the same order — creating rows when missing
+    and removing those left with no activity. ``categories`` maps each organiser to its
+    category (read under a share lock on its row)."""
+    cells = _summed(moves, lambda key: key)
+    regions = _summed(moves, lambda key: (key[1], key[2]))
+    by_category = _summed(moves, lambda key: (key[2], key[3], key[4], categories[key[0]]))
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*key, *counts])
-        if counts[0]:
-            # The region × month sum moves with the cell's count of activities.
-            cursor.execute(REGION_UPSERT.format(table=region_table), [region_id, month, counts[0]])
-        cursor.execute(_category_upsert(), [month, stream, kind, *counts, organizer_id])
-    if counts[0] < 0:
-        LedgerMonth.objects.filter(**dict(zip(KEY, key, strict=True)), activities__lte=0).delete()
-        LedgerRegionMonth.objects.filter(region_id=region_id, month=month, activities__lte=0).delete()
-        LedgerCategoryMonth.objects.filter(month=month, stream=stream, kind=kind, activities__lte=0).delete()
+        for table_rows, sql in (
+            (cells, _upsert(LedgerMonth, KEY, COUNTS)),
+            (
+                {key: [total[0]] for key, total in regions.items() if total[0]},
+                _upsert(LedgerRegionMonth, ("region_id", "month"), ("activities",)),
+            ),
+            (by_category, _upsert(LedgerCategoryMonth, CATEGORY_KEY, COUNTS)),
+        ):
+            for key in sorted(table_rows):
+                cursor.execute(sql, [*key, *table_rows[key]])
+    # A row can be left with no activity only by a negative addition.
+    for model, names, rows in (
+        (LedgerMonth, KEY, cells),
+        (LedgerRegionMonth, ("region_id", "month"), regions),
+        (LedgerCategoryMonth, CATEGORY_KEY, by_category),
+    ):
+        for key, total in rows.items():
+            if total[0] < 0:
+                model.objects.filter(**dict(zip(names, key, strict=True)), activities__lte=0).delete()
 
 
-def _category_upsert() -> str:
-    table = connection.ops.quote_name(LedgerCategoryMonth._meta.db_table)
-    return CATEGORY_UPSERT.format(
-        table=table,
-        counts=", ".join(COUNTS),
-        placeholders=", ".join(["%s"] * len(COUNTS)),
-        organizations=connection.ops.quote_name(Organization._meta.db_table),
-        lock="FOR SHARE" if connection.features.has_select_for_update else "",
-        additions=", ".join(f"{name} = {table}.{name} + excluded.{name}" for name in COUNTS),
-    )
-
-
+# The organiser's sums of both categories in one statement, in the rows' key order (as ``_apply``
+# takes them), under the lock on the organiser's row that the change of its category holds
+# ("WHERE true": SQLite parses an upsert after a SELECT only when the SELECT has a WHERE).
 MOVE_CATEGORY = """
 INSERT INTO {table} (month, stream, kind, category, {counts})
-SELECT month, stream, kind, %s, {sums} FROM {cells} WHERE organizer_id = %s GROUP BY month, stream, kind
+SELECT month, stream, kind, category, {counts} FROM (
+  SELECT month, stream, kind, %s AS category, {negated} FROM {cells} WHERE organizer_id = %s
+  GROUP BY month, stream, kind
+  UNION ALL
+  SELECT month, stream, kind, %s AS category, {summed} FROM {cells} WHERE organizer_id = %s
+  GROUP BY month, stream, kind
+) AS moved
+WHERE true
+ORDER BY month, stream, kind, category
 ON CONFLICT (month, stream, kind, category) DO UPDATE SET {additions}
 """
 
@@ -232,31 +255,17 @@ def recategorize(organizer_id: int, before: str, after: str) -> None:
     if before == after:
         return
     table = connection.ops.quote_name(LedgerCategoryMonth._meta.db_table)
-    cells = connection.ops.quote_name(LedgerMonth._meta.db_table)
+    sql = MOVE_CATEGORY.format(
+        table=table,
+        counts=", ".join(COUNTS),
+        negated=", ".join(f"-SUM({name}) AS {name}" for name in COUNTS),
+        summed=", ".join(f"SUM({name}) AS {name}" for name in COUNTS),
+        cells=connection.ops.quote_name(LedgerMonth._meta.db_table),
+        additions=", ".join(f"{name} = {table}.{name} + excluded.{name}" for name in COUNTS),
+    )
     with connection.cursor() as cursor:
-        for category, sign in ((before, -1), (after, 1)):
-            sql = MOVE_CATEGORY.format(
-                table=table,
-                counts=", ".join(COUNTS),
-                sums=", ".join(f"{sign} * SUM({name})" for name in COUNTS),
-                cells=cells,
-                additions=", ".join(f"{name} = {table}.{name} + excluded.{name}" for name in COUNTS),
-            )
-            cursor.execute(sql, [category, organizer_id])
+        cursor.execute(sql, [before, organizer_id, after, organizer_id])
     LedgerCategoryMonth.objects.filter(category=before, activities__lte=0).delete()
-
-
-def _move(old: Contribution | None, new: Contribution | None) -> None:
-    zero = (0, 0, 0, 0, 0)
-    before = old.counts if old else zero
-    after = new.counts if new else zero
-    if old and new and old.key == new.key:
-        _add(new.key, tuple(b - a for a, b in zip(before, after, strict=True)))
-        return
-    if old:
-        _add(old.key, tuple(-value for value in before))
-    if new:
-        _add(new.key, after)
 
 
 @transaction.atomic
@@ -295,9 +304,9 @@ def refresh(activity_ids: Iterable[int]) -> None:
         team_years |= _years_served(activity_id, old, new)
         if old != new:
             changed.append((activity_id, tally, old, new))
-    _share_lock_organizers({part.key[0] for _, _, *parts in changed for part in parts if part})
-    for activity_id, tally, old, new in changed:
-        _move(old, new)
+    moves = [move for _, _, old, new in changed for move in _moves(old, new)]
+    _apply(moves, _organizer_categories({key[0] for key, _counts in moves}))
+    for activity_id, tally, _old, new in changed:
         if new is None:
             tally.delete()
             continue
@@ -314,15 +323,20 @@ def refresh(activity_ids: Iterable[int]) -> None:
         _recount_team_year(team_id, year)
 
 
-SHARE_LOCK = "SELECT id FROM {table} WHERE id = ANY(%s) ORDER BY id FOR SHARE"
+SHARE_LOCK = "SELECT id, category FROM {table} WHERE id = ANY(%s) ORDER BY id FOR SHARE"
 
 
-def _share_lock_organizers(organizer_ids: set[int]) -> None:
-    if not organizer_ids or connection.vendor != "postgresql":
-        return
+def _organizer_categories(organizer_ids: set[int]) -> dict[int, str]:
+    """organiser id → its category; on PostgreSQL under a share lock on each organiser's row,
+    taken in id order, so that its category cannot change before this transaction ends."""
+    if not organizer_ids:
+        return {}
+    if connection.vendor != "postgresql":
+        return dict(Organization.objects.filter(pk__in=organizer_ids).values_list("pk", "category"))
     table = connection.ops.quote_name(Organization._meta.db_table)
     with connection.cursor() as cursor:
         cursor.execute(SHARE_LOCK.format(table=table), [sorted(organizer_ids)])
+        return dict(cursor.fetchall())
 
 
 def _years_served(activity_id: int, old: Contribution | None, new: Contribution | None) -> set:
