@@ -163,6 +163,11 @@ ON CONFLICT ({key}) DO UPDATE SET {additions}
 CATEGORY_KEY = ("month", "stream", "kind", "category")
 
 
+def _additions(table: str, counts: tuple[str, ...]) -> str:
+    """The SET clause of an additive upsert: each count plus the one the row would have had."""
+    return ", ".join(f"{name} = {table}.{name} + excluded.{name}" for name in counts)
+
+
 def _upsert(model, key: tuple[str, ...], counts: tuple[str, ...]) -> str:
     """One row's additive upsert: concurrent additions to the same row commute."""
     table = connection.ops.quote_name(model._meta.db_table)
@@ -171,7 +176,7 @@ def _upsert(model, key: tuple[str, ...], counts: tuple[str, ...]) -> str:
         key=", ".join(key),
         counts=", ".join(counts),
         placeholders=", ".join(["%s"] * (len(key) + len(counts))),
-        additions=", ".join(f"{name} = {table}.{name} + excluded.{name}" for name in counts),
+        additions=_additions(table, counts),
     )
 
 
@@ -261,7 +266,7 @@ def recategorize(organizer_id: int, before: str, after: str) -> None:
         negated=", ".join(f"-SUM({name}) AS {name}" for name in COUNTS),
         summed=", ".join(f"SUM({name}) AS {name}" for name in COUNTS),
         cells=connection.ops.quote_name(LedgerMonth._meta.db_table),
-        additions=", ".join(f"{name} = {table}.{name} + excluded.{name}" for name in COUNTS),
+        additions=_additions(table, COUNTS),
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, [before, organizer_id, after, organizer_id])
