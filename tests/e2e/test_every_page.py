@@ -153,8 +153,12 @@ def _sign_in(browser, live_server, username: str, language: str, viewport: dict)
     return context, page
 
 
+@pytest.mark.parametrize("viewport", (DESKTOP, PHONE), ids=lambda viewport: f"{viewport['width']}px")
+@pytest.mark.parametrize("language", LANGUAGES)
 @pytest.mark.parametrize("username", LOGINS)
-def test_every_page_fits_and_logs_no_error(browser, live_server, demo_district, username):
+def test_every_page_fits_and_logs_no_error(browser, live_server, demo_district, username, language, viewport):
+    """One login's walk in one language at one width: twenty walks of a few dozen pages each,
+    which the test workers share, rather than five of a hundred or more."""
     problems: list[str] = []
     errors: list[str] = []
 
@@ -162,40 +166,38 @@ def test_every_page_fits_and_logs_no_error(browser, live_server, demo_district, 
         if message.type == "error":
             errors.append(f"{message.text} ({message.location.get('url', '')})")
 
-    for language in LANGUAGES:
-        for viewport in (DESKTOP, PHONE):
-            context, page = _sign_in(browser, live_server, username, language, viewport)
-            page.on("console", console)
-            page.on("pageerror", lambda error: errors.append(str(error)))
-            pages = _menu_pages(page)
-            assert len(pages) >= 4, (username, pages)
-            menu_total = len(pages)
-            kinds = {_kind(path) for path in pages}
-            # Each page is opened once; a list among the menu pages adds its first record, and
-            # any page adds the first page it links to of each kind beyond the menus (one
-            # edit form of a person, not one for each person listed).
-            for index, path in enumerate(pages):
-                errors.clear()
-                response = page.goto(path)
-                page.wait_for_load_state("networkidle")
-                where = f"{username} {language} {viewport['width']}px {path}"
-                problems.extend(_check(page, response, where, viewport, errors))
-                record = page.evaluate(FIRST_RECORD) if index < menu_total else None
-                if record:
-                    record_path = urlsplit(record).path
-                    if record_path not in pages and not record_path.startswith(SKIP_PREFIXES):
-                        kinds.add(_kind(record_path))
-                        pages.append(record_path)
-                if (language, viewport["width"]) not in BEYOND:
-                    continue
-                for href in _sub_pages(page, urlsplit(path).path):
-                    kind = _kind(urlsplit(href).path)
-                    if kind not in kinds and not href.startswith(SKIP_PREFIXES):
-                        kinds.add(kind)
-                        pages.append(href)
-            if username == "district" and (language, viewport["width"]) in BEYOND:
-                assert kinds >= DISTRICT_BEYOND, DISTRICT_BEYOND - kinds
-            context.close()
+    context, page = _sign_in(browser, live_server, username, language, viewport)
+    page.on("console", console)
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    pages = _menu_pages(page)
+    assert len(pages) >= 4, (username, pages)
+    menu_total = len(pages)
+    kinds = {_kind(path) for path in pages}
+    # Each page is opened once; a list among the menu pages adds its first record, and any page
+    # adds the first page it links to of each kind beyond the menus (one edit form of a person,
+    # not one for each person listed).
+    for index, path in enumerate(pages):
+        errors.clear()
+        response = page.goto(path)
+        page.wait_for_load_state("networkidle")
+        where = f"{username} {language} {viewport['width']}px {path}"
+        problems.extend(_check(page, response, where, viewport, errors))
+        record = page.evaluate(FIRST_RECORD) if index < menu_total else None
+        if record:
+            record_path = urlsplit(record).path
+            if record_path not in pages and not record_path.startswith(SKIP_PREFIXES):
+                kinds.add(_kind(record_path))
+                pages.append(record_path)
+        if (language, viewport["width"]) not in BEYOND:
+            continue
+        for href in _sub_pages(page, urlsplit(path).path):
+            kind = _kind(urlsplit(href).path)
+            if kind not in kinds and not href.startswith(SKIP_PREFIXES):
+                kinds.add(kind)
+                pages.append(href)
+    if username == "district" and (language, viewport["width"]) in BEYOND:
+        assert kinds >= DISTRICT_BEYOND, DISTRICT_BEYOND - kinds
+    context.close()
     assert not problems, "\n".join(problems)
 
 
