@@ -349,8 +349,11 @@ def district_dashboard(*, user, period: Period, on: datetime.date | None = None)
     on = on or today()
     reference = period.reference_day(on)
     towns = list(indicators.towns_in_scope())
-    rows = indicators.town_coverage(period, towns=towns, today=on)
-    known = {period: rows}
+    # The period and the quarters of its trend in one pass over the organisations and sums.
+    known = indicators.town_coverages(
+        [period, *indicators.trend_periods(period, TREND_QUARTERS)], towns=towns, today=on
+    )
+    rows = known[period]
     trend = [
         {
             "period": p.code,
@@ -396,7 +399,10 @@ def town_dashboard(*, user, town: Region, period: Period, on: datetime.date | No
     """One town: its four conditions, and the user's activities, seats and rollout items there."""
     on = on or today()
     reference = period.reference_day(on)
-    rows = indicators.town_coverage(period, towns=[town], today=on)
+    known = indicators.town_coverages(
+        [period, *indicators.trend_periods(period, TREND_QUARTERS)], towns=[town], today=on
+    )
+    rows = known[period]
     row = rows[0]
     in_town = Q(organization__home_region__path__startswith=town.path)
     association = row.association_id
@@ -426,7 +432,7 @@ def town_dashboard(*, user, town: Region, period: Period, on: datetime.date | No
             "rate": s.coverage_rate,
             "rate_text": percent(s.coverage_rate),
         }
-        for p, s in indicators.coverage_trend(period, TREND_QUARTERS, towns=[town], today=on)
+        for p, s in indicators.coverage_trend(period, TREND_QUARTERS, towns=[town], today=on, known=known)
     ]
     return {
         "period": period_block(period),

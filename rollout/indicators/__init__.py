@@ -50,8 +50,10 @@ from .coverage import (
     coverage_trend,
     summarize,
     town_coverage,
+    town_coverages,
     towns_in_scope,
     township_map,
+    trend_periods,
 )
 from .flags import (
     ASSOCIATION_KINDS,
@@ -108,7 +110,9 @@ __all__ = [
     "task_overdue_on",
     "tasks_on",
     "town_coverage",
+    "town_coverages",
     "towns_in_scope",
     "township_map",
+    "trend_periods",
     "volunteer_hours",
 ]

@@ -8,15 +8,12 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from django.db.models import (
-    Q,
-    QuerySet,
-)
+from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from organizations.models import Organization, Region, Seat
+from organizations.models import LeaderRole, Organization, Region, Seat, active_on
 
-from .ledger import activities_by_region
+from .ledger import activities_by_region_in
 from .periods import Period
 
 CONDITIONS = ("organised", "led", "three_associations", "working")
@@ -128,88 +125,151 @@ def town_coverage(
     mapping: dict[int, int] | None = None,
 ) -> list[TownCoverage]:
     """The four conditions for each town (default: every town in programme scope); ``mapping``
-    is ``township_map(towns)`` when the caller has it already (the trend's quarters share it)."""
+    is ``township_map(towns)`` when the caller has it already."""
+    return town_coverages([period], towns=towns, today=today, mapping=mapping)[period]
+
+
+def town_coverages(
+    periods: Iterable[Period],
+    *,
+    towns: Iterable[Region] | None = None,
+    today: datetime.date | None = None,
+    mapping: dict[int, int] | None = None,
+) -> dict[Period, list[TownCoverage]]:
+    """``town_coverage`` of several periods at once (the dashboard's period and the quarters of
+    its trend): each source is read once for all the periods' reference days, a count per day
+    (``_DAY`` columns) where one query per day would read the same rows again."""
+    periods = list(dict.fromkeys(periods))
     towns = list(towns_in_scope() if towns is None else towns)
-    rows = {town.pk: TownCoverage(region=town) for town in towns}
     if not towns:
-        return []
+        return {period: [] for period in periods}
     if mapping is None:
         mapping = township_map(towns)
     # The towns' regions as a subquery: a list of thousands of ids would cost more to build into
     # each statement than the statement costs to run. Rows of regions outside the towns (the
     # district's own) are left out below, as ``mapping`` does not know them.
     regions = _around(town.path for town in towns).values("pk")
-    on = period.reference_day(today)
+    days = sorted({period.reference_day(today) for period in periods})
+    facts = [_DayFacts() for _day in days]
 
     # 1. organised: a town association based in the town, active on the reference day.
-    associations = (
-        Organization.objects.active_on(on)
-        .filter(kind=Organization.Kind.TOWN_ASSOCIATION, home_region_id__in=regions)
-        .order_by()
-        .values_list("pk", "home_region_id")
-    )
-    association_town: dict[int, int] = {}
-    for pk, region_id in associations:
-        town_id = mapping.get(region_id)
-        if town_id is None:
-            continue
-        rows[town_id].organised = True
-        rows[town_id].association_id = pk
-        association_town[pk] = town_id
-
+    _associations(days, regions, mapping, facts)
     # 2. led: a 三长/泛三长 holds a seat in that association on the reference day.
-    if association_town:
-        led = (
-            Seat.objects.current(on)
-            .held_by_leaders(on)
-            .filter(organization_id__in=association_town)
-            .order_by()
-            .values_list("organization_id", flat=True)
-            .distinct()
-        )
-        for organization_id in led:
-            rows[association_town[organization_id]].led = True
-
+    _leadership(days, facts)
     # 3. three associations: grassroots associations active on the reference day, by category,
     # home or served region.
-    categories = _categories_by_town(on, regions, mapping)
-    for town_id, found in categories.items():
-        rows[town_id].categories = frozenset(found)
+    _categories(days, regions, mapping, facts)
 
     # 4. working: activities that took place in the town during the period, by region, from
     # the ledger's region × month sums (and the activities of the days of a span that are not
     # whole months).
-    for region_id, count in activities_by_region(period, regions).items():
-        if region_id in mapping:
-            rows[mapping[region_id]].activities += count
-    return [rows[town.pk] for town in towns]
+    coverage: dict[Period, list[TownCoverage]] = {}
+    town_ids = [(town.pk, town) for town in towns]
+    for period, by_region in activities_by_region_in(periods, regions).items():
+        activities: dict[int, int] = defaultdict(int)
+        for region_id, count in by_region.items():
+            if region_id in mapping:
+                activities[mapping[region_id]] += count
+        day = facts[days.index(period.reference_day(today))]
+        coverage[period] = [
+            TownCoverage(
+                region=town,
+                organised=town_id in day.association,
+                led=town_id in day.led,
+                categories=frozenset(day.categories.get(town_id, ())),
+                activities=activities.get(town_id, 0),
+                association_id=day.association.get(town_id),
+            )
+            for town_id, town in town_ids
+        ]
+    return coverage
 
 
-def _categories_by_town(on: datetime.date, regions: QuerySet, mapping: dict[int, int]) -> dict[int, set[str]]:
-    """town id → the categories of the grassroots associations active on ``on`` based in or
-    serving a region of the town. Unordered queries: a model's default order would join the
-    DISTINCT and sort every organisation by its name."""
-    grassroots = Organization.objects.active_on(on).filter(kind=Organization.Kind.GRASSROOTS_ASSOCIATION)
-    categories: dict[int, set[str]] = defaultdict(set)
+@dataclass
+class _DayFacts:
+    """What held on one reference day, by town id."""
+
+    association: dict[int, int] = field(default_factory=dict)  # the town's association's id
+    led: set[int] = field(default_factory=set)
+    categories: dict[int, set[str]] = field(default_factory=lambda: defaultdict(set))
+
+
+def _day_counts(days: list[datetime.date], condition) -> dict[str, Count]:
+    """A count per day, in the days' order: ``condition(day)`` is the Q a row must meet to
+    count on that day."""
+    return {f"on_day_{index}": Count("pk", filter=condition(day)) for index, day in enumerate(days)}
+
+
+def _associations(
+    days: list[datetime.date], regions: QuerySet, mapping: dict[int, int], facts: list[_DayFacts]
+) -> None:
+    """The town associations active on each day, by town (a town's own association: its
+    newest)."""
+    associations = (
+        Organization.objects.filter(kind=Organization.Kind.TOWN_ASSOCIATION, home_region_id__in=regions)
+        .order_by("pk")
+        .values_list("pk", "home_region_id")
+        .annotate(**_day_counts(days, active_on))
+    )
+    for pk, region_id, *on_days in associations:
+        town_id = mapping.get(region_id)
+        if town_id is not None:
+            for day, active in zip(facts, on_days, strict=True):
+                if active:
+                    day.association[town_id] = pk
+
+
+def _leadership(days: list[datetime.date], facts: list[_DayFacts]) -> None:
+    """The towns whose association active on a day had, that day, a seat current and held by a
+    三长/泛三长 (a leader role open that day)."""
+    associations = set().union(*(day.association.values() for day in facts))
+    if not associations:
+        return
+
+    def led_on(day: datetime.date) -> Q:
+        current = Q(term_start__lte=day) & (Q(term_end__isnull=True) | Q(term_end__gte=day))
+        return current & Q(person_id__in=LeaderRole.objects.open_on(day).values("person_id"))
+
+    seats = (
+        Seat.objects.filter(organization_id__in=associations)
+        .order_by()
+        .values_list("organization_id")
+        .annotate(**_day_counts(days, led_on))
+    )
+    towns = [{pk: town_id for town_id, pk in day.association.items()} for day in facts]
+    for organization_id, *on_days in seats:
+        for day, town_of, led in zip(facts, towns, on_days, strict=True):
+            if led and organization_id in town_of:
+                day.led.add(town_of[organization_id])
+
+
+def _categories(
+    days: list[datetime.date], regions: QuerySet, mapping: dict[int, int], facts: list[_DayFacts]
+) -> None:
+    """The categories of the grassroots associations active on each day based in or serving a
+    region of each town. Unordered queries: a model's default order would join the GROUP BY
+    and sort every organisation by its name."""
     based = (
-        grassroots.filter(home_region_id__in=regions)
+        Organization.objects.filter(kind=Organization.Kind.GRASSROOTS_ASSOCIATION, home_region_id__in=regions)
         .order_by()
         .values_list("home_region_id", "category")
-        .distinct()
+        .annotate(**_day_counts(days, active_on))
     )
     served = (
         Organization.served_regions.through.objects.filter(
-            region_id__in=regions, organization__in=grassroots.order_by().values("pk")
+            region_id__in=regions, organization__kind=Organization.Kind.GRASSROOTS_ASSOCIATION
         )
         .order_by()
         .values_list("region_id", "organization__category")
-        .distinct()
+        .annotate(**_day_counts(days, lambda day: active_on(day, "organization__")))
     )
     for rows in (based, served):
-        for region_id, category in rows:
-            if region_id in mapping:
-                categories[mapping[region_id]].add(category)
-    return categories
+        for region_id, category, *on_days in rows:
+            town_id = mapping.get(region_id)
+            if town_id is not None:
+                for day, active in zip(facts, on_days, strict=True):
+                    if active:
+                        day.categories[town_id].add(category)
 
 
 @dataclass(frozen=True)
@@ -254,6 +314,13 @@ def summarize(rows: list[TownCoverage]) -> CoverageSummary:
     )
 
 
+def trend_periods(period: Period, quarters: int = 4) -> list[Period]:
+    """The quarters of ``coverage_trend``, oldest first."""
+    if period.is_quarter:
+        return [*period.previous_quarters(quarters), period]
+    return period.quarters_overlapped()
+
+
 def coverage_trend(
     period: Period,
     quarters: int = 4,
@@ -264,20 +331,12 @@ def coverage_trend(
 ) -> list[tuple[Period, CoverageSummary]]:
     """Coverage quarter by quarter, oldest first: for a quarter, the ``quarters`` before it and
     the quarter itself; for a longer period, each quarter it overlaps. ``known`` holds the rows
-    of periods the caller has computed already (the dashboard's own period)."""
+    of periods the caller has computed already (with ``town_coverages`` of the period and its
+    ``trend_periods``, one pass over the sources for all of them)."""
     towns = list(towns_in_scope() if towns is None else towns)
-    if period.is_quarter:
-        periods = [*period.previous_quarters(quarters), period]
-    else:
-        periods = period.quarters_overlapped()
-    known = known or {}
-    mapping = township_map(towns) if any(p not in known for p in periods) else {}
-    return [
-        (
-            p,
-            summarize(
-                known[p] if p in known else town_coverage(p, towns=towns, today=today, mapping=mapping)
-            ),
-        )
-        for p in periods
-    ]
+    periods = trend_periods(period, quarters)
+    known = dict(known or {})
+    missing = [p for p in periods if p not in known]
+    if missing:
+        known.update(town_coverages(missing, towns=towns, today=today))
+    return [(p, summarize(known[p])) for p in periods]

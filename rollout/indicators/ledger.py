@@ -4,6 +4,7 @@ the reported fallback), volunteer hours, and the 三长 share of leadership seat
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -240,26 +241,51 @@ def activities_by_region(period: Period, regions: QuerySet[Region] | None = None
     cells are a million and a half), and the activities of the days before the first whole
     month or after the last. For the coverage of every town, quarter after quarter; only of
     ``regions`` (a queryset of regions' ids) when given, as for a town's own dashboard."""
-    counts: dict[int, int] = {}
-    months = _whole_months(period)
-    spans = [(period.start, period.end)] if months is None else []
-    if months is not None:
-        first, last = months
-        rows = LedgerRegionMonth.objects.filter(month__gte=first, month__lte=last)
+    return activities_by_region_in([period], regions)[period]
+
+
+def activities_by_region_in(
+    periods: Iterable[Period], regions: QuerySet[Region] | None = None
+) -> dict[Period, dict[int, int]]:
+    """``activities_by_region`` of several periods at once: the whole months of all of them in
+    one pass over the region × month sums (a sum per period), the days outside whole months
+    period by period. The dashboard's period and the quarters of its trend cost one query."""
+    periods = list(dict.fromkeys(periods))
+    found: dict[Period, dict[int, int]] = {period: {} for period in periods}
+    months = {period: _whole_months(period) for period in periods}
+    whole = [period for period in periods if months[period] is not None]
+    if whole:
+        rows = LedgerRegionMonth.objects.filter(
+            month__gte=min(months[period][0] for period in whole),
+            month__lte=max(months[period][1] for period in whole),
+        )
         if regions is not None:
             rows = rows.filter(region_id__in=regions)
-        rows = rows.order_by().values_list("region_id").annotate(n=Sum("activities"))
-        counts.update(rows)
-        spans = [(period.start, first - datetime.timedelta(days=1)), (_next_month(last), period.end)]
-    for start, end in spans:
-        if start <= end:
-            edge = held_in(Activity.objects.all(), Period(start, end)).order_by()
-            if regions is not None:
-                edge = edge.filter(region_id__in=regions)
-            edge = edge.values_list("region_id")
-            for region_id, n in edge.annotate(n=Count("pk")):
-                counts[region_id] = counts.get(region_id, 0) + n
-    return counts
+        sums = {
+            f"p{index}": Sum(
+                "activities", filter=Q(month__gte=months[period][0], month__lte=months[period][1])
+            )
+            for index, period in enumerate(whole)
+        }
+        for row in rows.order_by().values("region_id").annotate(**sums):
+            for index, period in enumerate(whole):
+                if row[f"p{index}"]:
+                    found[period][row["region_id"]] = row[f"p{index}"]
+    for period in periods:
+        if months[period] is None:
+            spans = [(period.start, period.end)]
+        else:
+            first, last = months[period]
+            spans = [(period.start, first - datetime.timedelta(days=1)), (_next_month(last), period.end)]
+        counts = found[period]
+        for start, end in spans:
+            if start <= end:
+                edge = held_in(Activity.objects.all(), Period(start, end)).order_by()
+                if regions is not None:
+                    edge = edge.filter(region_id__in=regions)
+                for region_id, n in edge.values_list("region_id").annotate(n=Count("pk")):
+                    counts[region_id] = counts.get(region_id, 0) + n
+    return found
 
 
 # --------------------------------------------------------------------------- volunteers

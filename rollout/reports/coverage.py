@@ -86,7 +86,9 @@ def matrix_section(rows: list[ind.TownCoverage]) -> Section:
     return section
 
 
-def trend_section(period: Period, rscope: ReportScope, today: datetime.date) -> Section:
+def trend_section(
+    period: Period, rscope: ReportScope, today: datetime.date, known: dict | None = None
+) -> Section:
     """覆盖率趋势: the quarters before the period and the period itself (or the quarters a
     longer period spans)."""
     section = Section(
@@ -101,7 +103,8 @@ def trend_section(period: Period, rscope: ReportScope, today: datetime.date) -> 
             Column("work_rate", _("工作覆盖率"), RATE),
         ],
     )
-    for quarter, figures in ind.coverage_trend(period, TREND_QUARTERS, towns=rscope.towns, today=today):
+    trend = ind.coverage_trend(period, TREND_QUARTERS, towns=rscope.towns, today=today, known=known)
+    for quarter, figures in trend:
         section.rows.append(
             {
                 "quarter": quarter.code,
@@ -137,9 +140,12 @@ def charts(summary: Section, trend: Section) -> list[Chart]:
 def coverage_report(
     period: Period, rscope: ReportScope, *, today: datetime.date, generated_at: datetime.datetime
 ) -> Report:
-    rows = ind.town_coverage(period, towns=rscope.towns, today=today)
+    known = ind.town_coverages(
+        [period, *ind.trend_periods(period, TREND_QUARTERS)], towns=rscope.towns, today=today
+    )
+    rows = known[period]
     summary = summary_section(ind.summarize(rows))
-    trend = trend_section(period, rscope, today)
+    trend = trend_section(period, rscope, today, known)
     headline = summary.rows[0]
     paragraph = _(
         "%(period)s，%(scope)s纳入统计的镇（街道）%(towns)s 个，"

@@ -127,6 +127,21 @@ def test_led_is_judged_on_the_reference_day(district):
     assert coverage()["五乡镇"].led is True
 
 
+def test_several_periods_at_once_each_by_its_own_day_and_months(district):
+    # One pass for four periods: 2022Q4 and the year 2022 share their reference day
+    # (2022-12-31) but not their months; 黄立新's seat in 云龙镇科协 ended on 2022-06-30.
+    periods = [Q4, Period.year(2022), Period.quarter(2022, 2), Period.quarter(2022, 3)]
+    found = ind.town_coverages(periods, towns=list(ind.towns_in_scope()), today=TODAY)
+    assert list(found) == periods
+    rows = [{row.region.name: row for row in found[period]} for period in periods]
+    # 姜山镇: three activities in 2022Q4, 姜山秋季科普讲座 on 09-28 in 2022Q3, none before.
+    assert [period_rows["姜山镇"].activities for period_rows in rows] == [3, 4, 0, 1]
+    assert [period_rows["云龙镇"].led for period_rows in rows] == [False, False, True, False]
+    # Town associations were founded on 2022-03-15: organised from 2022Q1 on, in every period here.
+    assert all(period_rows["五乡镇"].organised for period_rows in rows)
+    assert rows[0]["姜山镇"] is not rows[1]["姜山镇"]
+
+
 def test_coverage_quarter_by_quarter(district):
     trend = ind.coverage_trend(Q4, 4, towns=list(ind.towns_in_scope()), today=TODAY)
     assert [period.code for period, _summary in trend] == ["2021Q4", "2022Q1", "2022Q2", "2022Q3", "2022Q4"]
