@@ -8,7 +8,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from organizations.models import LeaderRole, Organization, Region, Seat, active_on
@@ -228,7 +228,12 @@ def _leadership(days: list[datetime.date], facts: list[_DayFacts]) -> None:
 
     def led_on(day: datetime.date) -> Q:
         current = Q(term_start__lte=day) & (Q(term_end__isnull=True) | Q(term_end__gte=day))
-        return current & Q(person_id__in=LeaderRole.objects.open_on(day).values("person_id"))
+        roles = LeaderRole.objects.open_on(day)
+        if len(associations) <= FEW_TOWNS:
+            # A few associations' seats: each holder's roles looked up by the person's index,
+            # rather than every open role of a province read for each day.
+            return current & Q(Exists(roles.filter(person_id=OuterRef("person_id"))))
+        return current & Q(person_id__in=roles.values("person_id"))
 
     seats = (
         Seat.objects.filter(organization_id__in=associations)
