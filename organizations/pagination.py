@@ -293,18 +293,22 @@ def _query(request: HttpRequest, cursor: str | None) -> str:
     return params.urlencode()
 
 
-def keyset_page(request: HttpRequest, queryset: QuerySet, *, size: int = PAGE_SIZE) -> KeysetPage:
+def keyset_page(
+    request: HttpRequest, queryset: QuerySet, *, size: int = PAGE_SIZE, total: int | None = None
+) -> KeysetPage:
     """The page of ``queryset`` (ordered, filtered and scoped by the caller) that the request's
     cursor points at: the same two queries (the bounded total and the rows, then the
     queryset's prefetches) whichever page it is; a third only when 上一页 finds less than a page
-    before it and shows the first page instead."""
+    before it and shows the first page instead. ``total``: the rows' bounded count when the
+    caller has a cheaper way to it than counting ``queryset``."""
     keys = keys_of(queryset)
     annotated = queryset.annotate(
         **{f"{_KEY_PREFIX}{index}": key.expression for index, key in enumerate(keys)}
     )
     forward = [key.order_by() for key in keys]
     backward = [key.reversed().order_by() for key in keys]
-    total = bounded_count(queryset, COUNT_LIMIT)
+    if total is None:
+        total = bounded_count(queryset, COUNT_LIMIT)
     cursor = _read_cursor(request, keys)
     direction, values = cursor if cursor else (None, [])
 

@@ -111,12 +111,16 @@ def person_rows(request: HttpRequest, *, leaders_only: bool = False) -> tuple[Pe
 
 def person_list(request: HttpRequest, *, leaders_only: bool = False) -> HttpResponse:
     filterset, people, sort = person_rows(request, leaders_only=leaders_only)
+    total = None
+    if leaders_only:
+        filtered = any(filterset.form.cleaned_data.get(name) for name in filterset.filters)
+        total = selectors.leader_total(user=request.user, filtered=filtered)
     return render(
         request,
         "organizations/person_list.html",
         {
             "filter": filterset,
-            "page": paginate(request, people),
+            "page": paginate(request, people, total=total),
             "sort": sort,
             "leaders_only": leaders_only,
             "query": query_without_page(request),

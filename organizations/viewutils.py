@@ -13,10 +13,11 @@ from . import pagination
 PAGE_SIZE = pagination.PAGE_SIZE
 
 
-def paginate(request: HttpRequest, queryset) -> pagination.KeysetPage:
+def paginate(request: HttpRequest, queryset, *, total: int | None = None) -> pagination.KeysetPage:
     """The page of the (ordered) ``queryset`` the request's cursor points at, read by keyset so
-    that the last page costs what the first costs (``organizations.pagination``)."""
-    return pagination.keyset_page(request, queryset, size=PAGE_SIZE)
+    that the last page costs what the first costs (``organizations.pagination``); ``total`` as
+    ``keyset_page`` takes it."""
+    return pagination.keyset_page(request, queryset, size=PAGE_SIZE, total=total)
 
 
 def query_without_page(request: HttpRequest) -> str:

@@ -1,7 +1,11 @@
+import datetime
+
 import pytest
 from django.urls import reverse
 
-from organizations.models import LeaderRole
+from organizations import selectors
+from organizations.models import LeaderRole, Person
+from sanhui.clock import today
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db
@@ -44,3 +48,34 @@ def test_an_admin_filters_members_of_their_associations(client, jiangshan_admin,
 def test_the_leaders_page_lists_only_leaders(client, jiangshan_admin, people):
     client.force_login(jiangshan_admin)
     assert names(client, reverse("organizations:leader_list")) == {"教师甲", "馆长乙", "姜山院长"}
+
+
+def test_the_leaders_total_counts_each_open_leader_once(client, district_user, people, wuxiang):
+    """A reader of every person with nothing filtered: the total is counted from the open leader
+    roles (``selectors.leader_total``); with a filter, from the list itself. Either way it is the
+    number of people listed."""
+    day = today()
+    teacher = Person.objects.get(name="教师甲")
+    f.LeaderRoleFactory(person=teacher, kind=LeaderRole.Kind.HOSPITAL_DIRECTOR)  # two roles, one leader
+    f.LeaderRoleFactory(
+        person=f.PersonFactory(name="前任丙"), started_on=day - datetime.timedelta(days=400),
+        ended_on=day - datetime.timedelta(days=1),
+    )  # fmt: skip
+    f.LeaderRoleFactory(person=f.PersonFactory(name="候任丁"), started_on=day + datetime.timedelta(days=1))
+    client.force_login(district_user)
+    url = reverse("organizations:leader_list")
+    page = client.get(url).context["page"]
+    # 教师甲, 馆长乙 and the two towns' 院长; not 前任丙 (ended yesterday) nor 候任丁 (from tomorrow).
+    assert {person.name for person in page} == {"教师甲", "馆长乙", "姜山院长", "五乡院长"}
+    assert page.total == 4
+    extended = client.get(url, {"tier": "extended"}).context["page"]
+    assert [person.name for person in extended] == ["馆长乙"] and extended.total == 1
+    assert selectors.leader_total(user=district_user, filtered=False) == 4
+    assert selectors.leader_total(user=district_user, filtered=True) is None
+
+
+def test_a_town_admins_leaders_total_is_their_own(client, jiangshan_admin, people, wuxiang):
+    client.force_login(jiangshan_admin)
+    page = client.get(reverse("organizations:leader_list")).context["page"]
+    assert page.total == 3  # 教师甲, 馆长乙, 姜山院长: not 五乡院长
+    assert selectors.leader_total(user=jiangshan_admin, filtered=False) is None
