@@ -103,12 +103,19 @@ class Region(models.Model):
 
     def save(self, *args, **kwargs) -> None:
         old_path = self.path
+        moved_in_order = (
+            self.pk is not None
+            and Region.objects.filter(pk=self.pk).exclude(sort_order=self.sort_order).exists()
+        )
         if self.pk is None:
             super().save(*args, **kwargs)
             kwargs.pop("force_insert", None)
         new_path = f"{self.parent.path if self.parent_id else '/'}{self.pk}/"
         self.path = new_path
         super().save(*args, **kwargs)
+        if moved_in_order:
+            # The organisations based here carry the region's place in their list order.
+            Organization.objects.filter(home_region=self).update(region_order=self.sort_order)
         if old_path and old_path != new_path:
             # Re-parenting moves the whole subtree.
             Region.objects.filter(path__startswith=old_path).exclude(pk=self.pk).update(
@@ -144,14 +151,7 @@ class OrganizationQuerySet(models.QuerySet):
     def by_kind(self) -> "OrganizationQuerySet":
         """The district association first, then town associations in the district's order,
         the three associations, societies and the rest."""
-        rank = models.Case(
-            *(models.When(kind=kind, then=index) for index, kind in enumerate(Organization.KIND_ORDER)),
-            default=len(Organization.KIND_ORDER),
-            output_field=models.IntegerField(),
-        )
-        return self.alias(kind_rank=rank).order_by(
-            "kind_rank", "home_region__sort_order", "category", pinyin("name"), "pk"
-        )
+        return self.order_by("kind_rank", "region_order", "category", pinyin("name"), "pk")
 
 
 def active_on(day: datetime.date, prefix: str = "") -> Q:
@@ -246,6 +246,21 @@ class Organization(models.Model):
     )
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+    # The organisation list's default order — kind (``KIND_ORDER``), then the home region's
+    # place in the district's order — held on the row itself, so that one index
+    # (``organization_list_order``) gives the list's first and last pages without sorting every
+    # organisation joined to its region. ``kind_rank`` is computed by the database from
+    # ``kind``; ``region_order`` is the home region's ``sort_order``, kept by ``save()`` here
+    # and by ``Region.save()`` when a region's order changes.
+    kind_rank = models.GeneratedField(
+        expression=models.Case(
+            *(models.When(kind=kind, then=models.Value(index)) for index, kind in enumerate(KIND_ORDER)),
+            default=models.Value(len(KIND_ORDER)),
+        ),
+        output_field=models.PositiveSmallIntegerField(),
+        db_persist=True,
+    )
+    region_order = models.PositiveIntegerField(default=0, editable=False)
 
     objects = OrganizationQuerySet.as_manager()
 
@@ -290,10 +305,29 @@ class Organization(models.Model):
             # The seat and team lists' default order (by their organisation's name in pinyin):
             # read organisation by organisation from this index, not sorted over every row.
             models.Index(pinyin("name"), F("id"), name="organization_name_pinyin"),
+            models.Index(
+                F("kind_rank"),
+                F("region_order"),
+                F("category"),
+                pinyin("name"),
+                F("id"),
+                name="organization_list_order",
+            ),
         ]
 
     def __str__(self) -> str:
         return self.name
+
+    def save(self, *args, **kwargs) -> None:
+        if Organization.home_region.field.is_cached(self):
+            self.region_order = self.home_region.sort_order
+        elif self.home_region_id is not None:
+            orders = Region.objects.values_list("sort_order", flat=True)
+            self.region_order = orders.get(pk=self.home_region_id)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "home_region" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "region_order"}
+        super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
         return reverse("organizations:organization_detail", args=[self.pk])

@@ -547,7 +547,7 @@ def team_volunteer_remove(request: HttpRequest, pk: int) -> HttpResponse:
 # annotations (selectors.organization_list).
 ORGANIZATION_SORTING = Sorting(
     {
-        "kind": ("kind_rank", "home_region__sort_order", "category", pinyin("name")),
+        "kind": ("kind_rank", "region_order", "category", pinyin("name")),
         "name": (pinyin("name"),),
         "category": ("category", "kind_rank", pinyin("name")),
         "region": ("home_region__sort_order", "home_region__code", "kind_rank", pinyin("name")),

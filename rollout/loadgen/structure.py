@@ -143,7 +143,8 @@ FROM (
 ORGANIZATIONS = """
 INSERT INTO organizations_organization
     (id, code, name, kind, category, status, founded_on, dissolved_on, credit_code, contact_name,
-     contact_phone, address, description, is_demo, created_at, updated_at, parent_id, home_region_id)
+     contact_phone, address, description, is_demo, created_at, updated_at, parent_id, home_region_id,
+     region_order)
 SELECT o.id,
        'LG-' || lpad((o.t + 1)::text, 5, '0')
        || CASE WHEN o.g < 0 THEN '-KX' ELSE '-G' || lpad((o.g + 1)::text, 2, '0') END,
@@ -154,7 +155,8 @@ SELECT o.id,
        o.category, o.status, o.founded_on, o.dissolved_on, '', '', '',
        CASE WHEN o.g < 0 THEN tw.name || tw.office ELSE tw.name || v.name END,
        %(note)s, true, %(moment)s, %(moment)s,
-       CASE WHEN o.g < 0 THEN %(district_org)s ELSE tw.ta_id END, tw.region_id
+       CASE WHEN o.g < 0 THEN %(district_org)s ELSE tw.ta_id END, tw.region_id,
+       (SELECT r.sort_order FROM organizations_region AS r WHERE r.id = tw.region_id)
 FROM lg_org AS o JOIN lg_town AS tw USING (t)
 JOIN lg_village AS v ON v.t = o.t AND v.v = mod(greatest(o.g, 0), 4)
 ORDER BY o.id
