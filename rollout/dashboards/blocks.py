@@ -381,18 +381,18 @@ def district_dashboard(*, user, period: Period, on: datetime.date | None = None)
 
 def towns_for(scope: Scope) -> list[Region]:
     """The towns a town dashboard may show: every town for readers of the whole district, the
-    towns of their own organisations for an organisation admin."""
-    towns = list(indicators.towns_in_scope())
+    towns of their own organisations for an organisation admin — the towns in scope among the
+    regions on the paths of their organisations' home regions, not a map of every region."""
+    towns = indicators.towns_in_scope()
     if scope.read_all:
-        return towns
+        return list(towns)
     if not scope.admin_org_ids:
         return []
-    mapping = indicators.township_map(towns)
-    homes = Organization.objects.filter(pk__in=scope.assigned_org_ids).values_list(
-        "home_region_id", flat=True
+    paths = Region.objects.filter(home_organizations__in=scope.assigned_org_ids).values_list(
+        "path", flat=True
     )
-    wanted = {mapping[region_id] for region_id in homes if region_id in mapping}
-    return [town for town in towns if town.pk in wanted]
+    above = {int(part) for path in paths for part in path.strip("/").split("/") if part}
+    return list(towns.filter(pk__in=above))
 
 
 def town_dashboard(*, user, town: Region, period: Period, on: datetime.date | None = None) -> dict:

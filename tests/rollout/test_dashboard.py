@@ -7,7 +7,9 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from organizations.models import Organization
+from organizations.models import Organization, Region, RoleAssignment
+from organizations.scoping import scope_for
+from rollout.dashboards import blocks
 from rollout.indicators import Period
 from services.models import Activity
 from tests import factories as f
@@ -285,3 +287,25 @@ def test_chart_labels_come_from_the_page_in_the_viewers_language(client, distric
     assert {"people", "hours", "served", "activities", "empty", "kindTooltip", "pieTooltip"} <= labels.keys()
     has_chinese = bool(regex.search(r"[\u4e00-\u9fff]", labels["served"]))
     assert has_chinese is (language == "zh-hans")
+
+
+def test_an_admins_towns_are_those_above_their_organisations_homes(client, wuxiang):
+    """An organisation based in a village counts for the village's town; the town picker holds
+    the admin's towns only, and another town's dashboard is a 404."""
+    yunlong = f.region("云龙镇")
+    village = Region.objects.create(name="上李家村", kind=Region.Kind.VILLAGE, parent=yunlong)
+    health = f.OrganizationFactory(
+        code="YL-JK",
+        kind=Organization.Kind.GRASSROOTS_ASSOCIATION,
+        category="life_health",
+        home_region=village,
+    )
+    admin = f.UserFactory(username="two-towns")
+    f.assign(admin, RoleAssignment.Role.ORG_ADMIN, organization=health)
+    f.assign(admin, RoleAssignment.Role.ORG_ADMIN, organization=wuxiang.association)
+    assert {town.name for town in blocks.towns_for(scope_for(admin))} == {"云龙镇", "五乡镇"}
+    client.force_login(admin)
+    data = client.get(reverse("dashboards:town_data"), {"region": yunlong.pk, "period": "2022Q4"}).json()
+    assert data["town"]["name"] == "云龙镇"
+    jiangshan_region = f.region("姜山镇")
+    assert client.get(reverse("dashboards:town_data"), {"region": jiangshan_region.pk}).status_code == 404
