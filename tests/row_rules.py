@@ -96,13 +96,14 @@ def holds(condition: Q, obj: models.Model) -> bool | None:
 
 def signature(obj: models.Model) -> tuple:
     """The row's values, less those a callable default fills in on creation (a random check-in
-    token, a creation time): the plan never sets them and the writers never compare them."""
+    token, a creation time) and those the database computes (an organisation's ``kind_rank``):
+    the plan never sets them and the writers never compare them."""
     return (
         obj._meta.label,
         *(
             getattr(obj, field.attname)
             for field in obj._meta.concrete_fields
-            if not (field.has_default() and callable(field.default))
+            if not (field.has_default() and callable(field.default)) and not field.generated
         ),
     )
 
