@@ -510,11 +510,18 @@ class LeaderRole(models.Model):
         return self.Tier(self.tier).label
 
 
+def seat_current_on(day: datetime.date, prefix: str = "") -> Q:
+    """Seats whose term covers ``day``: begun by then and not ended before it. ``prefix``
+    reaches the seat through a relation (``"seats__"``)."""
+    return Q(**{f"{prefix}term_start__lte": day}) & (
+        Q(**{f"{prefix}term_end__isnull": True}) | Q(**{f"{prefix}term_end__gte": day})
+    )
+
+
 class SeatQuerySet(models.QuerySet):
     def current(self, on: datetime.date | None = None) -> "SeatQuerySet":
         """Seats whose term covers the given day (today in Asia/Shanghai by default)."""
-        on = on or today()
-        return self.filter(term_start__lte=on).filter(Q(term_end__isnull=True) | Q(term_end__gte=on))
+        return self.filter(seat_current_on(on or today()))
 
     def overlapping(self, start: datetime.date, end: datetime.date | None) -> "SeatQuerySet":
         """Seats whose term shares at least one day with [start, end] (end None: open)."""

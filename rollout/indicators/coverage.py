@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from organizations.models import LeaderRole, Organization, Region, Seat, active_on
+from organizations.models import LeaderRole, Organization, Region, Seat, active_on, seat_current_on
 
 from .ledger import activities_by_region_in
 from .periods import Period
@@ -122,11 +122,9 @@ def town_coverage(
     *,
     towns: Iterable[Region] | None = None,
     today: datetime.date | None = None,
-    mapping: dict[int, int] | None = None,
 ) -> list[TownCoverage]:
-    """The four conditions for each town (default: every town in programme scope); ``mapping``
-    is ``township_map(towns)`` when the caller has it already."""
-    return town_coverages([period], towns=towns, today=today, mapping=mapping)[period]
+    """The four conditions for each town (default: every town in programme scope)."""
+    return town_coverages([period], towns=towns, today=today)[period]
 
 
 def town_coverages(
@@ -134,17 +132,15 @@ def town_coverages(
     *,
     towns: Iterable[Region] | None = None,
     today: datetime.date | None = None,
-    mapping: dict[int, int] | None = None,
 ) -> dict[Period, list[TownCoverage]]:
     """``town_coverage`` of several periods at once (the dashboard's period and the quarters of
     its trend): each source is read once for all the periods' reference days, a count per day
-    (``_DAY`` columns) where one query per day would read the same rows again."""
+    (``_day_counts``) where one query per day would read the same rows again."""
     periods = list(dict.fromkeys(periods))
     towns = list(towns_in_scope() if towns is None else towns)
     if not towns:
         return {period: [] for period in periods}
-    if mapping is None:
-        mapping = township_map(towns)
+    mapping = township_map(towns)
     # The towns' regions as a subquery: a list of thousands of ids would cost more to build into
     # each statement than the statement costs to run. Rows of regions outside the towns (the
     # district's own) are left out below, as ``mapping`` does not know them.
@@ -227,7 +223,7 @@ def _leadership(days: list[datetime.date], facts: list[_DayFacts]) -> None:
         return
 
     def led_on(day: datetime.date) -> Q:
-        current = Q(term_start__lte=day) & (Q(term_end__isnull=True) | Q(term_end__gte=day))
+        current = seat_current_on(day)
         roles = LeaderRole.objects.open_on(day)
         if len(associations) <= FEW_TOWNS:
             # A few associations' seats: each holder's roles looked up by the person's index,

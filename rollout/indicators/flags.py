@@ -22,7 +22,7 @@ from django.db.models import Case, CharField, Count, F, OuterRef, Q, QuerySet, S
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from organizations.models import LeaderRole, Organization
+from organizations.models import LeaderRole, Organization, seat_current_on
 from rollout.models import Rectification, RectificationUpdate, Task, TaskUpdate
 
 from .coverage import TownCoverage
@@ -111,7 +111,7 @@ def leaderless_associations(
 ) -> QuerySet[Organization]:
     """The associations of ``organizations`` active on ``on`` whose seats current that day hold
     no 三长/泛三长 (no seats at all included), each annotated with ``seat_count``; by code."""
-    current = Q(seats__term_start__lte=on) & (Q(seats__term_end__isnull=True) | Q(seats__term_end__gte=on))
+    current = seat_current_on(on, "seats__")
     led = current & Q(seats__person_id__in=LeaderRole.objects.open_on(on).values("person_id"))
     return (
         organizations.active_on(on)
