@@ -5,6 +5,7 @@ live in ``actions.py``; reads that depend on who is asking go through ``scoping.
 """
 
 import datetime
+from collections.abc import Callable, Iterable
 
 from django.conf import settings
 from django.db import models
@@ -103,6 +104,14 @@ class Region(models.Model):
 
     def save(self, *args, **kwargs) -> None:
         old_path = self.path
+        # A region moved, or made a town or no longer one, changes the town of the regions below
+        # it: the summaries kept per town are told which towns (``REGION_TOWN_HOOKS``).
+        before = (
+            Region.objects.filter(pk=self.pk).values_list("path", "kind").first()
+            if self.pk is not None
+            else None
+        )
+        towns_before = set(townships([self.pk]).values()) if before else set()
         moved_in_order = (
             self.pk is not None
             and Region.objects.filter(pk=self.pk).exclude(sort_order=self.sort_order).exists()
@@ -124,6 +133,52 @@ class Region(models.Model):
                     models.functions.Substr("path", len(old_path) + 1),
                 )
             )
+        if before and (before[0] != new_path or (before[1] in self.TOWNSHIP_KINDS) != self.is_township):
+            changed = towns_before | set(townships([self.pk]).values())
+            if self.is_township or before[1] in self.TOWNSHIP_KINDS:
+                changed.add(self.pk)
+            for hook in REGION_TOWN_HOOKS:
+                hook(sorted(changed))
+
+    @property
+    def is_township(self) -> bool:
+        return self.kind in self.TOWNSHIP_KINDS
+
+
+# Called in the transaction that moves a region (or makes it a town, or no longer one), with the
+# ids of the towns whose regions changed: the ledger keeps sums per town (services.tallies.retown
+# registers itself here; this app may not import it).
+REGION_TOWN_HOOKS: list[Callable[[list[int]], None]] = []
+
+
+def on_region_towns_change(hook: Callable[[list[int]], None]) -> None:
+    if hook not in REGION_TOWN_HOOKS:
+        REGION_TOWN_HOOKS.append(hook)
+
+
+def townships(region_ids: Iterable[int] | None = None) -> dict[int, int]:
+    """region id → the id of its town: the nearest town or subdistrict on its path, itself
+    included (regions above the towns have none and are left out). Of ``region_ids``, or of
+    every region. Two queries, whatever the number of regions."""
+    regions = Region.objects.order_by()
+    if region_ids is not None:
+        regions = regions.filter(pk__in=list(region_ids))
+    paths = [
+        (pk, [int(part) for part in path.strip("/").split("/") if part])
+        for pk, path in regions.values_list("pk", "path")
+    ]
+    above = {part for _pk, parts in paths for part in parts}
+    if region_ids is None:
+        towns = set(Region.objects.towns().values_list("pk", flat=True))
+    else:
+        towns = set(Region.objects.towns().filter(pk__in=above).values_list("pk", flat=True))
+    found = {}
+    for pk, parts in paths:
+        for part in reversed(parts):
+            if part in towns:
+                found[pk] = part
+                break
+    return found
 
 
 # --------------------------------------------------------------------------- organisations
@@ -439,15 +494,20 @@ class Person(models.Model):
         return validators.mask_resident_id(self.id_number)
 
 
+def role_open_on(day: datetime.date, prefix: str = "") -> Q:
+    """Leader roles held on ``day``: begun by then (no start: since before the portal's records)
+    and not ended before it — the last day of a role is ``ended_on`` itself. ``prefix`` reaches
+    the role through a relation (``"person__leader_roles__"``)."""
+    return (Q(**{f"{prefix}started_on__isnull": True}) | Q(**{f"{prefix}started_on__lte": day})) & (
+        Q(**{f"{prefix}ended_on__isnull": True}) | Q(**{f"{prefix}ended_on__gte": day})
+    )
+
+
 class LeaderRoleQuerySet(models.QuerySet):
     def open_on(self, on: datetime.date | None = None) -> "LeaderRoleQuerySet":
         """Roles held on the given day (today in Asia/Shanghai by default). The last day of
         a role is ``ended_on`` itself."""
-        on = on or today()
-        return self.filter(
-            Q(started_on__isnull=True) | Q(started_on__lte=on),
-            Q(ended_on__isnull=True) | Q(ended_on__gte=on),
-        )
+        return self.filter(role_open_on(on or today()))
 
 
 class LeaderRole(models.Model):

@@ -43,6 +43,7 @@ from organizations.demo_dates import DemoCalendar
 from organizations.models import LeaderRole, Organization, Person
 from sanhui import clock
 
+from .indicators import standing
 from .models import (
     Incentive,
     Inspection,
@@ -1490,6 +1491,8 @@ def build_demo(*, today: datetime.date | None = None) -> list[tuple[str, int, st
     builder.inspections()
     builder.showcase()
     builder.incentives()
+    # The towns' coverage spans, built from the organisations the demo has just written.
+    standing.rebuild()
     return [
         (label, model._default_manager.count(), unit, builder.created.get(key, 0))
         for key, model, label, unit in LABELS

@@ -1135,3 +1135,78 @@ class IssuedReportFile(ImmutableModel):
 
     def __str__(self) -> str:
         return f"{self.report_id} · {self.format}"
+
+
+# --------------------------------------------------------------------------- town standing
+
+
+class TownStanding(models.Model):
+    """One span of days over which a town met a coverage condition, as its organisations, seats
+    and leader roles date it (``rollout.indicators.standing``): its association (which one),
+    a 三长 in that association's leadership, or a grassroots association of a category serving
+    it. The dashboards read a province's 1,400 towns from these spans instead of its tens of
+    thousands of organisations. A summary, rebuilt as a whole from those rows after they
+    change (``TownStandingChange``); ``since``/``until`` empty: without a bound."""
+
+    class Condition(models.TextChoices):
+        ASSOCIATION = "association", _("镇（街）科协")
+        LED = "led", _("三长进入领导机构")
+        CATEGORY = "category", _("基层科普协会")
+
+    town = models.ForeignKey(
+        "organizations.Region", verbose_name=_("镇（街道）"), on_delete=models.CASCADE, related_name="+"
+    )
+    condition = models.CharField(_("条件"), max_length=16, choices=Condition.choices)
+    category = models.CharField(_("协会类别"), max_length=32, blank=True)
+    association = models.ForeignKey(
+        Organization,
+        verbose_name=_("镇（街）科协"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    since = models.DateField(_("起"), null=True, blank=True)
+    until = models.DateField(_("止"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("镇街覆盖条件区间")
+        verbose_name_plural = pgettext_lazy("plural", "镇街覆盖条件区间")
+        indexes = [models.Index(fields=["town", "condition"], name="townstanding_town")]
+
+    def __str__(self) -> str:
+        return f"{self.town_id} · {self.condition} {self.category}: {self.since} … {self.until}"
+
+
+class TownStandingChange(models.Model):
+    """A transaction that changed what the towns' standing is built from: written by database
+    triggers on organisations, their served regions, seats, leader roles and regions (whatever
+    wrote them: a page, the admin, an import, a bulk load), and removed by the rebuild that has
+    read it. While any is left, the spans are out of date and the coverage is counted from the
+    raw rows. One row per transaction on PostgreSQL (``txid``); SQLite has one writer at a time
+    and keeps a single row."""
+
+    txid = models.BigIntegerField(_("事务号"), unique=True)
+    changed_at = models.DateTimeField(_("时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("镇街覆盖来源变动")
+        verbose_name_plural = pgettext_lazy("plural", "镇街覆盖来源变动")
+
+    def __str__(self) -> str:
+        return f"{self.txid}"
+
+
+class TownStandingBuild(models.Model):
+    """When the spans were last built (one row), locked by a rebuild so that two never write
+    the spans at once."""
+
+    built_at = models.DateTimeField(_("重建时间"), null=True, blank=True)
+    spans = models.PositiveIntegerField(_("区间数"), default=0)
+
+    class Meta:
+        verbose_name = _("镇街覆盖条件重建")
+        verbose_name_plural = pgettext_lazy("plural", "镇街覆盖条件重建")
+
+    def __str__(self) -> str:
+        return f"{self.built_at}: {self.spans}"

@@ -109,3 +109,6 @@ def register_rules() -> None:
     register(models.ShowcaseItem, _showcase)
     register(models.TermReminder, lambda scope, qs, write: _history(scope, _plan(scope, qs, False), write))
     register(models.ReportRun, _report_run)
+    # The towns' coverage spans: a summary the rebuild writes, read as the district's figures.
+    for model in (models.TownStanding, models.TownStandingChange, models.TownStandingBuild):
+        register(model, lambda scope, qs, write: _history(scope, _plan(scope, qs, False), write))

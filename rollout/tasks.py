@@ -122,3 +122,11 @@ def issue_quarter_report(self, closing_id: int) -> str:
         return ""
     issued = closing_actions.quarter_report_issue(actor=closing.closed_by, closing=closing)
     return issued.reference if issued is not None else ""
+
+
+@shared_task(acks_late=True, soft_time_limit=300, time_limit=360)
+def rebuild_town_standing() -> int:
+    """Build the towns' coverage spans anew after their rows changed; return how many."""
+    from rollout.indicators import standing
+
+    return standing.rebuild()

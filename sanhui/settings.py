@@ -247,6 +247,7 @@ CELERY_TASK_QUEUES = (Queue("celery"), Queue("reports"))
 CELERY_TASK_ROUTES = {
     "rollout.tasks.build_report": {"queue": "reports"},
     "rollout.tasks.issue_quarter_report": {"queue": "reports"},
+    "rollout.tasks.rebuild_town_standing": {"queue": "reports"},
 }
 # Every periodic job of the portal is declared here, in one place.
 CELERY_BEAT_SCHEDULE: dict = {

@@ -39,3 +39,9 @@ class ServicesConfig(AppConfig):
         from .tallies import recategorize
 
         on_category_change(recategorize)
+        # The ledger's sums per town follow a region's move from one town to another.
+        from organizations.models import on_region_towns_change
+
+        from .tallies import retown
+
+        on_region_towns_change(retown)

@@ -698,6 +698,25 @@ class LedgerRegionMonth(models.Model):
         return f"{self.region_id} · {self.month:%Y-%m}: {self.activities}"
 
 
+class LedgerTownMonth(models.Model):
+    """Activities that took place per town × month: the region × month sums summed over each
+    town's regions, for the coverage of every town of a province (a row a town a month, where
+    its regions have tens)."""
+
+    town = models.ForeignKey(Region, verbose_name=_("镇（街道）"), on_delete=models.CASCADE, related_name="+")
+    month = models.DateField(_("月份"))
+    activities = models.IntegerField(_("活动数"))
+
+    class Meta:
+        verbose_name = _("镇街月度活动数")
+        verbose_name_plural = pgettext_lazy("plural", "镇街月度活动数")
+        constraints = [models.UniqueConstraint(fields=["town", "month"], name="ledgertownmonth_one_per_cell")]
+        indexes = [models.Index(fields=["month", "town", "activities"], name="ledgertownmonth_month")]
+
+    def __str__(self) -> str:
+        return f"{self.town_id} · {self.month:%Y-%m}: {self.activities}"
+
+
 class LedgerCategoryMonth(LedgerSums):
     """The activities that took place in the whole ledger per month × stream × type × the
     organiser's category: the month cells summed over organisers and regions, for the district's

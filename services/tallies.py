@@ -65,7 +65,7 @@ from django.db.models import (
 from django.db.models.functions import Cast, Coalesce, ExtractYear, Round, TruncMonth
 from django.utils import timezone
 
-from organizations.models import Organization
+from organizations.models import Organization, Region, townships
 
 from .models import (
     Activity,
@@ -74,6 +74,7 @@ from .models import (
     LedgerCategoryMonth,
     LedgerMonth,
     LedgerRegionMonth,
+    LedgerTownMonth,
     TeamYear,
     VolunteerService,
     hours_total,
@@ -212,6 +213,10 @@ def _apply(moves: list[tuple[tuple, tuple[int, ...]]], categories: dict[int, str
     category (read under a share lock on its row)."""
     cells = _summed(moves, lambda key: key)
     regions = _summed(moves, lambda key: (key[1], key[2]))
+    town_of = townships({region_id for region_id, _month in regions})
+    towns = _summed(
+        [(key, counts) for key, counts in moves if key[1] in town_of], lambda key: (town_of[key[1]], key[2])
+    )
     by_category = _summed(moves, lambda key: (key[2], key[3], key[4], categories[key[0]]))
     with connection.cursor() as cursor:
         for table_rows, sql in (
@@ -219,6 +224,10 @@ def _apply(moves: list[tuple[tuple, tuple[int, ...]]], categories: dict[int, str
             (
                 {key: [total[0]] for key, total in regions.items() if total[0]},
                 _upsert(LedgerRegionMonth, ("region_id", "month"), ("activities",)),
+            ),
+            (
+                {key: [total[0]] for key, total in towns.items() if total[0]},
+                _upsert(LedgerTownMonth, ("town_id", "month"), ("activities",)),
             ),
             (by_category, _upsert(LedgerCategoryMonth, CATEGORY_KEY, COUNTS)),
         ):
@@ -228,6 +237,7 @@ def _apply(moves: list[tuple[tuple, tuple[int, ...]]], categories: dict[int, str
     for model, names, rows in (
         (LedgerMonth, KEY, cells),
         (LedgerRegionMonth, ("region_id", "month"), regions),
+        (LedgerTownMonth, ("town_id", "month"), towns),
         (LedgerCategoryMonth, CATEGORY_KEY, by_category),
     ):
         for key, total in rows.items():
@@ -271,6 +281,39 @@ def recategorize(organizer_id: int, before: str, after: str) -> None:
     with connection.cursor() as cursor:
         cursor.execute(sql, [before, organizer_id, after, organizer_id])
     LedgerCategoryMonth.objects.filter(category=before, activities__lte=0).delete()
+
+
+def _town_months(region_months: Iterable[tuple[int, datetime.date, int]], town_ids=None) -> dict[tuple, int]:
+    """(town id, month) → activities, summed from (region id, month, activities) rows over each
+    region's town (of ``town_ids`` only, when given)."""
+    rows = list(region_months)
+    town_of = townships({region_id for region_id, _month, _count in rows})
+    sums: dict[tuple, int] = {}
+    for region_id, month, count in rows:
+        town_id = town_of.get(region_id)
+        if town_id is not None and (town_ids is None or town_id in town_ids) and count:
+            sums[(town_id, month)] = sums.get((town_id, month), 0) + count
+    return {key: count for key, count in sums.items() if count}
+
+
+def retown(town_ids: list[int]) -> None:
+    """Sum these towns' months again from their regions' (a region moved from one town to
+    another, or became a town), in the transaction that moved it, after its subtree's paths."""
+    if not town_ids:
+        return
+    wanted = set(town_ids)
+    paths = Region.objects.filter(pk__in=wanted).values_list("path", flat=True)
+    below = Region.objects.none()
+    for path in paths:
+        below = below | Region.objects.filter(path__startswith=path)
+    rows = LedgerRegionMonth.objects.filter(region_id__in=below.values("pk")).values_list(
+        "region_id", "month", "activities"
+    )
+    LedgerTownMonth.objects.filter(town_id__in=wanted).delete()
+    LedgerTownMonth.objects.bulk_create(
+        LedgerTownMonth(town_id=town_id, month=month, activities=count)
+        for (town_id, month), count in sorted(_town_months(rows, wanted).items())
+    )
 
 
 @transaction.atomic
@@ -529,6 +572,7 @@ def rebuild() -> tuple[int, int]:
     load generator, a restore) and repairs; the actions keep the tables exact otherwise."""
     TeamYear.objects.all().delete()
     LedgerCategoryMonth.objects.all().delete()
+    LedgerTownMonth.objects.all().delete()
     LedgerRegionMonth.objects.all().delete()
     LedgerMonth.objects.all().delete()
     ActivityTally.objects.all().delete()
@@ -538,13 +582,31 @@ def rebuild() -> tuple[int, int]:
     )
     by_region = LedgerMonth.objects.order_by().values_list("region_id", "month").annotate(n=Sum("activities"))
     _insert_select(LedgerRegionMonth._meta.db_table, ("region_id", "month", "activities"), by_region)
+    LedgerTownMonth.objects.bulk_create(
+        (
+            LedgerTownMonth(town_id=town_id, month=month, activities=count)
+            for (town_id, month), count in sorted(
+                _town_months(
+                    LedgerRegionMonth.objects.values_list("region_id", "month", "activities")
+                ).items()
+            )
+        ),
+        batch_size=2000,
+    )
     categories = _categories_of(LedgerMonth.objects.all())
     _insert_select(LedgerCategoryMonth._meta.db_table, CATEGORY_COLUMNS, categories)
     _insert_select(TeamYear._meta.db_table, TEAM_YEAR_COLUMNS, _fresh_team_years())
     if connection.vendor == "postgresql":
         # Fresh statistics, or the planner keeps guessing from the empty tables it saw before.
         with connection.cursor() as cursor:
-            for model in (ActivityTally, LedgerMonth, LedgerRegionMonth, LedgerCategoryMonth, TeamYear):
+            for model in (
+                ActivityTally,
+                LedgerMonth,
+                LedgerRegionMonth,
+                LedgerTownMonth,
+                LedgerCategoryMonth,
+                TeamYear,
+            ):
                 cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
     return tallies, cells
 
@@ -561,6 +623,8 @@ class Differences:
     cells_fresh: list[tuple]
     regions_stored: list[tuple]
     regions_fresh: list[tuple]
+    towns_stored: list[tuple]
+    towns_fresh: list[tuple]
     categories_stored: list[tuple]
     categories_fresh: list[tuple]
     team_years_stored: list[tuple]
@@ -574,6 +638,8 @@ class Differences:
             self.cells_fresh,
             self.regions_stored,
             self.regions_fresh,
+            self.towns_stored,
+            self.towns_fresh,
             self.categories_stored,
             self.categories_fresh,
             self.team_years_stored,
@@ -619,6 +685,14 @@ def differences(limit: int = 100) -> Differences:
         .annotate(n=Count("pk"))
     )
     stored_regions = LedgerRegionMonth.objects.order_by().values_list("region_id", "month", "activities")
+    # The towns' months from the raw rows' region months, each region's town read from its path.
+    fresh_towns = {
+        (town_id, month, count)
+        for (town_id, month), count in _town_months(
+            fresh_regions.values_list("region_id", "fresh_month", "n")
+        ).items()
+    }
+    stored_towns = set(LedgerTownMonth.objects.values_list("town_id", "month", "activities"))
     fresh_categories = _fresh_sums("fresh_month", "stream", "kind", "organizer__category")
     stored_categories = LedgerCategoryMonth.objects.order_by().values_list(*CATEGORY_COLUMNS)
     stored_team_years = TeamYear.objects.order_by().values_list(*TEAM_YEAR_COLUMNS)
@@ -630,6 +704,8 @@ def differences(limit: int = 100) -> Differences:
         cells_fresh=list(fresh_cells.difference(stored_cells)[:limit]),
         regions_stored=list(stored_regions.difference(fresh_regions)[:limit]),
         regions_fresh=list(fresh_regions.difference(stored_regions)[:limit]),
+        towns_stored=sorted(stored_towns - fresh_towns)[:limit],
+        towns_fresh=sorted(fresh_towns - stored_towns)[:limit],
         categories_stored=list(stored_categories.difference(fresh_categories)[:limit]),
         categories_fresh=list(fresh_categories.difference(stored_categories)[:limit]),
         team_years_stored=list(stored_team_years.difference(fresh_team_years)[:limit]),

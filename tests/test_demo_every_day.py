@@ -372,8 +372,14 @@ def _natural_counts() -> dict[str, int]:
         "services.ActivityTally",
         "services.LedgerMonth",
         "services.LedgerRegionMonth",
+        "services.LedgerTownMonth",
         "services.LedgerCategoryMonth",
         "services.TeamYear",
+        # The towns' coverage spans follow the organisations' dates; their notes of change, the
+        # writes of each seeding.
+        "rollout.TownStanding",
+        "rollout.TownStandingChange",
+        "rollout.TownStandingBuild",
     ):
         counted.pop(label)
     for label in list(counted):

@@ -4,17 +4,18 @@ trend quarter by quarter (see the package docstring for the definitions)."""
 from __future__ import annotations
 
 import datetime
-from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from organizations.models import LeaderRole, Organization, Region, Seat, active_on, seat_current_on
+from organizations.models import Organization, Region, Seat, active_on, role_open_on, seat_current_on
 
-from .ledger import activities_by_region_in
+from . import standing
+from .ledger import FEW_TOWNS, activities_by_town_in
 from .periods import Period
+from .standing import DayFacts
 
 CONDITIONS = ("organised", "led", "three_associations", "working")
 CONDITION_LABELS = {
@@ -32,11 +33,6 @@ CATEGORIES = tuple(Organization.Category.values)
 def towns_in_scope() -> QuerySet[Region]:
     """The towns and subdistricts the district's coverage counts."""
     return Region.objects.towns().in_scope().order_by("sort_order", "code", "name")
-
-
-# Up to this many towns, their regions are chosen by the towns' own paths; above it, by their
-# parents' (a handful of prefixes however many towns).
-FEW_TOWNS = 20
 
 
 def _around(town_paths: Iterable[str]) -> QuerySet[Region]:
@@ -134,20 +130,47 @@ def town_coverages(
     today: datetime.date | None = None,
 ) -> dict[Period, list[TownCoverage]]:
     """``town_coverage`` of several periods at once (the dashboard's period and the quarters of
-    its trend): each source is read once for all the periods' reference days, a count per day
-    (``_day_counts``) where one query per day would read the same rows again."""
+    its trend). The first three conditions of every reference day come from the towns' spans
+    (``standing``), a row a town; while the spans are out of date, from the raw rows, each source
+    read once for all the days (``_day_counts``), and a rebuild of the spans is queued. The
+    fourth comes from the ledger's town × month sums."""
     periods = list(dict.fromkeys(periods))
     towns = list(towns_in_scope() if towns is None else towns)
     if not towns:
         return {period: [] for period in periods}
+    days = sorted({period.reference_day(today) for period in periods})
+    town_ids = [town.pk for town in towns]
+    if standing.up_to_date():
+        facts = standing.day_facts(days, town_ids)
+    else:
+        facts = _raw_facts(days, towns)
+        standing.request_rebuild()
+    coverage: dict[Period, list[TownCoverage]] = {}
+    for period, activities in activities_by_town_in(periods, town_ids).items():
+        day = facts[days.index(period.reference_day(today))]
+        coverage[period] = [
+            TownCoverage(
+                region=town,
+                organised=town.pk in day.association,
+                led=town.pk in day.led,
+                categories=frozenset(day.categories.get(town.pk, ())),
+                activities=activities.get(town.pk, 0),
+                association_id=day.association.get(town.pk),
+            )
+            for town in towns
+        ]
+    return coverage
+
+
+def _raw_facts(days: list[datetime.date], towns: list[Region]) -> list[DayFacts]:
+    """The first three conditions of each day counted from the organisations, seats and leader
+    roles themselves."""
     mapping = township_map(towns)
     # The towns' regions as a subquery: a list of thousands of ids would cost more to build into
     # each statement than the statement costs to run. Rows of regions outside the towns (the
     # district's own) are left out below, as ``mapping`` does not know them.
     regions = _around(town.path for town in towns).values("pk")
-    days = sorted({period.reference_day(today) for period in periods})
-    facts = [_DayFacts() for _day in days]
-
+    facts = [DayFacts() for _day in days]
     # 1. organised: a town association based in the town, active on the reference day.
     _associations(days, regions, mapping, facts)
     # 2. led: a 三长/泛三长 holds a seat in that association on the reference day.
@@ -155,39 +178,7 @@ def town_coverages(
     # 3. three associations: grassroots associations active on the reference day, by category,
     # home or served region.
     _categories(days, regions, mapping, facts)
-
-    # 4. working: activities that took place in the town during the period, by region, from
-    # the ledger's region × month sums (and the activities of the days of a span that are not
-    # whole months).
-    coverage: dict[Period, list[TownCoverage]] = {}
-    town_ids = [(town.pk, town) for town in towns]
-    for period, by_region in activities_by_region_in(periods, regions).items():
-        activities: dict[int, int] = defaultdict(int)
-        for region_id, count in by_region.items():
-            if region_id in mapping:
-                activities[mapping[region_id]] += count
-        day = facts[days.index(period.reference_day(today))]
-        coverage[period] = [
-            TownCoverage(
-                region=town,
-                organised=town_id in day.association,
-                led=town_id in day.led,
-                categories=frozenset(day.categories.get(town_id, ())),
-                activities=activities.get(town_id, 0),
-                association_id=day.association.get(town_id),
-            )
-            for town_id, town in town_ids
-        ]
-    return coverage
-
-
-@dataclass
-class _DayFacts:
-    """What held on one reference day, by town id."""
-
-    association: dict[int, int] = field(default_factory=dict)  # the town's association's id
-    led: set[int] = field(default_factory=set)
-    categories: dict[int, set[str]] = field(default_factory=lambda: defaultdict(set))
+    return facts
 
 
 def _day_counts(days: list[datetime.date], condition) -> dict[str, Count]:
@@ -197,7 +188,7 @@ def _day_counts(days: list[datetime.date], condition) -> dict[str, Count]:
 
 
 def _associations(
-    days: list[datetime.date], regions: QuerySet, mapping: dict[int, int], facts: list[_DayFacts]
+    days: list[datetime.date], regions: QuerySet, mapping: dict[int, int], facts: list[DayFacts]
 ) -> None:
     """The town associations active on each day, by town (a town's own association: its
     newest)."""
@@ -215,24 +206,19 @@ def _associations(
                     day.association[town_id] = pk
 
 
-def _leadership(days: list[datetime.date], facts: list[_DayFacts]) -> None:
+def _leadership(days: list[datetime.date], facts: list[DayFacts]) -> None:
     """The towns whose association active on a day had, that day, a seat current and held by a
-    三长/泛三长 (a leader role open that day)."""
+    三长/泛三长 (a leader role open that day). The seats of the associations are joined to their
+    holders' roles (a few each), rather than every open role of a province read for each day."""
     associations = set().union(*(day.association.values() for day in facts))
     if not associations:
         return
 
     def led_on(day: datetime.date) -> Q:
-        current = seat_current_on(day)
-        roles = LeaderRole.objects.open_on(day)
-        if len(associations) <= FEW_TOWNS:
-            # A few associations' seats: each holder's roles looked up by the person's index,
-            # rather than every open role of a province read for each day.
-            return current & Q(Exists(roles.filter(person_id=OuterRef("person_id"))))
-        return current & Q(person_id__in=roles.values("person_id"))
+        return seat_current_on(day) & role_open_on(day, "person__leader_roles__")
 
     seats = (
-        Seat.objects.filter(organization_id__in=associations)
+        Seat.objects.filter(organization_id__in=associations, person__leader_roles__isnull=False)
         .order_by()
         .values_list("organization_id")
         .annotate(**_day_counts(days, led_on))
@@ -245,7 +231,7 @@ def _leadership(days: list[datetime.date], facts: list[_DayFacts]) -> None:
 
 
 def _categories(
-    days: list[datetime.date], regions: QuerySet, mapping: dict[int, int], facts: list[_DayFacts]
+    days: list[datetime.date], regions: QuerySet, mapping: dict[int, int], facts: list[DayFacts]
 ) -> None:
     """The categories of the grassroots associations active on each day based in or serving a
     region of each town. Unordered queries: a model's default order would join the GROUP BY

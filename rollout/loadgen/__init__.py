@@ -33,6 +33,7 @@ from django.db import DatabaseError, connection, transaction
 from organizations.demo import DISTRICT_CODE, DemoDataError
 from organizations.demo_dates import REFERENCE_YEAR, DemoCalendar
 from organizations.models import Organization, Region
+from rollout.indicators import standing
 from services import tallies
 
 from . import ledger, pools, structure
@@ -210,7 +211,9 @@ def _rebuild_summaries() -> dict[str, int]:
     """The generated rows bypass the actions that keep the ledger's summary tables exact
     (services.tallies): count them again, set-based, inside the generation's transaction."""
     activities, cells = tallies.rebuild()
-    return {"activity_tallies": activities, "ledger_months": cells}
+    # The towns' coverage spans too (the triggers have noted the generated organisations).
+    spans = standing.rebuild()
+    return {"activity_tallies": activities, "ledger_months": cells, "town_spans": spans}
 
 
 def generate(

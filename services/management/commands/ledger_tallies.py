@@ -46,6 +46,8 @@ class Command(BaseCommand):
             ("月度单元（应为）", found.cells_fresh),
             ("区域月度（表中）", found.regions_stored),
             ("区域月度（应为）", found.regions_fresh),
+            ("镇街月度（表中）", found.towns_stored),
+            ("镇街月度（应为）", found.towns_fresh),
             ("类别月度（表中）", found.categories_stored),
             ("类别月度（应为）", found.categories_fresh),
             ("服务队年度（表中）", found.team_years_stored),

@@ -1,0 +1,301 @@
+"""The towns' standing on the first three coverage conditions as spans of days
+(``rollout.models.TownStanding``), for the coverage of a province's 1,400 towns on any day.
+
+Counted from the raw rows, the conditions of every town on a day read every town association,
+its seats and their holders' leader roles, and every grassroots association by its home and
+served regions: tens of thousands of rows at a province's size, for each dashboard. The same
+rows date each condition (an organisation's founding and dissolution, a seat's term, a leader
+role's start and end), so each town's conditions are spans of days, computed once:
+
+- ``association``: the days a town association based in the town was active, each day's span
+  naming the town's association that day (the newest of those active);
+- ``led``: the days that association had a seat current and held by a 三长/泛三长 whose role
+  was open;
+- ``category``: for each category, the days a grassroots association of it based in or serving
+  a region of the town was active.
+
+The same rules as ``rollout.indicators.coverage`` applies to the raw rows (``active_on``,
+``seat_current_on``, ``role_open_on``), on every day: a test compares both, day by day.
+
+The spans are a summary of rows that pages, the admin, imports and bulk loads write; database
+triggers (``triggers``) note every transaction that changes them (``TownStandingChange``).
+While any such note is left the spans are out of date: the coverage is counted from the raw
+rows, and a rebuild is queued (``request_rebuild``), which reads the rows anew, writes every
+span and removes the notes it has seen — a note written while it ran is left, for the next.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from django.core.cache import cache
+from django.db import transaction
+from django.db.models import Count, Max, Q
+from django.utils import timezone
+
+from organizations.models import LeaderRole, Organization, Seat, townships
+from rollout.models import TownStanding, TownStandingBuild, TownStandingChange
+
+from .ledger import FEW_TOWNS
+
+Span = tuple[datetime.date, datetime.date]  # first and last day, both included
+FIRST, LAST = datetime.date.min, datetime.date.max
+DAY = datetime.timedelta(days=1)
+CATEGORIES = tuple(Organization.Category.values)
+Condition = TownStanding.Condition
+
+# A rebuild is queued at most once in this many seconds (the rebuild itself returns at once
+# when the spans are up to date).
+REBUILD_KEY = "rollout:town-standing:rebuild"
+REBUILD_EVERY = 30
+
+
+# --------------------------------------------------------------------------- spans
+
+
+def union(spans: Iterable[Span]) -> list[Span]:
+    """The spans sorted and merged where they overlap or touch."""
+    merged: list[Span] = []
+    for start, end in sorted(spans):
+        if merged and (merged[-1][1] == LAST or start <= merged[-1][1] + DAY):
+            merged[-1] = (merged[-1][0], max(merged[-1][1], end))
+        else:
+            merged.append((start, end))
+    return merged
+
+
+def intersect(left: list[Span], right: list[Span]) -> list[Span]:
+    """The days in both (each a ``union``)."""
+    found, i, j = [], 0, 0
+    while i < len(left) and j < len(right):
+        start, end = max(left[i][0], right[j][0]), min(left[i][1], right[j][1])
+        if start <= end:
+            found.append((start, end))
+        if left[i][1] < right[j][1]:
+            i += 1
+        else:
+            j += 1
+    return found
+
+
+def minus(left: list[Span], right: list[Span]) -> list[Span]:
+    """The days of ``left`` not in ``right`` (each a ``union``)."""
+    found = []
+    for start, end in left:
+        current: datetime.date | None = start
+        for other_start, other_end in right:
+            if current is None or other_start > end:
+                break
+            if other_end < current:
+                continue
+            if other_start > current:
+                found.append((current, other_start - DAY))
+            current = None if other_end >= end else other_end + DAY
+        if current is not None:
+            found.append((current, end))
+    return found
+
+
+def active_span(status: str, founded_on, dissolved_on) -> list[Span]:
+    """The days an organisation was active (``organizations.models.active_on``)."""
+    if status not in (Organization.Status.ACTIVE, Organization.Status.DISSOLVED):
+        return []
+    if dissolved_on is not None and dissolved_on == FIRST:
+        return []
+    start, end = founded_on or FIRST, LAST if dissolved_on is None else dissolved_on - DAY
+    return [(start, end)] if start <= end else []
+
+
+def seat_span(term_start, term_end) -> list[Span]:
+    """The days a seat was current (``organizations.models.seat_current_on``)."""
+    if term_start is None or (term_end is not None and term_end < term_start):
+        return []
+    return [(term_start, term_end or LAST)]
+
+
+def role_span(started_on, ended_on) -> list[Span]:
+    """The days a leader role was open (``organizations.models.role_open_on``)."""
+    start, end = started_on or FIRST, ended_on or LAST
+    return [(start, end)] if start <= end else []
+
+
+# --------------------------------------------------------------------------- building
+
+
+def build() -> list[TownStanding]:
+    """Every town's spans, from the raw rows (a handful of queries, whatever the size)."""
+    town_of = townships()
+    spans: list[TownStanding] = []
+    spans += _association_spans(town_of)
+    spans += _category_spans(town_of)
+    return spans
+
+
+def _row(town_id: int, condition: str, span: Span, **values) -> TownStanding:
+    start, end = span
+    return TownStanding(
+        town_id=town_id,
+        condition=condition,
+        since=None if start == FIRST else start,
+        until=None if end == LAST else end,
+        **values,
+    )
+
+
+def _association_spans(town_of: dict[int, int]) -> list[TownStanding]:
+    """Each town's association day by day (the newest active one) and the days it was led."""
+    town_associations = Organization.objects.filter(kind=Organization.Kind.TOWN_ASSOCIATION)
+    by_town: dict[int, list[tuple]] = defaultdict(list)
+    for pk, region_id, status, founded_on, dissolved_on in town_associations.values_list(
+        "pk", "home_region_id", "status", "founded_on", "dissolved_on"
+    ):
+        if region_id in town_of:
+            by_town[town_of[region_id]].append((pk, active_span(status, founded_on, dissolved_on)))
+    seats = Seat.objects.filter(organization__kind=Organization.Kind.TOWN_ASSOCIATION)
+    roles: dict[int, list[Span]] = defaultdict(list)
+    for person_id, started_on, ended_on in LeaderRole.objects.filter(
+        person_id__in=seats.values("person_id")
+    ).values_list("person_id", "started_on", "ended_on"):
+        roles[person_id] += role_span(started_on, ended_on)
+    led: dict[int, list[Span]] = defaultdict(list)
+    for organization_id, person_id, term_start, term_end in seats.values_list(
+        "organization_id", "person_id", "term_start", "term_end"
+    ):
+        led[organization_id] += intersect(seat_span(term_start, term_end), union(roles.get(person_id, ())))
+    rows = []
+    for town_id, associations in sorted(by_town.items()):
+        taken: list[Span] = []
+        for pk, active in sorted(associations, reverse=True):
+            own = minus(active, taken)
+            rows += [_row(town_id, Condition.ASSOCIATION, span, association_id=pk) for span in own]
+            rows += [
+                _row(town_id, Condition.LED, span, association_id=pk)
+                for span in intersect(own, union(led[pk]))
+            ]
+            taken = union(taken + active)
+    return rows
+
+
+def _category_spans(town_of: dict[int, int]) -> list[TownStanding]:
+    """For each town and category, the days a grassroots association of it based in or serving
+    one of the town's regions was active."""
+    grassroots = Organization.objects.filter(kind=Organization.Kind.GRASSROOTS_ASSOCIATION)
+    organisations = {
+        pk: (category, active_span(status, founded_on, dissolved_on), region_id)
+        for pk, category, status, founded_on, dissolved_on, region_id in grassroots.values_list(
+            "pk", "category", "status", "founded_on", "dissolved_on", "home_region_id"
+        )
+    }
+    served = Organization.served_regions.through.objects.filter(organization_id__in=grassroots.values("pk"))
+    places = [(pk, region_id) for pk, (_c, _s, region_id) in organisations.items()]
+    places += list(served.values_list("organization_id", "region_id"))
+    by_town: dict[tuple[int, str], list[Span]] = defaultdict(list)
+    for pk, region_id in places:
+        if region_id in town_of and pk in organisations:
+            category, active, _home = organisations[pk]
+            by_town[(town_of[region_id], category)] += active
+    return [
+        _row(town_id, Condition.CATEGORY, span, category=category)
+        for (town_id, category), spans in sorted(by_town.items())
+        for span in union(spans)
+    ]
+
+
+def _signature(row: TownStanding) -> tuple:
+    return (row.town_id, row.condition, row.category, row.association_id, row.since, row.until)
+
+
+@transaction.atomic
+def rebuild() -> int:
+    """Write every span anew from the raw rows and remove the notes of change read before;
+    return how many spans. Two rebuilds never interleave (a lock on the build's row); one that
+    finds no note left returns at once."""
+    TownStandingBuild.objects.bulk_create([TownStandingBuild(pk=1)], ignore_conflicts=True)
+    build_row = TownStandingBuild.objects.select_for_update().get(pk=1)
+    seen = list(TownStandingChange.objects.values_list("pk", flat=True))
+    if not seen and build_row.built_at is not None:
+        return build_row.spans
+    spans = build()
+    TownStanding.objects.all().delete()
+    TownStanding.objects.bulk_create(spans, batch_size=2000)
+    TownStandingChange.objects.filter(pk__in=seen).delete()
+    build_row.built_at = timezone.now()
+    build_row.spans = len(spans)
+    build_row.save(update_fields=["built_at", "spans"])
+    return len(spans)
+
+
+def differences(limit: int = 100) -> tuple[list[tuple], list[tuple]]:
+    """Spans stored but not built from the rows now, and built but not stored, at most
+    ``limit`` of each (none when the spans are up to date)."""
+    stored = {_signature(row) for row in TownStanding.objects.all()}
+    fresh = {_signature(row) for row in build()}
+    key = lambda row: tuple((value is None, value) for value in row)  # noqa: E731
+    return sorted(stored - fresh, key=key)[:limit], sorted(fresh - stored, key=key)[:limit]
+
+
+def up_to_date() -> bool:
+    """Whether the spans hold what the rows hold now: built, and no change since."""
+    return TownStandingBuild.objects.filter(built_at__isnull=False).exists() and not (
+        TownStandingChange.objects.exists()
+    )
+
+
+def request_rebuild() -> None:
+    """Queue a rebuild once the caller's transaction commits, at most once in
+    ``REBUILD_EVERY`` seconds."""
+    from rollout.tasks import rebuild_town_standing
+
+    if cache.add(REBUILD_KEY, 1, timeout=REBUILD_EVERY):
+        transaction.on_commit(rebuild_town_standing.delay)
+
+
+# --------------------------------------------------------------------------- reading
+
+
+@dataclass
+class DayFacts:
+    """What held on one reference day, by town id."""
+
+    association: dict[int, int] = field(default_factory=dict)  # the town's association's id
+    led: set[int] = field(default_factory=set)
+    categories: dict[int, set[str]] = field(default_factory=lambda: defaultdict(set))
+
+
+def _on(day: datetime.date) -> Q:
+    return (Q(since__isnull=True) | Q(since__lte=day)) & (Q(until__isnull=True) | Q(until__gte=day))
+
+
+def day_facts(days: list[datetime.date], town_ids: Iterable[int]) -> list[DayFacts]:
+    """The facts of each day, for the towns, from their spans: one query, a row a town."""
+    wanted = set(town_ids)
+    facts = [DayFacts() for _day in days]
+    spans = TownStanding.objects.order_by()
+    if len(wanted) <= FEW_TOWNS:
+        spans = spans.filter(town_id__in=wanted)
+    counts = {}
+    for index, day in enumerate(days):
+        on = _on(day)
+        counts[f"a{index}"] = Max("association_id", filter=Q(condition=Condition.ASSOCIATION) & on)
+        counts[f"l{index}"] = Count("pk", filter=Q(condition=Condition.LED) & on)
+        for number, category in enumerate(CATEGORIES):
+            counts[f"c{index}_{number}"] = Count(
+                "pk", filter=Q(condition=Condition.CATEGORY, category=category) & on
+            )
+    width = 2 + len(CATEGORIES)
+    for town_id, *values in spans.values_list("town_id").annotate(**counts):
+        if town_id not in wanted:
+            continue
+        for index, day in enumerate(facts):
+            association, led, *categories = values[index * width : (index + 1) * width]
+            if association is not None:
+                day.association[town_id] = association
+            if led:
+                day.led.add(town_id)
+            held = {category for category, count in zip(CATEGORIES, categories, strict=True) if count}
+            if held:
+                day.categories[town_id] = held
+    return facts
