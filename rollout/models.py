@@ -1210,3 +1210,21 @@ class TownStandingBuild(models.Model):
 
     def __str__(self) -> str:
         return f"{self.built_at}: {self.spans}"
+
+
+class SeatShareStep(models.Model):
+    """How the count of seats current, and of those held by a 三长/泛三长 whose role is open,
+    changes on a day, over every organisation: the count on a day is the sum of the steps up to
+    it. Built with the towns' spans (``rollout.indicators.standing``), for the district's share
+    of seats held by 三长 on any day without reading every seat."""
+
+    day = models.DateField(_("日期"), unique=True)
+    seats = models.IntegerField(_("现任职务数变化"))
+    led = models.IntegerField(_("三长任职数变化"))
+
+    class Meta:
+        verbose_name = _("职务数变化")
+        verbose_name_plural = pgettext_lazy("plural", "职务数变化")
+
+    def __str__(self) -> str:
+        return f"{self.day}: {self.seats:+} / {self.led:+}"

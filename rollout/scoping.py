@@ -110,5 +110,10 @@ def register_rules() -> None:
     register(models.TermReminder, lambda scope, qs, write: _history(scope, _plan(scope, qs, False), write))
     register(models.ReportRun, _report_run)
     # The towns' coverage spans: a summary the rebuild writes, read as the district's figures.
-    for model in (models.TownStanding, models.TownStandingChange, models.TownStandingBuild):
+    for model in (
+        models.TownStanding,
+        models.TownStandingChange,
+        models.TownStandingBuild,
+        models.SeatShareStep,
+    ):
         register(model, lambda scope, qs, write: _history(scope, _plan(scope, qs, False), write))

@@ -380,6 +380,7 @@ def _natural_counts() -> dict[str, int]:
         "rollout.TownStanding",
         "rollout.TownStandingChange",
         "rollout.TownStandingBuild",
+        "rollout.SeatShareStep",
     ):
         counted.pop(label)
     for label in list(counted):

@@ -217,8 +217,10 @@ def activity_block(
     }
 
 
-def seat_block(seats: QuerySet[Seat], on: datetime.date, **list_params) -> dict:
-    share = indicators.seat_share(seats, on)
+def seat_block(seats: QuerySet[Seat], on: datetime.date, *, every: bool = False, **list_params) -> dict:
+    """Seats current on ``on`` and the share held by 三长: of ``seats``, or, with ``every`` (a
+    reader of the whole district), of every organisation's (``indicators.district_seat_share``)."""
+    share = indicators.district_seat_share(on) if every else indicators.seat_share(seats, on)
     return {
         "led": share.led,
         "total": share.total,
@@ -371,7 +373,7 @@ def district_dashboard(*, user, period: Period, on: datetime.date | None = None)
         "towns_total": len(rows),
         "trend": trend,
         "activity": activity_block(ledger_of(user), period),
-        "seats": seat_block(scoped(user, Seat), reference),
+        "seats": seat_block(scoped(user, Seat), reference, every=scope_for(user).read_all),
         "rollout": rollout_block(scoped(user, Task), scoped(user, Rectification), reference),
     }
 

@@ -48,6 +48,17 @@ def seat_share(seats: QuerySet[Seat], on: datetime.date) -> SeatShare:
     return SeatShare(led=figures["led"], total=figures["total"])
 
 
+def district_seat_share(on: datetime.date) -> SeatShare:
+    """``seat_share`` of every organisation's seats: from the seat steps built with the towns'
+    spans while they are up to date, else from the seats themselves."""
+    from . import standing
+
+    if standing.up_to_date():
+        led, total = standing.seat_share_on(on)
+        return SeatShare(led=led, total=total)
+    return seat_share(Seat.objects.all(), on)
+
+
 def seat_share_by_organization(seats: QuerySet[Seat], on: datetime.date) -> dict[int, SeatShare]:
     leader_people = LeaderRole.objects.open_on(on).values("person_id")
     rows = (
