@@ -278,14 +278,6 @@ def rollout_block(
     }
 
 
-def tiles_shown(rows: list[indicators.TownCoverage]) -> list[indicators.TownCoverage]:
-    """Every town while there are at most ``TILE_LIMIT``; else the ``TILE_LIMIT`` towns with the
-    fewest conditions met, in their usual order among equals (the sort is stable)."""
-    if len(rows) <= TILE_LIMIT:
-        return rows
-    return sorted(rows, key=lambda row: row.met_count)[:TILE_LIMIT]
-
-
 def coverage_tiles(rows: list[indicators.TownCoverage], period: Period) -> list[dict]:
     return [
         {
@@ -350,27 +342,24 @@ def district_dashboard(*, user, period: Period, on: datetime.date | None = None)
     """The whole district: coverage of every town, activities, seats, rollout progress."""
     on = on or today()
     reference = period.reference_day(on)
-    towns = list(indicators.towns_in_scope())
-    # The period and the quarters of its trend in one pass over the organisations and sums.
-    known = indicators.town_coverages(
-        [period, *indicators.trend_periods(period, TREND_QUARTERS)], towns=towns, today=on
-    )
-    rows = known[period]
+    # The period and the quarters of its trend in one pass over the towns' spans and sums.
+    trend_periods = indicators.trend_periods(period, TREND_QUARTERS)
+    overview = indicators.coverage_overview(period, trend_periods, limit=TILE_LIMIT, today=on)
     trend = [
         {
             "period": p.code,
             "label": period_label(p),
-            "rate": s.coverage_rate,
-            "rate_text": percent(s.coverage_rate),
-            "covered": s.covered,
+            "rate": overview.summaries[p].coverage_rate,
+            "rate_text": percent(overview.summaries[p].coverage_rate),
+            "covered": overview.summaries[p].covered,
         }
-        for p, s in indicators.coverage_trend(period, TREND_QUARTERS, towns=towns, today=on, known=known)
+        for p in trend_periods
     ]
     return {
         "period": period_block(period),
-        "summary": summary_block(indicators.summarize(rows)),
-        "towns": coverage_tiles(tiles_shown(rows), period),
-        "towns_total": len(rows),
+        "summary": summary_block(overview.summaries[period]),
+        "towns": coverage_tiles(overview.shown, period),
+        "towns_total": overview.towns,
         "trend": trend,
         "activity": activity_block(ledger_of(user), period),
         "seats": seat_block(scoped(user, Seat), reference, every=scope_for(user).read_all),
@@ -381,20 +370,24 @@ def district_dashboard(*, user, period: Period, on: datetime.date | None = None)
 # --------------------------------------------------------------------------- towns
 
 
-def towns_for(scope: Scope) -> list[Region]:
+def towns_queryset(scope: Scope) -> QuerySet[Region]:
     """The towns a town dashboard may show: every town for readers of the whole district, the
     towns of their own organisations for an organisation admin — the towns in scope among the
     regions on the paths of their organisations' home regions, not a map of every region."""
     towns = indicators.towns_in_scope()
     if scope.read_all:
-        return list(towns)
+        return towns
     if not scope.admin_org_ids:
-        return []
+        return towns.none()
     paths = Region.objects.filter(home_organizations__in=scope.assigned_org_ids).values_list(
         "path", flat=True
     )
     above = {int(part) for path in paths for part in path.strip("/").split("/") if part}
-    return list(towns.filter(pk__in=above))
+    return towns.filter(pk__in=above)
+
+
+def towns_for(scope: Scope) -> list[Region]:
+    return list(towns_queryset(scope))
 
 
 def town_dashboard(*, user, town: Region, period: Period, on: datetime.date | None = None) -> dict:

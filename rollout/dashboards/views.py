@@ -11,6 +11,7 @@ from __future__ import annotations
 from urllib.parse import urlencode
 
 from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -22,6 +23,7 @@ from sanhui.clock import today
 from sanhui.db import reading_replica
 
 from . import blocks
+from .forms import TownPickForm
 
 
 def _district_reader(request: HttpRequest) -> Scope:
@@ -31,22 +33,23 @@ def _district_reader(request: HttpRequest) -> Scope:
     return scope
 
 
-def _town_reader(request: HttpRequest) -> tuple[Scope, list[Region], Region]:
+def _town_reader(request: HttpRequest) -> tuple[Scope, QuerySet[Region], Region]:
     """The town asked for in GET ``region`` among the towns the user may see (404 otherwise),
     or the first of them."""
     scope = scope_for(request.user)
     if not (scope.read_all or scope.is_org_admin):
         raise PermissionDenied
-    towns = blocks.towns_for(scope)
-    if not towns:
-        raise Http404
-    wanted = request.GET.get("region")
+    towns = blocks.towns_queryset(scope)
+    wanted = (request.GET.get("region") or "").strip()
     if not wanted:
-        return scope, towns, towns[0]
-    for town in towns:
-        if str(town.pk) == wanted.strip():
-            return scope, towns, town
-    raise Http404
+        town = towns.first()
+    elif wanted.isascii() and wanted.isdigit() and len(wanted) < 19:
+        town = towns.filter(pk=int(wanted)).first()
+    else:
+        town = None
+    if town is None:
+        raise Http404
+    return scope, towns, town
 
 
 def _leader(request: HttpRequest) -> Scope:
@@ -94,7 +97,7 @@ def district(request: HttpRequest) -> HttpResponse:
     # The figures may come from the read replica (sanhui/db.py); the access check above did not.
     with reading_replica():
         context["data"] = blocks.district_dashboard(user=request.user, period=period, on=context["today"])
-        context["towns"] = blocks.towns_for(scope_for(request.user))
+    context["town_form"] = TownPickForm(user=request.user)
     return render(request, "rollout/dashboard/district.html", context)
 
 
@@ -119,7 +122,8 @@ def town(request: HttpRequest) -> HttpResponse:
         {
             "data": data,
             "region": region,
-            "towns": towns,
+            "town_form": TownPickForm(user=request.user, initial={"region": region.pk}),
+            "several_towns": len(towns[:2]) > 1,
             "is_district_reader": scope.read_all,
         }
     )

@@ -331,3 +331,74 @@ def coverage_trend(
     if missing:
         known.update(town_coverages(missing, towns=towns, today=today))
     return [(p, summarize(known[p])) for p in periods]
+
+
+@dataclass(frozen=True)
+class CoverageOverview:
+    """The district's coverage at a glance: the summary of each period, and the rows of the towns
+    shown for one of them (every town while there are at most ``limit``; else the ``limit``
+    with the fewest conditions met, in the towns' usual order among equals)."""
+
+    summaries: dict[Period, CoverageSummary]
+    shown: list[TownCoverage]
+    towns: int
+
+
+def coverage_overview(
+    period: Period, periods: Iterable[Period], *, limit: int, today: datetime.date | None = None
+) -> CoverageOverview:
+    """``summarize(town_coverage(p))`` of each of ``periods`` (``period`` among them) and the
+    towns shown for ``period``, without a row for each of a province's 1,400 towns in each
+    period: the summaries are counted from the sets of towns meeting each condition, and rows
+    are made for the towns shown only."""
+    periods = list(dict.fromkeys([period, *periods]))
+    town_ids = list(towns_in_scope().values_list("pk", flat=True))
+    if not town_ids:
+        return CoverageOverview({p: summarize([]) for p in periods}, [], 0)
+    days = sorted({p.reference_day(today) for p in periods})
+    if standing.up_to_date():
+        facts = standing.day_facts(days, town_ids)
+    else:
+        facts = _raw_facts(days, list(towns_in_scope()))
+        standing.request_rebuild()
+    everyone = set(town_ids)
+    summaries, shown = {}, []
+    for p, activities in activities_by_town_in(periods, town_ids).items():
+        day = facts[days.index(p.reference_day(today))]
+        organised = everyone & day.association.keys()
+        led = everyone & day.led
+        three = {pk for pk, held in day.categories.items() if held >= ALL_CATEGORIES} & everyone
+        working = {pk for pk, count in activities.items() if count > 0} & everyone
+        summaries[p] = CoverageSummary(
+            towns=len(town_ids),
+            covered=len(organised & led & three & working),
+            organised=len(organised),
+            led=len(led),
+            three_associations=len(three),
+            working=len(working),
+        )
+        if p == period:
+            shown = _shown(town_ids, limit, day, activities, (organised, led, three, working))
+    return CoverageOverview(summaries, shown, len(town_ids))
+
+
+def _shown(
+    town_ids: list[int], limit: int, day: DayFacts, activities: dict[int, int], met
+) -> list[TownCoverage]:
+    """The rows of the towns shown: all of them within ``limit``, else those with the fewest
+    conditions met (a stable sort keeps the usual order among equals)."""
+    chosen = town_ids
+    if len(town_ids) > limit:
+        chosen = sorted(town_ids, key=lambda pk: sum(pk in towns for towns in met))[:limit]
+    regions = Region.objects.in_bulk(chosen)
+    return [
+        TownCoverage(
+            regions[pk],
+            pk in day.association,
+            pk in day.led,
+            day.categories.get(pk, NONE),
+            activities.get(pk, 0),
+            day.association.get(pk),
+        )
+        for pk in chosen
+    ]

@@ -14,7 +14,8 @@ times the year's activity figures from the summary tables against the best plain
 over the raw rows. It prints sizes, times, queries and bytes, the ratio of each figure at the
 large size to the small one with the goal it is held to, and EXPLAIN ANALYZE of the three slowest
 queries of each page at the large size. Run it with DEBUG off (production settings, or the
-command turns DEBUG off for its requests). It changes nothing but the sessions of its login.
+command turns DEBUG off for its requests). It changes nothing but the sessions of its login and
+the towns' coverage spans, which it builds anew (and times) before the pages.
 """
 
 from __future__ import annotations
@@ -40,6 +41,8 @@ from organizations.management.commands.bench_bulk import Step, measured
 from organizations.models import Organization, Person
 from organizations.scoping import Scope
 from rollout import indicators
+from rollout.indicators import coverage, standing
+from rollout.models import TownStandingChange
 from rollout.reports import build_report, render
 from sanhui.clock import today
 from services.models import Activity, Attendance, VolunteerService
@@ -177,6 +180,7 @@ class Command(BaseCommand):
     def _measure(self, run: Run, repeat: int, *, export: bool, reports: bool) -> None:
         run.sizes = _sizes()
         self.stdout.write("   " + ", ".join(f"{key} {value:,}" for key, value in run.sizes.items()))
+        self._spans(run)
         user = get_user_model().objects.filter(username=LOGIN).first()
         if user is None:
             raise CommandError(f"No login {LOGIN!r}: run `python manage.py seed_demo` first.")
@@ -253,6 +257,29 @@ class Command(BaseCommand):
             f"   {name or path:<60} {best:>9.1f} ms {len(captured):>4} queries {len(content) / KB:>7.1f} KB"
         )
         return content.decode("utf-8", "replace")
+
+    def _spans(self, run: Run) -> None:
+        """The towns' coverage spans built anew (the pages are timed with them up to date, as
+        they are once the rebuild queued by a change has run), and the coverage of every town
+        over a quarter and its trend counted from the raw rows, as it is until then."""
+        TownStandingChange.objects.get_or_create(txid=0)
+        started = time.perf_counter()
+        spans = standing.rebuild()
+        ms = (time.perf_counter() - started) * 1000
+        run.add(Measure("spans", "towns' coverage spans: rebuild", ms))
+        self.stdout.write(f"   towns' coverage spans rebuilt{'':<32} {ms:>9.1f} ms ({spans:,} spans)")
+        [quarter] = indicators.Period.containing(today()).previous_quarters(1)
+        towns = list(indicators.towns_in_scope())
+        days = sorted({p.reference_day() for p in [quarter, *indicators.trend_periods(quarter)]})
+        for name, read in (
+            ("from the spans", lambda: standing.day_facts(days, [town.pk for town in towns])),
+            ("from the raw rows", lambda: coverage._raw_facts(days, towns)),
+        ):
+            started = time.perf_counter()
+            read()
+            ms = (time.perf_counter() - started) * 1000
+            run.add(Measure("spans", f"conditions of every town, {len(days)} days: {name}", ms))
+            self.stdout.write(f"   conditions of every town, {name:<35} {ms:>9.1f} ms")
 
     def _figures(self, run: Run, period: indicators.Period, repeat: int) -> None:
         start, end = period.bounds()
