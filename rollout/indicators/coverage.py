@@ -167,7 +167,12 @@ def town_coverages(
 def _raw_facts(days: list[datetime.date], towns: list[Region]) -> list[DayFacts]:
     """The first three conditions of each day counted from the organisations, seats and leader
     roles themselves."""
-    mapping = township_map(towns)
+    # Each region counts for its nearest town or subdistrict, as the towns' spans and the ledger's
+    # town sums count it (``organizations.models.townships``): a town within one of these towns
+    # keeps its own regions, even when it is not one of them.
+    given = {town.pk for town in towns}
+    nested = _around(town.path for town in towns).filter(kind__in=Region.TOWNSHIP_KINDS)
+    mapping = {region: town for region, town in township_map([*towns, *nested]).items() if town in given}
     # The towns' regions as a subquery: a list of thousands of ids would cost more to build into
     # each statement than the statement costs to run. Rows of regions outside the towns (the
     # district's own) are left out below, as ``mapping`` does not know them.

@@ -32,7 +32,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.core.cache import cache
-from django.db import connections, transaction
+from django.db import connection, connections, transaction
 from django.db.models import Case, Count, Max, Q, Sum, Value, When
 from django.utils import timezone
 
@@ -264,6 +264,11 @@ def rebuild() -> int:
     build_row.built_at = timezone.now()
     build_row.spans = len(spans)
     build_row.save(update_fields=["built_at", "spans"])
+    if connection.vendor == "postgresql":
+        # Fresh statistics for the planner, which would go on guessing from the rows it last saw.
+        with connection.cursor() as cursor:
+            for model in (TownStanding, SeatShareStep):
+                cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
     return len(spans)
 
 

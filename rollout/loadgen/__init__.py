@@ -33,7 +33,6 @@ from django.db import DatabaseError, connection, transaction
 from organizations.demo import DISTRICT_CODE, DemoDataError
 from organizations.demo_dates import REFERENCE_YEAR, DemoCalendar
 from organizations.models import Organization, Region
-from rollout.indicators import standing
 from services import tallies
 
 from . import ledger, pools, structure
@@ -209,11 +208,11 @@ def _steps(run: Run, sizes: Sizes, progress: Callable[[str], None]) -> list[tupl
 
 def _rebuild_summaries() -> dict[str, int]:
     """The generated rows bypass the actions that keep the ledger's summary tables exact
-    (services.tallies): count them again, set-based, inside the generation's transaction."""
+    (services.tallies): count them again, set-based, inside the generation's transaction. The
+    towns' coverage spans need nothing here: the database's triggers have noted the generated
+    organisations, and the first reading of the coverage queues their rebuild."""
     activities, cells = tallies.rebuild()
-    # The towns' coverage spans too (the triggers have noted the generated organisations).
-    spans = standing.rebuild()
-    return {"activity_tallies": activities, "ledger_months": cells, "town_spans": spans}
+    return {"activity_tallies": activities, "ledger_months": cells}
 
 
 def generate(

@@ -32,6 +32,8 @@ def fill(apps, schema_editor):
         ),
         batch_size=2000,
     )
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute("ANALYZE services_ledgertownmonth")
 
 
 class Migration(migrations.Migration):

@@ -5,7 +5,8 @@ import datetime
 
 import pytest
 
-from rollout.models import Phase, Stage
+from rollout.indicators import standing
+from rollout.models import Phase, Stage, TownStandingChange
 from rollout.reference import load_plan
 from tests.rollout import factories as rf
 
@@ -51,3 +52,20 @@ def wuxiang_rectification(wuxiang):
     return rf.RectificationFactory(
         inspection=inspection, title="五乡整改事项", deadline=datetime.date(2030, 1, 1)
     )
+
+
+@pytest.fixture(params=["raw rows", "spans"])
+def coverage_source(request, db):
+    """Where the coverage is read from, both ways: the raw rows (the towns' spans out of date, as
+    after any change until the rebuild has run) or the towns' spans (rebuilt). Call it after the
+    writes and before the reads."""
+
+    def ready() -> None:
+        if request.param == "spans":
+            standing.rebuild()
+            assert standing.up_to_date()
+        else:
+            TownStandingChange.objects.get_or_create(txid=0)
+            assert not standing.up_to_date()
+
+    return ready

@@ -12,8 +12,10 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def district(db):
-    return build_district()
+def district(db, coverage_source):
+    built = build_district()
+    coverage_source()
+    return built
 
 
 def tiles_by_name(data) -> dict[str, dict]:

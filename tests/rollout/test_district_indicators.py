@@ -16,12 +16,22 @@ from tests.district import Q4, QUARTER_END, TODAY, build_district
 pytestmark = pytest.mark.django_db
 
 
+# The coverage source of the running test (tests/rollout/conftest.py: raw rows or spans).
+READY = {}
+
+
 @pytest.fixture
-def district(db):
-    return build_district()
+def district(db, coverage_source):
+    built = build_district()
+    coverage_source()
+    READY["source"] = coverage_source
+    yield built
+    READY.clear()
 
 
 def coverage(period: Period = Q4) -> dict[str, ind.TownCoverage]:
+    # Read as the test's source says, after whatever the test wrote.
+    READY["source"]()
     rows = ind.town_coverage(period, towns=list(ind.towns_in_scope()), today=TODAY)
     return {row.region.name: row for row in rows}
 

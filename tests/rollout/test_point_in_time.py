@@ -32,8 +32,10 @@ THIS_QUARTER = Period.quarter(2026, 4)
 
 
 @pytest.fixture
-def district(db):
-    return build_district()
+def district(db, coverage_source):
+    built = build_district()
+    built.ready = coverage_source
+    return built
 
 
 def laid_out(report) -> dict:
@@ -47,6 +49,7 @@ def laid_out(report) -> dict:
 
 
 def everything(district, period: Period) -> dict:
+    district.ready()
     reports = {
         (kind, user.username): laid_out(build_report(kind, period, scope=scope_for(user), today=TODAY))
         for kind in ("supervision", "coverage")
@@ -125,6 +128,7 @@ def test_the_figures_that_the_changes_touch_are_those_counted_by_hand(district):
     assert (rows["姜山镇科协"]["seats"], rows["姜山镇科协"]["leader_seats"]) == (2, 1)
     assert (rows["五乡农技协会"]["seats"], rows["五乡农技协会"]["leader_seats"]) == (1, 1)
     assert "五乡新健康协会" not in rows and "云龙科普教育协会" not in rows
+    district.ready()
     coverage = {
         row.region.name: row for row in ind.town_coverage(Q4, towns=district.towns.values(), today=TODAY)
     }
@@ -148,6 +152,7 @@ def test_the_current_quarter_sees_the_changes(district):
     assert (rows["姜山镇科协"]["seats"], rows["姜山镇科协"]["leader_seats"]) == (2, 1)  # ending today
     assert "五乡新健康协会" in rows and "云龙科普教育协会" in rows
     assert (rows["五乡农技协会"]["seats"], rows["五乡农技协会"]["leader_seats"]) == (1, 1)  # ends today
+    district.ready()
     coverage = {
         row.region.name: row
         for row in ind.town_coverage(THIS_QUARTER, towns=district.towns.values(), today=TODAY)
