@@ -246,14 +246,14 @@ def _signature(row: TownStanding) -> tuple:
 
 
 @transaction.atomic
-def rebuild() -> int:
+def rebuild(*, force: bool = False) -> int:
     """Write every span anew from the raw rows and remove the notes of change read before;
     return how many spans. Two rebuilds never interleave (a lock on the build's row); one that
-    finds no note left returns at once."""
+    finds no note left returns at once, unless ``force`` (a repair of spans written around it)."""
     TownStandingBuild.objects.bulk_create([TownStandingBuild(pk=1)], ignore_conflicts=True)
     build_row = TownStandingBuild.objects.select_for_update().get(pk=1)
     seen = list(TownStandingChange.objects.values_list("pk", flat=True))
-    if not seen and build_row.built_at is not None:
+    if not seen and build_row.built_at is not None and not force:
         return build_row.spans
     spans, steps = build(), seat_steps()
     TownStanding.objects.all().delete()
