@@ -1203,6 +1203,8 @@ class TownStandingBuild(models.Model):
 
     built_at = models.DateTimeField(_("重建时间"), null=True, blank=True)
     spans = models.PositiveIntegerField(_("区间数"), default=0)
+    # New at each rebuild: names the cached facts of the days read from these spans.
+    token = models.CharField(_("版本标识"), max_length=32, blank=True)
 
     class Meta:
         verbose_name = _("镇街覆盖条件重建")

@@ -279,6 +279,11 @@ def rollout_block(
 
 
 def coverage_tiles(rows: list[indicators.TownCoverage], period: Period) -> list[dict]:
+    """A tile per town. The labels and the lists' addresses are made once and the town's id put
+    in: the district's dashboard shows up to ``TILE_LIMIT`` tiles."""
+    labels = {condition: str(CONDITION_LABELS[condition]) for condition in CONDITIONS}
+    organisations = reverse("organizations:organization_list")
+    activities, _mark, after_region = activity_url(period).partition("?")
     return [
         {
             "id": row.region.pk,
@@ -286,13 +291,13 @@ def coverage_tiles(rows: list[indicators.TownCoverage], period: Period) -> list[
             "met": row.met_count,
             "covered": row.covered,
             "conditions": [
-                {"key": condition, "label": str(CONDITION_LABELS[condition]), "met": row.met(condition)}
+                {"key": condition, "label": labels[condition], "met": row.met(condition)}
                 for condition in CONDITIONS
             ],
-            "failing": row.failing_labels,
+            "failing": [labels[condition] for condition in row.failing],
             "activities": row.activities,
-            "url": list_url("organizations:organization_list", region=row.region.pk),
-            "activities_url": activity_url(period, region=row.region.pk),
+            "url": f"{organisations}?{urlencode({'region': row.region.pk})}",
+            "activities_url": f"{activities}?{urlencode({'region': row.region.pk})}&{after_region}",
         }
         for row in rows
     ]

@@ -140,8 +140,9 @@ def town_coverages(
         return {period: [] for period in periods}
     days = sorted({period.reference_day(today) for period in periods})
     town_ids = [town.pk for town in towns]
-    if standing.up_to_date():
-        facts = standing.day_facts(days, town_ids)
+    token = standing.current()
+    if token:
+        facts = standing.day_facts(days, town_ids, token=token)
     else:
         facts = _raw_facts(days, towns)
         standing.request_rebuild()
@@ -361,8 +362,9 @@ def coverage_overview(
     if not town_ids:
         return CoverageOverview({p: summarize([]) for p in periods}, [], 0)
     days = sorted({p.reference_day(today) for p in periods})
-    if standing.up_to_date():
-        facts = standing.day_facts(days, town_ids)
+    token = standing.current()
+    if token:
+        facts = standing.day_facts(days, town_ids, token=token)
     else:
         facts = _raw_facts(days, list(towns_in_scope()))
         standing.request_rebuild()

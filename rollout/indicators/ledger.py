@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.db import connections
 from django.db.models import Count, Q, QuerySet, Sum
 
 from organizations.models import LeaderRole, Region, Seat, townships
@@ -328,11 +329,16 @@ def activities_by_town_in(periods: Iterable[Period], town_ids: Iterable[int]) ->
             )
             for index, period in enumerate(whole)
         }
-        for town_id, *counts in rows.order_by().values_list("town_id").annotate(**sums):
-            if town_id in wanted:
-                for period, count in zip(whole, counts, strict=True):
-                    if count:
-                        found[period][town_id] = count
+        query = rows.order_by().values_list("town_id").annotate(**sums)
+        # Read as the database returns them: a row a town, a sum a period.
+        sql, params = query.query.sql_with_params()
+        with connections[query.db].cursor() as cursor:
+            cursor.execute(sql, params)
+            read = [row for row in cursor.fetchall() if row[0] in wanted]
+        if read:
+            town_ids, *columns = zip(*read, strict=True)
+            for period, counts in zip(whole, columns, strict=True):
+                found[period] = {town: count for town, count in zip(town_ids, counts, strict=True) if count}
     edges = []
     for period in periods:
         if months[period] is None:

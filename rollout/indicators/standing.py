@@ -27,6 +27,8 @@ span and removes the notes it has seen — a note written while it ran is left, 
 from __future__ import annotations
 
 import datetime
+import logging
+import uuid
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -41,11 +43,16 @@ from rollout.models import SeatShareStep, TownStanding, TownStandingBuild, TownS
 
 from .ledger import FEW_TOWNS
 
+logger = logging.getLogger(__name__)
+
 Span = tuple[datetime.date, datetime.date]  # first and last day, both included
 FIRST, LAST = datetime.date.min, datetime.date.max
 DAY = datetime.timedelta(days=1)
 CATEGORIES = tuple(Organization.Category.values)
 Condition = TownStanding.Condition
+
+# The facts of a day read from the spans are kept this long in the cache (a rebuild makes new).
+FACTS_KEPT = 24 * 3600
 
 # A rebuild is queued at most once in this many seconds (the rebuild itself returns at once
 # when the spans are up to date).
@@ -263,7 +270,8 @@ def rebuild(*, force: bool = False) -> int:
     TownStandingChange.objects.filter(pk__in=seen).delete()
     build_row.built_at = timezone.now()
     build_row.spans = len(spans)
-    build_row.save(update_fields=["built_at", "spans"])
+    build_row.token = uuid.uuid4().hex
+    build_row.save(update_fields=["built_at", "spans", "token"])
     if connection.vendor == "postgresql":
         # Fresh statistics for the planner, which would go on guessing from the rows it last saw.
         with connection.cursor() as cursor:
@@ -282,20 +290,37 @@ def differences(limit: int = 100) -> tuple[list[tuple], list[tuple]]:
     return sorted(stored - fresh, key=repr)[:limit], sorted(fresh - stored, key=repr)[:limit]
 
 
+def current() -> str:
+    """The token of the spans when they hold what the rows hold now (built, and no change
+    since); empty while they are out of date."""
+    token = TownStandingBuild.objects.filter(built_at__isnull=False).values_list("token", flat=True).first()
+    if not token or TownStandingChange.objects.exists():
+        return ""
+    return token
+
+
 def up_to_date() -> bool:
     """Whether the spans hold what the rows hold now: built, and no change since."""
-    return TownStandingBuild.objects.filter(built_at__isnull=False).exists() and not (
-        TownStandingChange.objects.exists()
-    )
+    return bool(current())
 
 
 def request_rebuild() -> None:
     """Queue a rebuild once the caller's transaction commits, at most once in
-    ``REBUILD_EVERY`` seconds."""
+    ``REBUILD_EVERY`` seconds (every time, when the cache cannot be reached)."""
     from rollout.tasks import rebuild_town_standing
 
-    if cache.add(REBUILD_KEY, 1, timeout=REBUILD_EVERY):
+    if _cached(lambda: cache.add(REBUILD_KEY, 1, timeout=REBUILD_EVERY), True):
         transaction.on_commit(rebuild_town_standing.delay)
+
+
+def _cached(call, fallback):
+    """What the cache answers, or ``fallback`` when it cannot be reached: the figures never
+    wait on it."""
+    try:
+        return call()
+    except Exception:  # any failure of the cache's backend
+        logger.warning("the cache could not be reached", exc_info=True)
+        return fallback
 
 
 # --------------------------------------------------------------------------- reading
@@ -309,19 +334,49 @@ class DayFacts:
     led: set[int] = field(default_factory=set)
     categories: dict[int, set[str] | frozenset[str]] = field(default_factory=lambda: defaultdict(set))
 
+    def of(self, towns: set[int]) -> DayFacts:
+        """The facts of ``towns`` only (these facts themselves when they name no other)."""
+        if not (self.association.keys() - towns or self.led - towns or self.categories.keys() - towns):
+            return self
+        return DayFacts(
+            association={town: pk for town, pk in self.association.items() if town in towns},
+            led=self.led & towns,
+            categories={town: held for town, held in self.categories.items() if town in towns},
+        )
+
 
 def _on(day: datetime.date) -> Q:
     return (Q(since__isnull=True) | Q(since__lte=day)) & (Q(until__isnull=True) | Q(until__gte=day))
 
 
-def day_facts(days: list[datetime.date], town_ids: Iterable[int]) -> list[DayFacts]:
-    """The facts of each day, for the towns, from their spans: one query, a row a town with, for
-    each day, the town's association, whether it was led and the categories held as bits (a
-    town's spans of one category never overlap, so their bits add up to the set)."""
+def day_facts(days: list[datetime.date], town_ids: Iterable[int], *, token: str = "") -> list[DayFacts]:
+    """The facts of each day, for the towns, from their spans. For many towns, with the spans'
+    ``token`` (``current``), the facts of every town on a day are kept in the cache under the
+    token and the day: the same spans always give the same facts, and a rebuild makes a new
+    token."""
     wanted = set(town_ids)
+    if not token or len(wanted) <= FEW_TOWNS:
+        return _read_facts(days, wanted, every=len(wanted) > FEW_TOWNS)
+    keys = {day: f"rollout:town-facts:{token}:{day.isoformat()}" for day in days}
+    found = _cached(lambda: cache.get_many(list(keys.values())), {})
+    missing = [day for day in days if keys[day] not in found]
+    if missing:
+        read = dict(zip(missing, _read_facts(missing, wanted, every=True, keep_all=True), strict=True))
+        _cached(lambda: cache.set_many({keys[day]: facts for day, facts in read.items()}, FACTS_KEPT), None)
+        found.update({keys[day]: facts for day, facts in read.items()})
+    return [found[keys[day]].of(wanted) for day in days]
+
+
+def _read_facts(
+    days: list[datetime.date], wanted: set[int], *, every: bool, keep_all: bool = False
+) -> list[DayFacts]:
+    """One query, a row a town with, for each day, the town's association, whether it was led
+    and the categories held as bits (a town's spans of one category never overlap, so their bits
+    add up to the set): of every town (``every``) or of ``wanted`` only; the facts of the towns
+    read are kept (``keep_all``) or of ``wanted`` only."""
     facts = [DayFacts() for _day in days]
     spans = TownStanding.objects.order_by()
-    if len(wanted) <= FEW_TOWNS:
+    if not every:
         spans = spans.filter(town_id__in=wanted)
     bit = Case(
         *(When(category=category, then=Value(1 << number)) for number, category in enumerate(CATEGORIES)),
@@ -344,15 +399,17 @@ def day_facts(days: list[datetime.date], town_ids: Iterable[int]) -> list[DayFac
         mask: frozenset(c for number, c in enumerate(CATEGORIES) if mask & (1 << number))
         for mask in range(1 << len(CATEGORIES))
     }
-    for town_id, *values in rows:
-        if town_id not in wanted:
-            continue
-        for index, day in enumerate(facts):
-            association, led, mask = values[3 * index : 3 * index + 3]
-            if association is not None:
-                day.association[town_id] = association
-            if led:
-                day.led.add(town_id)
-            if mask:
-                day.categories[town_id] = held[mask]
+    if not keep_all:
+        rows = [row for row in rows if row[0] in wanted]
+    if not rows:
+        return facts
+    # Column by column: a province's 1,400 rows, five days each.
+    town_ids, *columns = zip(*rows, strict=True)
+    for index, day in enumerate(facts):
+        associations, led, masks = columns[3 * index : 3 * index + 3]
+        day.association = {
+            town: pk for town, pk in zip(town_ids, associations, strict=True) if pk is not None
+        }
+        day.led = {town for town, count in zip(town_ids, led, strict=True) if count}
+        day.categories = {town: held[mask] for town, mask in zip(town_ids, masks, strict=True) if mask}
     return facts

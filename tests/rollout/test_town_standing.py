@@ -46,7 +46,7 @@ from dataclasses import dataclass
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.db import connection
 
 from organizations.models import LeaderRole, Organization, Person, Region, Seat
@@ -479,7 +479,7 @@ def test_town_coverage_from_the_spans_or_from_the_raw_rows(
         assert not standing.up_to_date()
     ran = []
     day_facts, raw_facts = standing.day_facts, coverage._raw_facts
-    monkeypatch.setattr(standing, "day_facts", lambda *a: ran.append("spans") or day_facts(*a))
+    monkeypatch.setattr(standing, "day_facts", lambda *a, **k: ran.append("spans") or day_facts(*a, **k))
     monkeypatch.setattr(coverage, "_raw_facts", lambda *a: ran.append("raw") or raw_facts(*a))
     towns = [*world.towns.values(), f.region("横溪镇")]
 
@@ -739,3 +739,41 @@ def test_a_town_within_a_town_keeps_its_own_regions_both_ways(world, scope):
         if inner.pk in ids:
             assert spans.association[inner.pk] == association.pk
             assert spans.categories[inner.pk] == {E}
+
+
+def test_the_facts_of_a_day_are_kept_under_the_spans_token(world, django_assert_num_queries):
+    """Read for every town, a day's facts are kept in the cache under the spans' token: read
+    again, no query; after a change and its rebuild, a new token, and the day read anew."""
+    standing.rebuild()
+    towns = [town.pk for town in coverage.towns_in_scope()]
+    day = [d(2024, 12, 31)]
+    token = standing.current()
+    [first] = standing.day_facts(day, towns, token=token)
+    with django_assert_num_queries(0):
+        [again] = standing.day_facts(day, towns, token=token)
+    assert comparable(again) == comparable(first)
+    wuxiang = world.towns["五乡镇"].pk
+    assert wuxiang in first.led  # 钱海波's seat runs to 2024-12-31
+    end_wuxiangs_seat_a_day_earlier(world)
+    assert standing.current() == ""
+    standing.rebuild()
+    assert standing.current() not in ("", token)
+    [after] = standing.day_facts(day, towns, token=standing.current())
+    assert wuxiang not in after.led
+    assert comparable(after) == comparable(coverage._raw_facts(day, list(coverage.towns_in_scope()))[0])
+
+
+def test_the_facts_are_read_when_the_cache_cannot_be_reached(world, monkeypatch):
+    standing.rebuild()
+
+    def down(*args, **kwargs):
+        raise ConnectionError("cache down")
+
+    backend = caches["default"]
+    for name in ("get_many", "set_many", "add"):
+        monkeypatch.setattr(backend, name, down)
+    towns = list(coverage.towns_in_scope())
+    day = [d(2024, 12, 31)]
+    [facts] = standing.day_facts(day, [town.pk for town in towns], token=standing.current())
+    assert comparable(facts) == comparable(coverage._raw_facts(day, towns)[0])
+    standing.request_rebuild()  # queued all the same, without the cache's once-in-a-while
