@@ -36,11 +36,13 @@ run: seed
 	@echo "Sanhui portal: http://$(HOST):$(PORT)/  (Ctrl-C to stop)"
 	DEBUG=1 $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
-# System packages from Debian: Pango and the Noto CJK fonts that PDF reports embed, and
-# Chromium for the browser tests (never a browser download of Playwright's own).
-SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 fonts-noto-cjk
+# System packages from Debian: Pango and the Noto CJK fonts that PDF reports embed, HarfBuzz's
+# subsetter (without it WeasyPrint subsets the CJK fonts in Python: 15 s a report instead of 2),
+# and Chromium for the browser tests (never a browser download of Playwright's own).
+SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-cjk
 system:
-	@if ! ldconfig -p | grep -q libpangoft2 || [ ! -d /usr/share/fonts/opentype/noto ]; then \
+	@if ! ldconfig -p | grep -q libpangoft2 || ! ldconfig -p | grep -q libharfbuzz-subset \
+	    || [ ! -d /usr/share/fonts/opentype/noto ]; then \
 	  if [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null; then \
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(SYSTEM_PACKAGES); \
 	  else \
