@@ -21,8 +21,11 @@ an association active on that day with no 三长/泛三长 among its current sea
 with no seats at all.
 
 Every figure is computed with a fixed number of aggregate queries, whatever the number of
-towns, organisations or activities; Python only folds the grouped rows (one per region at most)
-up to the towns they belong to. The ledger's figures never read check-ins or volunteer services:
+towns, organisations or activities. The coverage of every town reads summaries: each town's
+first three conditions as spans of days (``standing``: built from the organisations, seats,
+leader roles and regions, rebuilt after database triggers note a change, and counted from those
+rows meanwhile; a day's facts of every town kept in the cache under the spans' version) and the
+ledger's activities per town × month. The ledger's figures never read check-ins or volunteer services:
 they sum the summary tables that ``services.tallies`` keeps exact on every write — month cells
 (``LedgerMonth``) for the activities of a ``Ledger`` (all of them, a region, some organisers)
 and the activities' own tallies for any other set — so a quarter of a province costs what a
@@ -37,8 +40,9 @@ applied once, by ``services.tallies``, when an activity is counted; the figures 
 it counted, over a period.
 
 May import: ``organizations.models``, ``services.models`` and ``rollout.models`` (the
-programme's records: tasks, rectification items) only — no view, no scoping (the callers pass
-querysets already scoped) and nothing else of ``rollout``.
+programme's records: tasks, rectification items; the towns' spans) only — no view, no scoping
+(the callers pass querysets already scoped) and nothing else of ``rollout`` (the rebuild of the
+spans is queued by the task's name).
 """
 
 from .coverage import (

@@ -33,6 +33,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from celery import current_app
 from django.core.cache import cache
 from django.db import connection, connections, transaction
 from django.db.models import Case, Count, Max, Q, Sum, Value, When
@@ -57,6 +58,7 @@ FACTS_KEPT = 24 * 3600
 # A rebuild is queued at most once in this many seconds (the rebuild itself returns at once
 # when the spans are up to date).
 REBUILD_KEY = "rollout:town-standing:rebuild"
+REBUILD_TASK = "rollout.tasks.rebuild_town_standing"
 REBUILD_EVERY = 30
 
 
@@ -307,10 +309,9 @@ def up_to_date() -> bool:
 def request_rebuild() -> None:
     """Queue a rebuild once the caller's transaction commits, at most once in
     ``REBUILD_EVERY`` seconds (every time, when the cache cannot be reached)."""
-    from rollout.tasks import rebuild_town_standing
-
     if _cached(lambda: cache.add(REBUILD_KEY, 1, timeout=REBUILD_EVERY), True):
-        transaction.on_commit(rebuild_town_standing.delay)
+        # The task by its name: the indicators know nothing of the rest of the app.
+        transaction.on_commit(lambda: current_app.signature(REBUILD_TASK).delay())
 
 
 def _cached(call, fallback):
