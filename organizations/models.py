@@ -8,7 +8,7 @@ import datetime
 from collections.abc import Callable, Iterable
 
 from django.conf import settings
-from django.db import models
+from django.db import models, transaction
 from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
@@ -103,42 +103,45 @@ class Region(models.Model):
         return self.name
 
     def save(self, *args, **kwargs) -> None:
-        old_path = self.path
-        # A region moved, or made a town or no longer one, changes the town of the regions below
-        # it: the summaries kept per town are told which towns (``REGION_TOWN_HOOKS``).
-        before = (
-            Region.objects.filter(pk=self.pk).values_list("path", "kind").first()
-            if self.pk is not None
-            else None
-        )
-        towns_before = set(townships([self.pk]).values()) if before else set()
-        moved_in_order = (
-            self.pk is not None
-            and Region.objects.filter(pk=self.pk).exclude(sort_order=self.sort_order).exists()
-        )
-        if self.pk is None:
-            super().save(*args, **kwargs)
-            kwargs.pop("force_insert", None)
-        new_path = f"{self.parent.path if self.parent_id else '/'}{self.pk}/"
-        self.path = new_path
-        super().save(*args, **kwargs)
-        if moved_in_order:
-            # The organisations based here carry the region's place in their list order.
-            Organization.objects.filter(home_region=self).update(region_order=self.sort_order)
-        if old_path and old_path != new_path:
-            # Re-parenting moves the whole subtree.
-            Region.objects.filter(path__startswith=old_path).exclude(pk=self.pk).update(
-                path=models.functions.Concat(
-                    models.Value(new_path),
-                    models.functions.Substr("path", len(old_path) + 1),
-                )
+        # The region, its subtree's paths, its organisations' order and the towns' sums change
+        # together or not at all.
+        with transaction.atomic():
+            old_path = self.path
+            # A region moved, or made a town or no longer one, changes the town of the regions below
+            # it: the summaries kept per town are told which towns (``REGION_TOWN_HOOKS``).
+            before = (
+                Region.objects.filter(pk=self.pk).values_list("path", "kind").first()
+                if self.pk is not None
+                else None
             )
-        if before and (before[0] != new_path or (before[1] in self.TOWNSHIP_KINDS) != self.is_township):
-            changed = towns_before | set(townships([self.pk]).values())
-            if self.is_township or before[1] in self.TOWNSHIP_KINDS:
-                changed.add(self.pk)
-            for hook in REGION_TOWN_HOOKS:
-                hook(sorted(changed))
+            towns_before = set(townships([self.pk]).values()) if before else set()
+            moved_in_order = (
+                self.pk is not None
+                and Region.objects.filter(pk=self.pk).exclude(sort_order=self.sort_order).exists()
+            )
+            if self.pk is None:
+                super().save(*args, **kwargs)
+                kwargs.pop("force_insert", None)
+            new_path = f"{self.parent.path if self.parent_id else '/'}{self.pk}/"
+            self.path = new_path
+            super().save(*args, **kwargs)
+            if moved_in_order:
+                # The organisations based here carry the region's place in their list order.
+                Organization.objects.filter(home_region=self).update(region_order=self.sort_order)
+            if old_path and old_path != new_path:
+                # Re-parenting moves the whole subtree.
+                Region.objects.filter(path__startswith=old_path).exclude(pk=self.pk).update(
+                    path=models.functions.Concat(
+                        models.Value(new_path),
+                        models.functions.Substr("path", len(old_path) + 1),
+                    )
+                )
+            if before and (before[0] != new_path or (before[1] in self.TOWNSHIP_KINDS) != self.is_township):
+                changed = towns_before | set(townships([self.pk]).values())
+                if self.is_township or before[1] in self.TOWNSHIP_KINDS:
+                    changed.add(self.pk)
+                for hook in REGION_TOWN_HOOKS:
+                    hook(sorted(changed))
 
     @property
     def is_township(self) -> bool:

@@ -213,7 +213,8 @@ def _apply(moves: list[tuple[tuple, tuple[int, ...]]], categories: dict[int, str
     category (read under a share lock on its row)."""
     cells = _summed(moves, lambda key: key)
     regions = _summed(moves, lambda key: (key[1], key[2]))
-    town_of = townships({region_id for region_id, _month in regions})
+    # Only a change in the number of activities moves a town's month (not a check-in's).
+    town_of = townships({region_id for (region_id, _month), total in regions.items() if total[0]})
     towns = _summed(
         [(key, counts) for key, counts in moves if key[1] in town_of], lambda key: (town_of[key[1]], key[2])
     )

@@ -236,3 +236,23 @@ def test_a_rebuild_restores_lost_town_months(towns):
     tallies.rebuild()
     assert town_months() == BEFORE
     assert_exact()
+
+
+def test_a_region_move_that_fails_changes_nothing(towns, monkeypatch):
+    """The move of a region, its subtree's paths and the towns' sums go together: a failure in
+    the last step leaves the region where it was and the sums as they were."""
+    from organizations import models as org_models
+
+    def failing(town_ids):
+        raise RuntimeError("the towns' sums could not be moved")
+
+    monkeypatch.setattr(org_models, "REGION_TOWN_HOOKS", [failing])
+    village = towns.village_a
+    path = village.path
+    before = town_months()
+    village.parent = towns.b
+    with pytest.raises(RuntimeError):
+        village.save()
+    village.refresh_from_db()
+    assert (village.parent_id, village.path) == (towns.a.pk, path)
+    assert town_months() == before
