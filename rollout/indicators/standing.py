@@ -14,14 +14,18 @@ role's start and end), so each town's conditions are spans of days, computed onc
 - ``category``: for each category, the days a grassroots association of it based in or serving
   a region of the town was active.
 
-The same rules as ``rollout.indicators.coverage`` applies to the raw rows (``active_on``,
-``seat_current_on``, ``role_open_on``), on every day: a test compares both, day by day.
+The spans follow the rules ``rollout.indicators.coverage`` applies to the raw rows
+(``active_on``, ``seat_current_on``, ``role_open_on``) on every day: a test compares both, day
+by day. Built with them, the seat steps (``SeatShareStep``) give the district's count of seats
+current and held by 三长 on any day.
 
 The spans are a summary of rows that pages, the admin, imports and bulk loads write; database
 triggers (``triggers``) note every transaction that changes them (``TownStandingChange``).
 While any such note is left the spans are out of date: the coverage is counted from the raw
 rows, and a rebuild is queued (``request_rebuild``), which reads the rows anew, writes every
 span and removes the notes it has seen — a note written while it ran is left, for the next.
+Each rebuild has a token of its own, under which the facts of every town on a day, once read
+from the spans, are kept in the cache (``day_facts``).
 """
 
 from __future__ import annotations
