@@ -124,7 +124,9 @@ def issue_quarter_report(self, closing_id: int) -> str:
     return issued.reference if issued is not None else ""
 
 
-@shared_task(acks_late=True, soft_time_limit=300, time_limit=360)
+# No result is stored, so that queueing a rebuild never waits on the result store (the same
+# Redis) while it is unreachable.
+@shared_task(acks_late=True, ignore_result=True, soft_time_limit=300, time_limit=360)
 def rebuild_town_standing() -> int:
     """Build the towns' coverage spans anew after their rows changed; return how many."""
     from rollout.indicators import standing

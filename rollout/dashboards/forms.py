@@ -8,6 +8,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from organizations import options
+from organizations.forms import PortalForm
 from organizations.models import Region
 from organizations.scoping import scope_for
 from organizations.widgets import SearchSelect
@@ -23,7 +24,7 @@ def dashboard_towns(user, params=None) -> QuerySet[Region]:
 DASHBOARD_TOWNS = options.register(options.OptionSource(options.REGION, "dashboard_towns", dashboard_towns))
 
 
-class TownPickForm(forms.Form):
+class TownPickForm(PortalForm):
     region = forms.ModelChoiceField(
         label=_("镇（街道）"),
         queryset=Region.objects.none(),

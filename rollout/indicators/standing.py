@@ -37,6 +37,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+import kombu.exceptions
 from celery import current_app
 from django.core.cache import cache
 from django.db import connection, connections, transaction
@@ -314,8 +315,18 @@ def request_rebuild() -> None:
     """Queue a rebuild once the caller's transaction commits, at most once in
     ``REBUILD_EVERY`` seconds (every time, when the cache cannot be reached)."""
     if _cached(lambda: cache.add(REBUILD_KEY, 1, timeout=REBUILD_EVERY), True):
-        # The task by its name: the indicators know nothing of the rest of the app.
-        transaction.on_commit(lambda: current_app.signature(REBUILD_TASK).delay())
+        transaction.on_commit(_queue_rebuild)
+
+
+def _queue_rebuild() -> None:
+    """Send the rebuild to the task queue (by the task's name: the indicators know nothing of
+    the rest of the app). A queue that cannot be reached costs the figures nothing: the next
+    reading that finds the spans out of date asks again."""
+    try:
+        current_app.signature(REBUILD_TASK).delay()
+    except kombu.exceptions.OperationalError:
+        logger.warning("the rebuild of the towns' spans could not be queued", exc_info=True)
+        _cached(lambda: cache.delete(REBUILD_KEY), None)
 
 
 def _cached(call, fallback):

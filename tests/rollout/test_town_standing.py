@@ -777,3 +777,21 @@ def test_the_facts_are_read_when_the_cache_cannot_be_reached(world, monkeypatch)
     [facts] = standing.day_facts(day, [town.pk for town in towns], token=standing.current())
     assert comparable(facts) == comparable(coverage._raw_facts(day, towns)[0])
     standing.request_rebuild()  # queued all the same, without the cache's once-in-a-while
+
+
+def test_a_queue_that_cannot_be_reached_costs_the_reading_nothing(
+    world, monkeypatch, django_capture_on_commit_callbacks
+):
+    """The task queue down: the reading goes on, and the next one asks for the rebuild again."""
+    import kombu.exceptions
+
+    def unreachable(name):
+        raise kombu.exceptions.OperationalError("the broker is down")
+
+    monkeypatch.setattr(standing.current_app, "signature", unreachable)
+    cache.delete(standing.REBUILD_KEY)
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        standing.request_rebuild()
+    assert len(callbacks) == 1
+    assert cache.add(standing.REBUILD_KEY, 1)  # forgotten: the next reading may ask again
+    assert not standing.up_to_date()
