@@ -391,10 +391,6 @@ def towns_queryset(scope: Scope) -> QuerySet[Region]:
     return towns.filter(pk__in=above)
 
 
-def towns_for(scope: Scope) -> list[Region]:
-    return list(towns_queryset(scope))
-
-
 def town_dashboard(*, user, town: Region, period: Period, on: datetime.date | None = None) -> dict:
     """One town: its four conditions, and the user's activities, seats and rollout items there."""
     on = on or today()

@@ -140,12 +140,7 @@ def town_coverages(
         return {period: [] for period in periods}
     days = sorted({period.reference_day(today) for period in periods})
     town_ids = [town.pk for town in towns]
-    token = standing.current()
-    if token:
-        facts = standing.day_facts(days, town_ids, token=token)
-    else:
-        facts = _raw_facts(days, towns)
-        standing.request_rebuild()
+    facts = _facts(days, town_ids, towns)
     coverage: dict[Period, list[TownCoverage]] = {}
     pairs = [(town.pk, town) for town in towns]
     for period, activities in activities_by_town_in(periods, town_ids).items():
@@ -163,6 +158,17 @@ def town_coverages(
             for pk, town in pairs
         ]
     return coverage
+
+
+def _facts(days: list[datetime.date], town_ids: list[int], towns: Iterable[Region]) -> list[DayFacts]:
+    """The first three conditions of each day for the towns: from their spans while these are
+    up to date, else from the raw rows (``towns``, read only then), a rebuild of the spans
+    queued."""
+    token = standing.current()
+    if token:
+        return standing.day_facts(days, town_ids, token=token)
+    standing.request_rebuild()
+    return _raw_facts(days, list(towns))
 
 
 def _raw_facts(days: list[datetime.date], towns: list[Region]) -> list[DayFacts]:
@@ -362,12 +368,7 @@ def coverage_overview(
     if not town_ids:
         return CoverageOverview({p: summarize([]) for p in periods}, [], 0)
     days = sorted({p.reference_day(today) for p in periods})
-    token = standing.current()
-    if token:
-        facts = standing.day_facts(days, town_ids, token=token)
-    else:
-        facts = _raw_facts(days, list(towns_in_scope()))
-        standing.request_rebuild()
+    facts = _facts(days, town_ids, towns_in_scope())
     everyone = set(town_ids)
     summaries, shown = {}, []
     for p, activities in activities_by_town_in(periods, town_ids).items():

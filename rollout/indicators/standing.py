@@ -40,14 +40,14 @@ from dataclasses import dataclass, field
 import kombu.exceptions
 from celery import current_app
 from django.core.cache import cache
-from django.db import connection, connections, transaction
+from django.db import connection, transaction
 from django.db.models import Case, Count, Max, Q, Sum, Value, When
 from django.utils import timezone
 
 from organizations.models import LeaderRole, Organization, Seat, townships
 from rollout.models import SeatShareStep, TownStanding, TownStandingBuild, TownStandingChange
 
-from .ledger import FEW_TOWNS
+from .ledger import FEW_TOWNS, raw_rows
 
 logger = logging.getLogger(__name__)
 
@@ -405,12 +405,7 @@ def _read_facts(
         columns[f"l{index}"] = Count("pk", filter=Q(condition=Condition.LED) & on)
         columns[f"c{index}"] = Sum(bit, filter=Q(condition=Condition.CATEGORY) & on)
     query = spans.values_list("town_id").annotate(**columns)
-    # Read as the database returns them: Django's converters would cost more than the query for a
-    # province's 1,400 rows of fifteen values.
-    sql, params = query.query.sql_with_params()
-    with connections[query.db].cursor() as cursor:
-        cursor.execute(sql, params)
-        rows = cursor.fetchall()
+    rows = raw_rows(query)
     held = {
         mask: frozenset(c for number, c in enumerate(CATEGORIES) if mask & (1 << number))
         for mask in range(1 << len(CATEGORIES))
