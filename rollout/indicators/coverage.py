@@ -167,8 +167,11 @@ def _facts(days: list[datetime.date], town_ids: list[int], towns: Iterable[Regio
     token = standing.current()
     if token:
         return standing.day_facts(days, town_ids, token=token)
+    # Counted first, queued after: a rebuild run at once (tasks in-process) writes, and the
+    # reads after a write leave the replica (sanhui/db.py).
+    facts = _raw_facts(days, list(towns))
     standing.request_rebuild()
-    return _raw_facts(days, list(towns))
+    return facts
 
 
 def _raw_facts(days: list[datetime.date], towns: list[Region]) -> list[DayFacts]:
