@@ -589,7 +589,7 @@ TEAM_HOURS_SORTING = Sorting(
         "organization": (pinyin("organization__name"), "organization", pinyin("name").asc()),
         "volunteers": ("year_volunteers", pinyin("name").asc()),
         "activities": ("year_activities", pinyin("name").asc()),
-        "hours": ("year_hours", pinyin("name").asc()),
+        "hours": ("year_hundredths", pinyin("name").asc()),
     },
     default="-hours",
 )
