@@ -132,3 +132,12 @@ def rebuild_town_standing() -> int:
     from rollout.indicators import standing
 
     return standing.rebuild()
+
+
+@shared_task(acks_late=True, ignore_result=True, soft_time_limit=60, time_limit=90)
+def fold_town_changes() -> int:
+    """Remove the notes of the towns' months' changes, which name the state of the months the
+    district's coverage overview is kept under, once they have grown many; return how many."""
+    from services import tallies
+
+    return tallies.fold_town_changes()

@@ -248,6 +248,7 @@ CELERY_TASK_ROUTES = {
     "rollout.tasks.build_report": {"queue": "reports"},
     "rollout.tasks.issue_quarter_report": {"queue": "reports"},
     "rollout.tasks.rebuild_town_standing": {"queue": "reports"},
+    "rollout.tasks.fold_town_changes": {"queue": "reports"},
 }
 # Every periodic job of the portal is declared here, in one place.
 CELERY_BEAT_SCHEDULE: dict = {

@@ -717,6 +717,38 @@ class LedgerTownMonth(models.Model):
         return f"{self.town_id} · {self.month:%Y-%m}: {self.activities}"
 
 
+class LedgerTownChange(models.Model):
+    """A write to the towns' months (``LedgerTownMonth``) since the last fold: the number of
+    these rows, with the fold's token (``LedgerTownFold``), names the state of the towns'
+    months, so that figures read from them can be kept in the cache under that name. Written by
+    ``services.tallies`` in the transaction of each write, a row per write (no row is shared by
+    two writers); removed by ``services.tallies.fold_town_changes``."""
+
+    changed_at = models.DateTimeField(_("时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("镇街月度活动数变动")
+        verbose_name_plural = pgettext_lazy("plural", "镇街月度活动数变动")
+
+    def __str__(self) -> str:
+        return f"{self.pk}: {self.changed_at}"
+
+
+class LedgerTownFold(models.Model):
+    """The towns' months' changes folded so far (one row): a new token each time the changes
+    are removed, so that the count of changes left never names two states."""
+
+    token = models.CharField(_("版本标识"), max_length=32)
+    folded_at = models.DateTimeField(_("时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("镇街月度活动数版本")
+        verbose_name_plural = pgettext_lazy("plural", "镇街月度活动数版本")
+
+    def __str__(self) -> str:
+        return self.token
+
+
 class LedgerCategoryMonth(LedgerSums):
     """The activities that took place in the whole ledger per month × stream × type × the
     organiser's category: the month cells summed over organisers and regions, for the district's

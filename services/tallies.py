@@ -19,6 +19,10 @@ check-ins) read months, not check-ins. Two tables hold the counts:
   served at and how many of them served (distinct counts, so a team's year is counted again
   from its services, under a lock on its row, rather than added to).
 
+Each write to the towns' months also leaves a note (``LedgerTownChange``): the notes' count and
+the token of their last fold (``fold_town_changes``) name the months' state, under which the
+district's coverage overview is kept in the cache.
+
 People served at an activity are its checked-in attendees; an activity nobody checked in to
 counts its reported participants instead (DESIGN.md, Indicators). Volunteer hours are
 ``services.models.hours_total`` over the rows recorded with hours; they count where the activity
@@ -40,6 +44,7 @@ May import: ``services.models`` and ``organizations.models``; nothing of ``rollo
 from __future__ import annotations
 
 import datetime
+import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
@@ -74,6 +79,8 @@ from .models import (
     LedgerCategoryMonth,
     LedgerMonth,
     LedgerRegionMonth,
+    LedgerTownChange,
+    LedgerTownFold,
     LedgerTownMonth,
     TeamYear,
     VolunteerService,
@@ -234,6 +241,8 @@ def _apply(moves: list[tuple[tuple, tuple[int, ...]]], categories: dict[int, str
         ):
             for key in sorted(table_rows):
                 cursor.execute(sql, [*key, *table_rows[key]])
+    if any(total[0] for total in towns.values()):
+        _towns_changed()
     # A row can be left with no activity only by a negative addition.
     for model, names, rows in (
         (LedgerMonth, KEY, cells),
@@ -315,6 +324,27 @@ def retown(town_ids: list[int]) -> None:
         LedgerTownMonth(town_id=town_id, month=month, activities=count)
         for (town_id, month), count in sorted(_town_months(rows, wanted).items())
     )
+    _towns_changed()
+
+
+def _towns_changed() -> None:
+    """Note that this transaction wrote the towns' months: figures kept in the cache under the
+    months' former state are not read again (``rollout.indicators.ledger.town_months_state``)."""
+    LedgerTownChange.objects.create()
+
+
+@transaction.atomic
+def fold_town_changes() -> int:
+    """Remove the notes of the towns' months' changes and give the months a new token, so that
+    the notes stay few; returns how many were removed. Two folds never run at once (the token's
+    row is locked); a note whose transaction commits after this one's snapshot is left, and
+    counts in the new token's state."""
+    fold = LedgerTownFold.objects.select_for_update().filter(pk=1).first() or LedgerTownFold(pk=1)
+    removed, _by_model = LedgerTownChange.objects.all().delete()
+    fold.token = uuid.uuid4().hex
+    fold.folded_at = timezone.now()
+    fold.save()
+    return removed
 
 
 @transaction.atomic
@@ -594,6 +624,7 @@ def rebuild() -> tuple[int, int]:
         ),
         batch_size=2000,
     )
+    _towns_changed()
     categories = _categories_of(LedgerMonth.objects.all())
     _insert_select(LedgerCategoryMonth._meta.db_table, CATEGORY_COLUMNS, categories)
     _insert_select(TeamYear._meta.db_table, TEAM_YEAR_COLUMNS, _fresh_team_years())

@@ -375,6 +375,9 @@ def _natural_counts() -> dict[str, int]:
         "services.LedgerTownMonth",
         "services.LedgerCategoryMonth",
         "services.TeamYear",
+        # The notes of the towns' months' writes, and their fold.
+        "services.LedgerTownChange",
+        "services.LedgerTownFold",
         # The towns' coverage spans follow the organisations' dates; their notes of change, the
         # writes of each seeding.
         "rollout.TownStanding",

@@ -86,11 +86,14 @@ def test_the_district_dashboard_reads_its_figures_from_the_replica(client, distr
     assert (summary["towns"], summary["covered"]) == (25, 1)
     assert db.replica.captured_queries
     assert all(text.lstrip().upper().startswith("SELECT") for text in sql(db.replica))
-    # The coverage from the towns' spans and town months, the seats from the seat steps.
+    # The coverage from the towns' spans and town months (and the state of both, which names
+    # the overview kept in the cache), the seats from the seat steps.
     for table in (
         "rollout_townstanding",
         "rollout_townstandingchange",
         "services_ledgertownmonth",
+        "services_ledgertownfold",
+        "services_ledgertownchange",
         "rollout_seatsharestep",
         "rollout_task",
     ):

@@ -4,16 +4,18 @@ trend quarter by quarter (see the package docstring for the definitions)."""
 from __future__ import annotations
 
 import datetime
+import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from django.core.cache import cache
 from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from organizations.models import Organization, Region, Seat, active_on, role_open_on, seat_current_on
 
 from . import standing
-from .ledger import FEW_TOWNS, activities_by_town_in
+from .ledger import FEW_TOWNS, activities_by_town_in, town_months_state, whole_months
 from .periods import Period
 from .standing import DayFacts
 
@@ -27,6 +29,14 @@ CONDITION_LABELS = {
 CATEGORIES = tuple(Organization.Category.values)
 ALL_CATEGORIES = frozenset(CATEGORIES)
 NONE: frozenset[str] = frozenset()
+
+# The district's overview is kept this long in the cache under the name of its sources' state.
+OVERVIEW_KEPT = 24 * 3600
+# Once this many changes of the towns' months wait, a fold of them is queued (at most once in
+# ``standing.REBUILD_EVERY`` seconds): they are counted by every reading of the overview.
+FOLD_AT = 200
+FOLD_KEY = "rollout:town-months:fold"
+FOLD_TASK = "rollout.tasks.fold_town_changes"
 
 
 # --------------------------------------------------------------------------- regions
@@ -160,11 +170,14 @@ def town_coverages(
     return coverage
 
 
-def _facts(days: list[datetime.date], town_ids: list[int], towns: Iterable[Region]) -> list[DayFacts]:
+def _facts(
+    days: list[datetime.date], town_ids: list[int], towns: Iterable[Region], token: str | None = None
+) -> list[DayFacts]:
     """The first three conditions of each day for the towns: from their spans while these are
-    up to date, else from the raw rows (``towns``, read only then), a rebuild of the spans
-    queued."""
-    token = standing.current()
+    up to date (``token``, read when not given), else from the raw rows (``towns``, read only
+    then), a rebuild of the spans queued."""
+    if token is None:
+        token = standing.current()
     if token:
         return standing.day_facts(days, town_ids, token=token)
     # Counted first, queued after: a rebuild run at once (tasks in-process) writes, and the
@@ -365,13 +378,51 @@ def coverage_overview(
     """``summarize(town_coverage(p))`` of each of ``periods`` (``period`` among them) and the
     towns shown for ``period``, without a row for each of a province's 1,400 towns in each
     period: the summaries are counted from the sets of towns meeting each condition, and rows
-    are made for the towns shown only."""
+    are made for the towns shown only.
+
+    Kept in the cache while the towns' spans are up to date and the periods are whole months,
+    under the name of what it is counted from: the spans' token (new at each rebuild, which any
+    change of the towns, their organisations, seats or leader roles calls for), the state of the
+    towns' months (``town_months_state``), the periods, their reference days and ``limit``. The
+    towns' names are read afresh each time."""
     periods = list(dict.fromkeys([period, *periods]))
+    days = sorted({p.reference_day(today) for p in periods})
+    spans = standing.current()
+    months = town_months_state() if spans and all(whole_months(p) for p in periods) else None
+    if months is None:
+        return _overview(period, periods, today, limit, spans)
+    token, changes = months
+    if changes >= FOLD_AT:
+        standing.queue_once(FOLD_KEY, FOLD_TASK)
+    named = [spans, token, str(changes), str(limit), *(f"{p.start}/{p.end}" for p in periods)]
+    named += map(str, days)
+    key = "rollout:coverage-overview:" + hashlib.sha256(":".join(named).encode()).hexdigest()
+    kept = standing.cache_call(lambda: cache.get(key), None)
+    if kept is None:
+        overview = _overview(period, periods, today, limit, spans)
+        kept = (overview.summaries, [_row_facts(row) for row in overview.shown], overview.towns)
+        standing.cache_call(lambda: cache.set(key, kept, OVERVIEW_KEPT), None)
+        return overview
+    summaries, rows, towns = kept
+    regions = Region.objects.in_bulk([row[0] for row in rows])
+    shown = [TownCoverage(regions[pk], *facts) for pk, *facts in rows if pk in regions]
+    return CoverageOverview(summaries, shown, towns)
+
+
+def _row_facts(row: TownCoverage) -> tuple:
+    """A town's row as kept in the cache: its id in place of the region, and its facts."""
+    return (row.region.pk, row.organised, row.led, row.categories, row.activities, row.association_id)
+
+
+def _overview(
+    period: Period, periods: list[Period], today: datetime.date | None, limit: int, spans: str
+) -> CoverageOverview:
+    """``coverage_overview`` counted."""
     town_ids = list(towns_in_scope().values_list("pk", flat=True))
     if not town_ids:
         return CoverageOverview({p: summarize([]) for p in periods}, [], 0)
     days = sorted({p.reference_day(today) for p in periods})
-    facts = _facts(days, town_ids, towns_in_scope())
+    facts = _facts(days, town_ids, towns_in_scope(), token=spans)
     everyone = set(town_ids)
     summaries, shown = {}, []
     for p, activities in activities_by_town_in(periods, town_ids).items():

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import connections
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import BigIntegerField, Count, F, Func, Q, QuerySet, Subquery, Sum
 
 from organizations.models import LeaderRole, Region, Seat, townships
 from services.models import (
@@ -17,6 +17,8 @@ from services.models import (
     LedgerCategoryMonth,
     LedgerMonth,
     LedgerRegionMonth,
+    LedgerTownChange,
+    LedgerTownFold,
     LedgerTownMonth,
     VolunteerService,
     hours_total,
@@ -313,6 +315,28 @@ def raw_rows(query: QuerySet) -> list[tuple]:
     with connections[query.db].cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchall()
+
+
+def town_months_state() -> tuple[str, int] | None:
+    """The state of the towns' months (``LedgerTownMonth``): the token of their last fold and
+    the count of changes since, read in one statement — a fold removes the changes and renews
+    the token in one transaction, and between two folds changes are only added, so each state
+    has a name of its own. None when the months have no fold yet."""
+    changes = LedgerTownChange.objects.order_by().annotate(
+        n=Func(F("pk"), function="COUNT", output_field=BigIntegerField())
+    )
+    return (
+        LedgerTownFold.objects.filter(pk=1)
+        .annotate(changes=Subquery(changes.values("n")))
+        .values_list("token", "changes")
+        .first()
+    )
+
+
+def whole_months(period: Period) -> bool:
+    """Whether the period is made of whole months only, so that its activities are read from
+    the month sums alone."""
+    return _whole_months(period) == (period.start, period.end.replace(day=1))
 
 
 def activities_by_town_in(periods: Iterable[Period], town_ids: Iterable[int]) -> dict[Period, dict[int, int]]:

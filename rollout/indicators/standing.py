@@ -314,22 +314,28 @@ def up_to_date() -> bool:
 def request_rebuild() -> None:
     """Queue a rebuild once the caller's transaction commits, at most once in
     ``REBUILD_EVERY`` seconds (every time, when the cache cannot be reached)."""
-    if _cached(lambda: cache.add(REBUILD_KEY, 1, timeout=REBUILD_EVERY), True):
-        transaction.on_commit(_queue_rebuild)
+    queue_once(REBUILD_KEY, REBUILD_TASK)
 
 
-def _queue_rebuild() -> None:
-    """Send the rebuild to the task queue (by the task's name: the indicators know nothing of
-    the rest of the app). A queue that cannot be reached costs the figures nothing: the next
-    reading that finds the spans out of date asks again."""
+def queue_once(key: str, task: str, every: int = REBUILD_EVERY) -> None:
+    """Queue ``task`` (by its name: the indicators know nothing of the rest of the app) once the
+    caller's transaction commits, at most once in ``every`` seconds under ``key`` (every time,
+    when the cache cannot be reached)."""
+    if cache_call(lambda: cache.add(key, 1, timeout=every), True):
+        transaction.on_commit(lambda: _queue(key, task))
+
+
+def _queue(key: str, task: str) -> None:
+    """Send ``task`` to the task queue. A queue that cannot be reached costs the figures
+    nothing: the next reading that needs the task asks again."""
     try:
-        current_app.signature(REBUILD_TASK).delay()
+        current_app.signature(task).delay()
     except kombu.exceptions.OperationalError:
-        logger.warning("the rebuild of the towns' spans could not be queued", exc_info=True)
-        _cached(lambda: cache.delete(REBUILD_KEY), None)
+        logger.warning("%s could not be queued", task, exc_info=True)
+        cache_call(lambda: cache.delete(key), None)
 
 
-def _cached(call, fallback):
+def cache_call(call, fallback):
     """What the cache answers, or ``fallback`` when it cannot be reached: the figures never
     wait on it."""
     try:
@@ -374,11 +380,12 @@ def day_facts(days: list[datetime.date], town_ids: Iterable[int], *, token: str 
     if not token or len(wanted) <= FEW_TOWNS:
         return _read_facts(days, wanted, every=len(wanted) > FEW_TOWNS)
     keys = {day: f"rollout:town-facts:{token}:{day.isoformat()}" for day in days}
-    found = _cached(lambda: cache.get_many(list(keys.values())), {})
+    found = cache_call(lambda: cache.get_many(list(keys.values())), {})
     missing = [day for day in days if keys[day] not in found]
     if missing:
         read = dict(zip(missing, _read_facts(missing, wanted, every=True, keep_all=True), strict=True))
-        _cached(lambda: cache.set_many({keys[day]: facts for day, facts in read.items()}, FACTS_KEPT), None)
+        kept = {keys[day]: facts for day, facts in read.items()}
+        cache_call(lambda: cache.set_many(kept, FACTS_KEPT), None)
         found.update({keys[day]: facts for day, facts in read.items()})
     return [found[keys[day]].of(wanted) for day in days]
 

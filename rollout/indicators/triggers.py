@@ -29,7 +29,9 @@ WATCHED = {
     "organizations_organization_served_regions": ("organization_id", "region_id"),
     "organizations_seat": ("organization_id", "person_id", "term_start", "term_end"),
     "organizations_leaderrole": ("person_id", "started_on", "ended_on"),
-    "organizations_region": ("path", "kind"),
+    # Which towns are counted and in what order they are listed, too: the district's overview
+    # is kept in the cache under the spans' token (``coverage.coverage_overview``).
+    "organizations_region": ("path", "kind", "in_scope", "sort_order", "code", "name"),
 }
 
 PG_FUNCTION = """

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime
 import io
+import re
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -59,6 +60,11 @@ def test_it_prints_every_page_as_district_staff_and_as_a_town_admin(
     assert reports == ["PDF", "XLSX", "figures"]
     assert "people export, CSV" in rows
     assert "people export: " in output and " rows in its tables" in output
+    # The calendar's goal: bounded (at most 3 a day over six weeks), with what the page showed.
+    bounded = re.search(
+        r"- month calendar bounded \(at most 3 a day.*\): (\d+) shown of .* (\d+) activities ✓", output
+    )
+    assert bounded and int(bounded[1]) <= 3 * 42
     # The plans of the slowest queries, as the database gave them.
     plans = output.split("EXPLAIN ANALYZE", 1)[1]
     assert "### jiangshan: activities, first page" in plans

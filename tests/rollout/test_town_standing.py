@@ -560,6 +560,11 @@ RELEVANT = {
         name="新村", kind=Region.Kind.VILLAGE, parent=w.towns["姜山镇"]
     ),
     "region's kind": lambda w: _set(w.villages["姜山村"], kind=Region.Kind.COMMUNITY),
+    # Which towns are counted and their order: the district's overview is kept under the token.
+    "region taken out of the count": lambda w: _set(w.towns["五乡镇"], in_scope=False),
+    "region's order": lambda w: _set(w.towns["姜山镇"], sort_order=99),
+    "region's code": lambda w: _set(w.towns["姜山镇"], code="330212999"),
+    "region's name": lambda w: _set(w.villages["姜山村"], name="姜山新村"),
 }
 
 IRRELEVANT = {
@@ -568,8 +573,7 @@ IRRELEVANT = {
         pk=w.orgs["WX-KX"].pk
     ).update(address="五乡镇政府"),
     "organisation saved unchanged": lambda w: w.orgs["YL-ST"].save(),
-    "region's order": lambda w: _set(w.towns["姜山镇"], sort_order=99),
-    "region's name": lambda w: _set(w.villages["姜山村"], name="姜山新村"),
+    "region's English name": lambda w: _set(w.villages["姜山村"], name_en="Jiangshan New Village"),
     "seat's notes": lambda w: _set(w.seats[("JS-NEW", "陈建华")], notes="连任"),
     "seat's position": lambda w: _set(w.seats[("WX-KX", "冯志刚")], position=Seat.Position.CHAIR),
     "leader role's institution": lambda w: _set(w.roles["冯志刚"], institution="五乡镇农技站"),
