@@ -131,6 +131,34 @@ def test_a_reading_of_stale_spans_counts_from_the_replica_and_rebuilds_on_the_pr
     assert standing.up_to_date()
 
 
+def test_a_reading_that_asks_for_a_fold_counts_from_the_replica_and_folds_on_the_primary(
+    client, district, monkeypatch
+):
+    """Changes of the town months waiting: the overview is counted from the replica, and the
+    fold the reading queues afterwards (run at once here) writes the primary."""
+    from rollout.indicators import coverage
+    from services.models import LedgerTownChange
+
+    monkeypatch.setattr(coverage, "FOLD_AT", 1)
+    cache.delete(coverage.FOLD_KEY)
+    assert LedgerTownChange.objects.exists()  # the district's activities were written one by one
+    client.force_login(district.district_staff)
+    with Captured() as db:
+        response = client.get(reverse("dashboards:district_data"), {"period": "2022Q4"})
+    assert response.status_code == 200
+    summary = response.json()["summary"]
+    assert (summary["towns"], summary["covered"]) == (25, 1)
+    for table in ("services_ledgertownmonth", "rollout_townstanding"):
+        assert touching(db.replica, table), table
+        assert not touching(db.primary, table), table
+    assert [text for text in sql(db.replica) if text.lstrip().upper().startswith(("INSERT", "DELETE"))] == []
+    assert any(
+        text.lstrip().upper().startswith("DELETE")
+        for text in touching(db.primary, "services_ledgertownchange")
+    )
+    assert not LedgerTownChange.objects.exists()
+
+
 def test_the_dashboard_pages_read_from_the_replica(client, district):
     client.force_login(district.jiangshan_admin)
     with Captured() as db:

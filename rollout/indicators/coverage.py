@@ -386,14 +386,30 @@ def coverage_overview(
     towns' months (``town_months_state``), the periods, their reference days and ``limit``. The
     towns' names are read afresh each time."""
     periods = list(dict.fromkeys([period, *periods]))
-    days = sorted({p.reference_day(today) for p in periods})
     spans = standing.current()
-    months = town_months_state() if spans and all(whole_months(p) for p in periods) else None
-    if months is None:
+    if not spans or not all(whole_months(p) for p in periods):
         return _overview(period, periods, today, limit, spans)
-    token, changes = months
-    if changes >= FOLD_AT:
+    months = town_months_state()
+    overview = _kept_overview(period, periods, today, limit, spans, months)
+    # Read first, queued after: a fold run at once (tasks in-process) writes, and the reads
+    # after a write leave the replica (sanhui/db.py).
+    if months[1] >= FOLD_AT:
         standing.queue_once(FOLD_KEY, FOLD_TASK)
+    return overview
+
+
+def _kept_overview(
+    period: Period,
+    periods: list[Period],
+    today: datetime.date | None,
+    limit: int,
+    spans: str,
+    months: tuple[str, int],
+) -> CoverageOverview:
+    """``coverage_overview`` from the cache under the name of its sources' state, or counted
+    and kept there."""
+    days = sorted({p.reference_day(today) for p in periods})
+    token, changes = months
     named = [spans, token, str(changes), str(limit), *(f"{p.start}/{p.end}" for p in periods)]
     named += map(str, days)
     key = "rollout:coverage-overview:" + hashlib.sha256(":".join(named).encode()).hexdigest()

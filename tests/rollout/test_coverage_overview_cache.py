@@ -127,6 +127,20 @@ def test_an_activity_moved_to_another_quarter_moves_the_trend(district):
     assert seen[2]["姜山镇"] == 4
 
 
+def test_months_without_a_fold_have_a_state_all_the_same(district):
+    """Before the first fold (a database emptied and loaded again has no fold's row), the
+    months' state is the count of changes alone, and the first fold gives them a token."""
+    LedgerTownFold.objects.all().delete()
+    token, changes = ledger.town_months_state()
+    assert (token, changes) == ("", LedgerTownChange.objects.count())
+    assert counted_afresh(read_sql())
+    assert not counted_afresh(read_sql())
+    tallies.fold_town_changes()
+    assert ledger.town_months_state()[0] != ""
+    assert counted_afresh(read_sql())
+    assert figures(overview()) == HAND_COUNTED
+
+
 def test_a_check_in_leaves_the_kept_overview_in_use(district):
     overview()
     state = ledger.town_months_state()
