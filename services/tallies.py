@@ -624,7 +624,8 @@ def rebuild() -> tuple[int, int]:
         ),
         batch_size=2000,
     )
-    _towns_changed()
+    # Every town month is new: the notes of earlier writes are folded under a new token.
+    fold_town_changes()
     categories = _categories_of(LedgerMonth.objects.all())
     _insert_select(LedgerCategoryMonth._meta.db_table, CATEGORY_COLUMNS, categories)
     _insert_select(TeamYear._meta.db_table, TEAM_YEAR_COLUMNS, _fresh_team_years())
