@@ -18,12 +18,13 @@ from django.urls import reverse
 from organizations import actions as org_actions
 from organizations.models import Membership, Region, RoleAssignment
 from organizations.reference import load_regions
-from rollout.indicators import standing
+from rollout.indicators import coverage, standing
 from rollout.models import Phase, ReportRun, Stage, TownStandingChange
 from rollout.reference import load_plan
 from rollout.reports import actions as report_actions
 from sanhui.clock import today
 from sanhui.db import reading_replica
+from services.models import LedgerTownChange
 from tests.district import build_district
 
 pytestmark = pytest.mark.django_db(transaction=True, databases=["default", "replica"])
@@ -73,22 +74,35 @@ def touching(captured, table: str) -> list[str]:
     return [text for text in sql(captured) if f'"{table}"' in text]
 
 
-# --------------------------------------------------------------------------- dashboards
+def read_on_the_replica_only(db: Captured, *tables: str) -> None:
+    for table in tables:
+        assert touching(db.replica, table), table
+        assert not touching(db.primary, table), table
 
 
-def test_the_district_dashboard_reads_its_figures_from_the_replica(client, district):
+def district_data(client, district) -> Captured:
+    """The district dashboard's data for 2022Q4 as district staff: 25 towns, 1 covered, counted
+    by hand in tests/district.py."""
     client.force_login(district.district_staff)
     with Captured() as db:
         response = client.get(reverse("dashboards:district_data"), {"period": "2022Q4"})
     assert response.status_code == 200
-    # 25 towns, 1 covered: counted by hand in tests/district.py.
     summary = response.json()["summary"]
     assert (summary["towns"], summary["covered"]) == (25, 1)
+    return db
+
+
+# --------------------------------------------------------------------------- dashboards
+
+
+def test_the_district_dashboard_reads_its_figures_from_the_replica(client, district):
+    db = district_data(client, district)
     assert db.replica.captured_queries
     assert all(text.lstrip().upper().startswith("SELECT") for text in sql(db.replica))
     # The coverage from the towns' spans and town months (and the state of both, which names
     # the overview kept in the cache), the seats from the seat steps.
-    for table in (
+    read_on_the_replica_only(
+        db,
         "rollout_townstanding",
         "rollout_townstandingchange",
         "services_ledgertownmonth",
@@ -96,9 +110,7 @@ def test_the_district_dashboard_reads_its_figures_from_the_replica(client, distr
         "services_ledgertownchange",
         "rollout_seatsharestep",
         "rollout_task",
-    ):
-        assert touching(db.replica, table), table
-        assert not touching(db.primary, table), table
+    )
     assert not touching(db.primary, "organizations_seat")
     # The session, the account and its roles come from the primary, never from the replica.
     assert touching(db.primary, "django_session")
@@ -117,12 +129,7 @@ def test_a_reading_of_stale_spans_counts_from_the_replica_and_rebuilds_on_the_pr
     TownStandingChange.objects.create(txid=1)  # as the triggers note a change
     assert not standing.up_to_date()
     cache.delete(standing.REBUILD_KEY)
-    client.force_login(district.district_staff)
-    with Captured() as db:
-        response = client.get(reverse("dashboards:district_data"), {"period": "2022Q4"})
-    assert response.status_code == 200
-    summary = response.json()["summary"]
-    assert (summary["towns"], summary["covered"]) == (25, 1)
+    db = district_data(client, district)
     assert touching(db.replica, "organizations_seat")
     assert [text for text in sql(db.replica) if text.lstrip().upper().startswith(("INSERT", "DELETE"))] == []
     assert any(
@@ -136,21 +143,11 @@ def test_a_reading_that_asks_for_a_fold_counts_from_the_replica_and_folds_on_the
 ):
     """Changes of the town months waiting: the overview is counted from the replica, and the
     fold the reading queues afterwards (run at once here) writes the primary."""
-    from rollout.indicators import coverage
-    from services.models import LedgerTownChange
-
     monkeypatch.setattr(coverage, "FOLD_AT", 1)
     cache.delete(coverage.FOLD_KEY)
     assert LedgerTownChange.objects.exists()  # the district's activities were written one by one
-    client.force_login(district.district_staff)
-    with Captured() as db:
-        response = client.get(reverse("dashboards:district_data"), {"period": "2022Q4"})
-    assert response.status_code == 200
-    summary = response.json()["summary"]
-    assert (summary["towns"], summary["covered"]) == (25, 1)
-    for table in ("services_ledgertownmonth", "rollout_townstanding"):
-        assert touching(db.replica, table), table
-        assert not touching(db.primary, table), table
+    db = district_data(client, district)
+    read_on_the_replica_only(db, "services_ledgertownmonth", "rollout_townstanding")
     assert [text for text in sql(db.replica) if text.lstrip().upper().startswith(("INSERT", "DELETE"))] == []
     assert any(
         text.lstrip().upper().startswith("DELETE")
@@ -194,9 +191,7 @@ def test_a_report_build_reads_its_figures_from_the_replica(district):
     assert db.replica.captured_queries
     assert all(text.lstrip().upper().startswith("SELECT") for text in sql(db.replica))
     # The coverage of the towns from their spans and town months, on the replica.
-    for table in ("organizations_region", "rollout_townstanding", "services_ledgertownmonth"):
-        assert touching(db.replica, table), table
-        assert not touching(db.primary, table), table
+    read_on_the_replica_only(db, "organizations_region", "rollout_townstanding", "services_ledgertownmonth")
     # The run itself (claimed, then marked done) and the requester's roles: the primary only.
     assert not touching(db.replica, "rollout_reportrun")
     assert not touching(db.replica, "organizations_roleassignment")

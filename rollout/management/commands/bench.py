@@ -20,6 +20,7 @@ the towns' coverage spans, which it builds anew (and times) before the pages.
 
 from __future__ import annotations
 
+import calendar
 import datetime
 import re
 import tempfile
@@ -36,7 +37,6 @@ from django.db import connection, connections
 from django.http import Http404, QueryDict
 from django.test import Client
 from django.test.utils import CaptureQueriesContext, override_settings
-from django.utils import timezone
 
 from organizations.exports import registry, writers
 from organizations.management.commands.bench_bulk import Step, measured
@@ -137,15 +137,6 @@ def _busiest_month(period: indicators.Period) -> str:
     return (busiest["key"] if busiest else today()).strftime("%Y-%m")
 
 
-def _month_after(day: datetime.date) -> datetime.date:
-    return (day.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
-
-
-def at_start_of(day: datetime.date) -> datetime.datetime:
-    """The first moment of ``day`` in the portal's time zone."""
-    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
-
-
 def _shortened(text: str, limit: int = 300) -> str:
     """A line cut to ``limit`` characters: a page's filter by a province's regions lists
     thousands of ids, which the plan repeats."""
@@ -233,11 +224,12 @@ class Command(BaseCommand):
             name="calendar, busiest month",
         )
         first = datetime.date.fromisoformat(f"{month}-01")
+        start, end = indicators.Period(
+            first, first.replace(day=calendar.monthrange(first.year, first.month)[1])
+        ).bounds()
         run.calendar = (
             html.count(CALENDAR_ENTRY),
-            Activity.objects.filter(
-                starts_at__gte=at_start_of(first), starts_at__lt=at_start_of(_month_after(first))
-            ).count(),
+            Activity.objects.filter(starts_at__gte=start, starts_at__lt=end).count(),
         )
         self._figures(run, year, repeat)
         if reports:
